@@ -1,0 +1,216 @@
+"""Front matter: split it from the body, parse its YAML, validate it into Metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import BlocNotesError
+from .model import Metadata
+
+# Source key -> (Metadata attribute, kind). Pandoc's names where Pandoc has one.
+FIELDS: dict[str, tuple[str, str]] = {
+    "title": ("title", "text"),
+    "subtitle": ("subtitle", "text"),
+    "date": ("date", "date"),
+    "dateline": ("dateline", "text"),
+    "description": ("description", "text"),
+    "abstract": ("abstract", "text"),
+    "lang": ("lang", "lang"),
+    "keywords": ("keywords", "list"),
+    "author": ("authors", "list"),
+    "series": ("series", "text"),
+    "publisher": ("publisher", "text"),
+    "publisher-short": ("publisher_short", "text"),
+    "address": ("address", "text"),
+    "rights": ("rights", "text"),
+    "colophon-date": ("colophon_date", "text"),
+    "abstract-title": ("abstract_title", "text"),
+    "keywords-title": ("keywords_title", "text"),
+}
+REQUIRED = ("title", "date")
+LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+FENCE_OPEN = "---"
+FENCE_CLOSE = ("---", "...")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Parsed YAML mapping with the 1-based line of each key."""
+
+    values: dict[str, Any]
+    lines: dict[str, int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves an impossible date (2020-13-45) as text, to report it ourselves."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """Text of a source -> (YAML text, Markdown body, 1-based line where the body starts)."""
+    if not text.strip():
+        raise BlocNotesError(
+            path, 1, "the file is empty (start it with a '---' line, 'title:' and 'date:', "
+            "then '---' and the text)"
+        )
+    lines = text.split("\n")
+    if lines[0].rstrip() != FENCE_OPEN:
+        raise BlocNotesError(
+            path, 1, "no front matter (the file must start with a '---' line, then 'title:' "
+            "and 'date:' lines, then '---')"
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in FENCE_CLOSE:
+            yaml_text = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return yaml_text, body, index + 2
+    raise BlocNotesError(
+        path, 1, "the front matter is never closed (add a '---' line after its last field)"
+    )
+
+
+def parse_yaml(yaml_text: str, path: Path, first_line: int) -> FrontMatter:
+    """YAML text starting at `first_line` of `path` -> FrontMatter; errors carry the line."""
+    loader = _Loader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return FrontMatter({}, {})
+        values = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark else first_line
+        problem = error.problem or "invalid YAML"
+        raise BlocNotesError(
+            path, line, f"YAML syntax error: {problem} (check the indentation and put text "
+            "containing ':' or '#' between quotes)"
+        ) from None
+    finally:
+        loader.dispose()
+    if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode):
+        raise BlocNotesError(
+            path, first_line, "the front matter must be 'key: value' lines (e.g. 'title: ...')"
+        )
+    lines = {
+        str(key.value): first_line + key.start_mark.line
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+    return FrontMatter({str(k): v for k, v in values.items()}, lines)
+
+
+def _unknown_key_message(key: str) -> str:
+    close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(FIELDS)
+    return f"unknown field '{key}' ({hint})"
+
+
+def _text(key: str, value: Any, where: tuple[Path, int | None]) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
+        raise BlocNotesError(*where, f"'{key}' must be text, not {_kind(value)} (write it on one line)")
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return text.strip()
+
+
+def _list(key: str, value: Any, where: tuple[Path, int | None]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else ()
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(item.strip() for item in value if item.strip())
+    raise BlocNotesError(
+        *where, f"'{key}' must be text or a list of text, not {_kind(value)} "
+        f"(write one '- item' line per entry under '{key}:')"
+    )
+
+
+def _date(key: str, value: Any, where: tuple[Path, int | None]) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise BlocNotesError(
+        *where, f"'{key}' is not a date: {value!r} (write it as YYYY-MM-DD, e.g. 2020-09-29)"
+    )
+
+
+def _lang(key: str, value: Any, where: tuple[Path, int | None]) -> str:
+    text = _text(key, value, where)
+    if not LANG_RE.match(text):
+        raise BlocNotesError(
+            *where, f"'{key}' is not a language code: {text!r} (write e.g. 'fr' or 'en')"
+        )
+    return text
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a group of fields"
+    return type(value).__name__
+
+
+_CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang}
+
+
+def check_keys(front: FrontMatter, path: Path) -> None:
+    """Raise on the first key that is not a known field, with a suggestion."""
+    for key in front.values:
+        if key not in FIELDS:
+            raise BlocNotesError(path, front.lines.get(key), _unknown_key_message(key))
+
+
+def build_metadata(
+    document: FrontMatter, defaults: FrontMatter, path: Path, defaults_path: Path | None
+) -> Metadata:
+    """Merge a document's front matter over the agency defaults -> validated Metadata."""
+    check_keys(document, path)
+    if defaults_path is not None:
+        check_keys(defaults, defaults_path)
+    fields: dict[str, Any] = {}
+    for key, (attr, kind) in FIELDS.items():
+        if key in document.values and document.values[key] is not None:
+            value, where = document.values[key], (path, document.lines.get(key))
+        elif key in defaults.values and defaults.values[key] is not None:
+            value, where = defaults.values[key], (defaults_path or path, defaults.lines.get(key))
+        else:
+            continue
+        converted = _CONVERTERS[kind](key, value, where)
+        if converted not in ("", ()):
+            fields[attr] = converted
+    for key in REQUIRED:
+        if FIELDS[key][0] not in fields:
+            example = "2020-09-29" if key == "date" else "Smart City Tour Mulhouse"
+            raise BlocNotesError(
+                path, 1, f"the front matter has no '{key}' (add a line '{key}: {example}')"
+            )
+    return Metadata(**fields)
+
+
+def read_defaults(text: str, path: Path) -> FrontMatter:
+    """Text of an agency.yaml -> its FrontMatter (validated when merged)."""
+    return parse_yaml(text, path, 1) if text.strip() else FrontMatter({}, {})
+
+
+EMPTY = FrontMatter({}, {})
+__all__ = ["EMPTY", "FIELDS", "FrontMatter", "build_metadata", "parse_yaml", "read_defaults",
+           "split_front_matter"]

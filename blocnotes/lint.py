@@ -1,0 +1,81 @@
+"""Checks of a loaded Document that do not stop a build by themselves: diagnostics as data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+from .errors import Diagnostic
+from .model import Document
+
+PLACEHOLDERS = ("", "#")
+MONTHS = {
+    "jan": 1, "janv": 1, "janvier": 1, "fev": 2, "fevr": 2, "fevrier": 2, "mar": 3, "mars": 3,
+    "avr": 4, "avril": 4, "mai": 5, "juin": 6, "juil": 7, "juillet": 7, "aou": 8, "aout": 8,
+    "sep": 9, "sept": 9, "septembre": 9, "oct": 10, "octobre": 10, "nov": 11, "novembre": 11,
+    "dec": 12, "decembre": 12, "january": 1, "february": 2, "march": 3, "april": 4, "may": 5,
+    "june": 6, "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
+    "december": 12, "feb": 2, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+}
+
+
+def _month_year(text: str) -> tuple[int, int] | None:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    match = re.search(r"([a-z]+)\.?\s+(\d{4})", plain)
+    if match and match.group(1) in MONTHS:
+        return int(match.group(2)), MONTHS[match.group(1)]
+    match = re.search(r"(\d{4})-(\d{2})", plain)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def is_local(src: str) -> bool:
+    """Whether an image or link address names a file (not a web address or data: URL)."""
+    return not urlsplit(src).scheme and not src.startswith("//")
+
+
+def lint(document: Document) -> list[Diagnostic]:
+    """Document -> diagnostics: placeholder links, colophon date, images, duplicate ids."""
+    found: list[Diagnostic] = []
+    path = document.source
+    for link in document.links:
+        if link.href.strip() in PLACEHOLDERS:
+            found.append(Diagnostic(
+                path, link.line, f"link '{link.text}' has no target yet ('{link.href}'): "
+                "put its address between the parentheses"))
+    colophon = document.meta.colophon_date
+    if colophon:
+        printed = _month_year(colophon)
+        event = (document.meta.date.year, document.meta.date.month)
+        if printed and printed < event:
+            found.append(Diagnostic(
+                path, document.field_lines.get("colophon-date"),
+                f"colophon date '{colophon}' is earlier than the event ({document.meta.date}): "
+                "check 'colophon-date'"))
+    for image in document.images:
+        if not image.alt.strip():
+            found.append(Diagnostic(
+                path, image.line, f"image '{image.src}' has no alternative text (write it "
+                "between the brackets: ![what the image shows](...))", "error"))
+        if is_local(image.src):
+            target = path.parent / unquote(urlsplit(image.src).path)
+            if not target.is_file():
+                found.append(Diagnostic(
+                    path, image.line, f"image '{image.src}' not found (expected at {target})",
+                    "error"))
+    seen: set[str] = set()
+    for heading in document.headings:
+        key = heading.text.casefold()
+        if key in seen:
+            found.append(Diagnostic(
+                path, heading.line, f"two headings read '{heading.text}': links and the table "
+                "of contents cannot tell them apart (rename one)"))
+        seen.add(key)
+    return found
+
+
+def errors_of(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that stop a build."""
+    return [d for d in diagnostics if d.severity == "error"]
+
+

@@ -1,0 +1,90 @@
+"""Load a source: read the file, parse front matter and body, validate -> Document."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import frontmatter, markup
+from .errors import BlocNotesError
+from .model import Document
+
+SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
+def decode(data: bytes, path: Path) -> str:
+    """Bytes of a text file -> str; UTF-8 (a BOM is fine), CRLF/CR become LF."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start : error.start + 1].hex()
+        raise BlocNotesError(
+            path, line, f"the file is not UTF-8 (byte 0x{byte} cannot be read; save it again "
+            "with the encoding 'UTF-8')"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 source file; a missing or unreadable file is a user error."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BlocNotesError(path, None, "no such file (check the path)") from None
+    except IsADirectoryError:
+        raise BlocNotesError(path, None, "is a folder, not a Markdown file") from None
+    except OSError as error:
+        raise BlocNotesError(path, None, f"cannot be read: {error.strerror}") from None
+    return decode(data, path)
+
+
+def slug_for(path: Path) -> str:
+    """File name -> output base name: lowercase ASCII, digits and dashes."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
+    return SLUG_RE.sub("-", ascii_name.lower()).strip("-") or "bloc-notes"
+
+
+def parse(
+    text: str,
+    path: Path,
+    defaults: frontmatter.FrontMatter = frontmatter.EMPTY,
+    defaults_path: Path | None = None,
+) -> Document:
+    """Source text -> Document (pure: no file is read)."""
+    yaml_text, body_text, body_line = frontmatter.split_front_matter(text, path)
+    front = frontmatter.parse_yaml(yaml_text, path, 2)
+    meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
+    body = markup.parse_body(body_text, body_line)
+    abstract_html = markup.inline_html(meta.abstract) if meta.abstract else ""
+    abstract_links = markup.fragment_links(abstract_html, front.lines.get("abstract"))
+    return Document(
+        source=path,
+        slug=slug_for(path),
+        meta=meta,
+        abstract_html=abstract_html,
+        intro_html=body.intro_html,
+        sections=body.sections,
+        links=abstract_links + body.links,
+        images=body.images,
+        headings=body.headings,
+        field_lines=dict(front.lines),
+    )
+
+
+def agency_file_for(source: Path, fallback: Path | None) -> Path | None:
+    """The agency.yaml that applies to `source`: beside it, else `fallback` if it exists."""
+    beside = source.parent / "agency.yaml"
+    if beside.is_file():
+        return beside
+    return fallback if fallback is not None and fallback.is_file() else None
+
+
+def load(path: Path, agency: Path | None = None) -> Document:
+    """Read and parse one source file, merged over the agency defaults in `agency`."""
+    defaults = frontmatter.EMPTY
+    if agency is not None:
+        defaults = frontmatter.read_defaults(read_text(agency), agency)
+    return parse(read_text(path), path, defaults, agency)

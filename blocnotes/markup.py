@@ -1,0 +1,172 @@
+"""Markdown body -> well-formed XHTML fragments split into sections, with links, images, headings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import markdown
+from lxml import etree, html
+from markdown.extensions.toc import slugify
+
+from .model import Heading, Image, Link, Section
+
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+SECTION_LEVEL = 2  # the document title is h1; top-level sections are h2
+SPEAKERS_RE = re.compile(r"^\s*(intervenant|intervenante|speaker)s?\b", re.IGNORECASE)
+# Characters that XML 1.0 forbids: removed from sources so every output stays well-formed.
+XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Body:
+    """The parts of a Markdown body the rest of the pipeline needs."""
+
+    intro_html: str
+    sections: tuple[Section, ...]
+    links: tuple[Link, ...]
+    images: tuple[Image, ...]
+    headings: tuple[Heading, ...]
+
+
+def to_html(text: str) -> str:
+    """Markdown text -> HTML (Python-Markdown, 'extra' extensions)."""
+    md = markdown.Markdown(
+        extensions=["extra", "sane_lists"],
+        extension_configs={"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Retour au texte"}},
+        output_format="xhtml",
+    )
+    return md.convert(XML_ILLEGAL_RE.sub("", text))
+
+
+def parse_fragment(fragment: str) -> html.HtmlElement:
+    """HTML fragment -> a <div> element holding it (lxml's forgiving HTML parser)."""
+    return html.fragment_fromstring(fragment or "", create_parent="div")
+
+
+def serialize_children(parent: etree._Element) -> str:
+    """The content of `parent` (text and children) as well-formed XHTML text."""
+    parts = [_escape(parent.text or "")]
+    parts += [etree.tostring(child, encoding="unicode", method="xml") for child in parent]
+    return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+class _LineFinder:
+    """Finds the source line of successive links and images, in document order."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text, self.first_line, self.cursor = text, first_line, 0
+
+    def find(self, target: str) -> int | None:
+        for needle in (f"]({target}", f'"{target}"', target):
+            position = self.text.find(needle, self.cursor) if target else -1
+            if position >= 0:
+                self.cursor = position + len(needle)
+                return self.first_line + self.text.count("\n", 0, position)
+        return None
+
+
+def _unique_id(wanted: str, taken: set[str]) -> str:
+    base = wanted if re.match(r"^[A-Za-z]", wanted or "") else f"s-{wanted}".rstrip("-")
+    candidate, count = base, 2
+    while candidate in taken:
+        candidate, count = f"{base}-{count}", count + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _normalize_headings(root: etree._Element, finder_text: str, first_line: int) -> list[Heading]:
+    """Shift heading levels so the top one is h2, give each a unique XML-safe id."""
+    found = [el for el in root.iter() if isinstance(el.tag, str) and el.tag in HEADINGS]
+    if not found:
+        return []
+    shift = SECTION_LEVEL - min(int(el.tag[1]) for el in found)
+    taken: set[str] = set()
+    headings = []
+    for element in found:
+        level = max(SECTION_LEVEL, min(6, int(element.tag[1]) + shift))
+        element.tag = f"h{level}"
+        text = _plain(element)
+        element.set("id", _unique_id(element.get("id") or slugify(text, "-") or "section", taken))
+        line = _heading_line(finder_text, text, first_line)
+        headings.append(Heading(level, element.get("id", ""), text, line))
+    return headings
+
+
+def _heading_line(text: str, title: str, first_line: int) -> int | None:
+    words = title.split()
+    if not words:
+        return None
+    match = re.search(r"^\s*#+\s*" + re.escape(words[0]), text, re.MULTILINE)
+    return first_line + text.count("\n", 0, match.start()) if match else None
+
+
+def parse_body(text: str, first_line: int) -> Body:
+    """Markdown body (starting at `first_line` of its file) -> Body."""
+    root = parse_fragment(to_html(text))
+    headings = _normalize_headings(root, text, first_line)
+    finder = _LineFinder(text, first_line)
+    links, images = [], []
+    for element in root.iter("a", "img"):
+        if element.tag == "a" and element.get("href") is not None:
+            href = element.get("href", "")
+            links.append(Link(_plain(element), href, finder.find(href)))
+        elif element.tag == "img":
+            src = element.get("src", "")
+            images.append(Image(src, element.get("alt", ""), finder.find(src)))
+    intro, sections = _split_sections(root)
+    return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings))
+
+
+def _split_sections(root: etree._Element) -> tuple[str, list[Section]]:
+    intro = etree.Element("div")
+    intro.text = root.text
+    groups: list[etree._Element] = []
+    for child in list(root):
+        if isinstance(child.tag, str) and child.tag == f"h{SECTION_LEVEL}":
+            groups.append(etree.Element("div"))
+        (groups[-1] if groups else intro).append(child)
+    sections = []
+    for group in groups:
+        heading = group[0]
+        _mark_speakers(group)
+        sections.append(Section(heading.get("id", ""), _plain(heading), serialize_children(group)))
+    return serialize_children(intro), sections
+
+
+def _mark_speakers(group: etree._Element) -> None:
+    """The heading and the speakers' line ('Intervenants : ...') go in one <header>."""
+    header = etree.Element("header")
+    header.set("class", "section-head")
+    heading = group[0]
+    group.insert(0, header)
+    header.append(heading)
+    if len(group) > 1 and group[1].tag == "p" and SPEAKERS_RE.match(_plain(group[1])):
+        classes = (group[1].get("class", "") + " speakers").strip()
+        group[1].set("class", classes)
+        header.append(group[1])
+
+
+def inline_html(text: str) -> str:
+    """A short Markdown text (a front matter field) -> XHTML, without the wrapping <p>."""
+    root = parse_fragment(to_html(text))
+    if len(root) == 1 and root[0].tag == "p" and not (root.text or "").strip():
+        root = root[0]
+    return serialize_children(root)
+
+
+def fragment_links(fragment: str, line: int | None) -> tuple[Link, ...]:
+    """Links of an XHTML fragment, all placed at `line`."""
+    root = parse_fragment(fragment)
+    return tuple(
+        Link(_plain(a), a.get("href", ""), line) for a in root.iter("a") if a.get("href") is not None
+    )

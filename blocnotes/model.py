@@ -1,0 +1,84 @@
+"""The document model: plain, frozen, typed data shared by every stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Front matter merged over the agency defaults, validated."""
+
+    title: str
+    date: dt.date
+    lang: str = "fr"
+    subtitle: str | None = None
+    dateline: str | None = None
+    description: str | None = None
+    abstract: str | None = None
+    keywords: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    series: str | None = None
+    publisher: str | None = None
+    publisher_short: str | None = None
+    address: str | None = None
+    rights: str | None = None
+    colophon_date: str | None = None
+    abstract_title: str | None = None
+    keywords_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link of the body: its text, its target and the source line where it is."""
+
+    text: str
+    href: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image of the body: its address, its alternative text and its source line."""
+
+    src: str
+    alt: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of the body, after levels are normalized (sections are level 2)."""
+
+    level: int
+    id: str
+    text: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A top-level section: its id, its plain-text title and its XHTML (heading included)."""
+
+    id: str
+    title: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One Bloc-Notes: where it came from, its metadata and its body split into sections."""
+
+    source: Path
+    slug: str
+    meta: Metadata
+    abstract_html: str = ""
+    intro_html: str = ""
+    sections: tuple[Section, ...] = ()
+    links: tuple[Link, ...] = ()
+    images: tuple[Image, ...] = ()
+    headings: tuple[Heading, ...] = ()
+    display: Metadata | None = None  # the metadata as shown: typeset for its language
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)

@@ -1,0 +1,133 @@
+"""The build: gather and validate every source, then write each output atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import atomic, fonts, lint, load, render, typeset
+from .errors import BlocNotesError, Diagnostic
+from .model import Document
+
+FORMATS = ("pdf", "epub", "html")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things are and what to allow; built once by the CLI."""
+
+    out: Path
+    styles: Path
+    agency_fallback: Path | None = None
+    allow_remote: bool = False
+    strict: bool = False
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+@dataclass
+class Outcome:
+    """What happened to one source: the files written, the warnings, or the error."""
+
+    source: Path
+    written: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    error: BlocNotesError | None = None
+
+
+def prepare(source: Path, settings: Settings) -> tuple[Document, list[Diagnostic]]:
+    """Load, lint and typeset one source; raise on the first error found."""
+    document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
+    diagnostics = lint.lint(document)
+    errors = lint.errors_of(diagnostics)
+    if errors or (settings.strict and diagnostics):
+        raise BlocNotesError.from_diagnostic((errors or diagnostics)[0])
+    return typeset.typeset(document), diagnostics
+
+
+def _read_style(settings: Settings, name: str) -> str:
+    path = settings.styles / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
+
+
+def print_html(document: Document, settings: Settings, when: dt.datetime) -> str:
+    """The print rendition: HTML with the house style and its fonts inlined."""
+    css = fonts.font_face_css(fonts.house_faces(), lambda face: face.path.resolve().as_uri())
+    return render.render_html(document, when, css + _read_style(settings, "print.css"))
+
+
+def make_pdf(document: Document, settings: Settings, when: dt.datetime
+             ) -> tuple[bytes, list[Diagnostic]]:
+    """Document -> PDF bytes and renderer warnings."""
+    from . import pdf  # WeasyPrint is slow to import: only commands that need it pay
+
+    roots = (document.source.parent, settings.styles, *fonts.font_dirs())
+    return pdf.render_pdf(print_html(document, settings, when), document.source, roots,
+                          settings.allow_remote)
+
+
+def make_epub(document: Document, settings: Settings, when: dt.datetime) -> bytes:
+    """Document -> EPUB bytes."""
+    from . import epub
+
+    rendition = render.render_html(document, when)
+    return epub.render_epub(document, rendition, _read_style(settings, "epub.css"), when)
+
+
+def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
+    """Build the requested formats of one source; every output is complete before any is written."""
+    outcome = Outcome(source)
+    try:
+        document, outcome.diagnostics = prepare(source, settings)
+        when = render.build_date(document, settings.environ)
+        outputs: list[tuple[Path, bytes]] = []
+        for kind in formats:
+            target = settings.out / f"{document.slug}.{kind}"
+            if kind == "pdf":
+                data, warnings = make_pdf(document, settings, when)
+                outcome.diagnostics += warnings
+            elif kind == "epub":
+                data = make_epub(document, settings, when)
+            else:
+                data = print_html(document, settings, when).encode("utf-8")
+            outputs.append((target, data))
+        for target, data in outputs:
+            atomic.write_bytes(target, data)
+            outcome.written.append(target)
+    except BlocNotesError as error:
+        outcome.error = error
+    return outcome
+
+
+def build(
+    sources: Iterable[Path],
+    formats: Iterable[str],
+    settings: Settings,
+    report: Callable[[Outcome], None] = lambda outcome: None,
+) -> list[Outcome]:
+    """Build every source (an error in one does not stop the others); `report` sees each."""
+    outcomes = []
+    for source in sources:
+        outcome = build_one(source, tuple(formats), settings)
+        report(outcome)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
+    """Validate and lint every source without writing anything."""
+    outcomes = []
+    for source in sources:
+        outcome = Outcome(source)
+        try:
+            document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
+            outcome.diagnostics = lint.lint(document)
+        except BlocNotesError as error:
+            outcome.error = error
+        outcomes.append(outcome)
+    return outcomes

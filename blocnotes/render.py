@@ -1,0 +1,103 @@
+"""Render a Document to one HTML rendition (Jinja2), the common start of both writers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from functools import cache
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .model import Document
+
+LABELS = {
+    "fr": {
+        "imprint": "édité et imprimé par :",
+        "editor": "Rédaction",
+        "date": "Date",
+        "keywords": "Mots-clés",
+        "colophon": "Colophon",
+        "page": "page",
+        "colon": "\u00a0: ",
+        "contents": "Sommaire",
+        "months": "janvier février mars avril mai juin juillet août septembre octobre "
+        "novembre décembre",
+    },
+    "en": {
+        "imprint": "published and printed by:",
+        "editor": "Editor",
+        "date": "Date",
+        "keywords": "Keywords",
+        "colophon": "Colophon",
+        "page": "page",
+        "colon": ": ",
+        "contents": "Contents",
+        "months": "January February March April May June July August September October "
+        "November December",
+    },
+}
+
+
+def labels_for(lang: str) -> dict[str, str]:
+    """The fixed words of the layout in `lang` (French when the language is unknown)."""
+    return LABELS.get(lang.lower().split("-")[0], LABELS["fr"])
+
+
+def build_date(document: Document, environ: Mapping[str, str] = os.environ) -> dt.datetime:
+    """The one date written everywhere: SOURCE_DATE_EPOCH if set, else the document's date."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    date = document.meta.date
+    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+
+
+def date_text(date: dt.date, lang: str) -> str:
+    """A date as words: '29 septembre 2020'."""
+    months = labels_for(lang)["months"].split()
+    return f"{date.day} {months[date.month - 1]} {date.year}"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("blocnotes", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+
+
+def description(document: Document) -> str:
+    """One-line summary for metadata: the description, else series, title and dateline."""
+    meta = document.meta
+    if meta.description:
+        return meta.description
+    parts = [meta.series, meta.title, meta.dateline or date_text(meta.date, meta.lang)]
+    return " – ".join(part for part in parts if part)
+
+
+def render_html(document: Document, when: dt.datetime, css: str = "") -> str:
+    """Document (typeset) -> the complete HTML rendition, well-formed as XML."""
+    show = document.display or document.meta
+    labels = labels_for(document.meta.lang)
+    return _environment().get_template("document.html.j2").render(
+        meta=document.meta,
+        show=show,
+        labels=labels,
+        colon=labels["colon"],
+        description=description(document),
+        build_date=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        date_text=date_text(document.meta.date, document.meta.lang),
+        version=__version__,
+        abstract=Markup(document.abstract_html),
+        intro=Markup(document.intro_html),
+        sections=[
+            {"title": s.title, "html": Markup(s.html)} for s in document.sections
+        ],
+        css=Markup(css),
+    )

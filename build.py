@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""build.py: the command line of blocnotes, a thin Click layer over the `blocnotes` package."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from blocnotes import __version__
+from blocnotes.pipeline import Outcome, Settings, build, check
+
+PROJECT = Path(__file__).resolve().parent
+OUTPUT_SUFFIXES = (".pdf", ".epub", ".html")
+
+
+def _sources(paths: tuple[Path, ...]) -> list[Path]:
+    if paths:
+        return list(paths)
+    found = sorted(Path("source").glob("*.md"))
+    if not found:
+        raise click.UsageError("no source given and no source/*.md here (name a Markdown file)")
+    return found
+
+
+def _settings(out: Path, allow_remote: bool = False, strict: bool = False) -> Settings:
+    return Settings(out=out, styles=PROJECT / "styles",
+                    agency_fallback=Path("source/agency.yaml"),
+                    allow_remote=allow_remote, strict=strict)
+
+
+def _reporter(ctx: click.Context) -> Callable[[Outcome], None]:
+    quiet, verbose = ctx.obj["quiet"], ctx.obj["verbose"]
+
+    def report(outcome: Outcome) -> None:
+        if outcome.error is not None:
+            click.echo(f"Error: {outcome.error}", err=True)
+            return
+        if not quiet:
+            for diagnostic in outcome.diagnostics:
+                if verbose or diagnostic.severity == "error":
+                    click.echo(f"{diagnostic}", err=True)
+            for path in outcome.written:
+                click.echo(f"wrote {path}")
+
+    return report
+
+
+def source_command(formats: tuple[str, ...], help_text: str) -> Callable[..., Any]:
+    """A command that builds `formats` from the given sources."""
+
+    @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+    @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                  default=Path("dist"), show_default=True, help="Folder for the outputs.")
+    @click.option("--allow-remote", is_flag=True,
+                  help="Let the PDF load http(s) images and styles (off: nothing is fetched).")
+    @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
+    @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+    @click.option("-v", "--verbose", is_flag=True, help="Print warnings too.")
+    @click.pass_context
+    def command(ctx: click.Context, sources: tuple[Path, ...], out: Path,
+                allow_remote: bool, strict: bool, quiet: bool, verbose: bool) -> None:
+        ctx.obj["quiet"] = ctx.obj["quiet"] or quiet
+        ctx.obj["verbose"] = ctx.obj["verbose"] or verbose
+        outcomes = build(_sources(sources), formats, _settings(out, allow_remote, strict),
+                         _reporter(ctx))
+        if any(outcome.error for outcome in outcomes):
+            ctx.exit(1)
+
+    command.__doc__ = help_text
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="blocnotes")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Print warnings too.")
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
+    """Build Le Bloc-Notes de l'Agence: Markdown sources to an A4 PDF and an EPUB 3.
+
+    SOURCES are Markdown files (default: every source/*.md); outputs go to --out (dist/).
+    """
+    ctx.obj = {"quiet": quiet, "verbose": verbose}
+
+
+cli.command("pdf")(source_command(("pdf",), "Build the A4 PDF of each source."))
+cli.command("epub")(source_command(("epub",), "Build the EPUB 3 of each source."))
+cli.command("all")(source_command(("pdf", "epub"), "Build the PDF and the EPUB of each source."))
+cli.command("html")(source_command(
+    ("html",), "Write the print HTML of each source (what WeasyPrint lays out)."))
+
+
+@cli.command("check")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.pass_context
+def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -> None:
+    """Validate and lint the sources without writing anything.
+
+    Exit 1 on errors (or on warnings with --strict), 0 otherwise.
+    """
+    failed = False
+    for outcome in check(_sources(sources), _settings(Path("dist"))):
+        if outcome.error is not None:
+            click.echo(f"Error: {outcome.error}", err=True)
+            failed = True
+            continue
+        for diagnostic in outcome.diagnostics:
+            click.echo(f"{diagnostic.path}:{diagnostic.line or 1}: {diagnostic.severity}: "
+                       f"{diagnostic.message}")
+            failed = failed or diagnostic.severity == "error" or strict
+        if not outcome.diagnostics and not ctx.obj["quiet"]:
+            click.echo(f"{outcome.source}: ok")
+    if failed:
+        ctx.exit(1)
+
+
+@cli.command("clean")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist"), show_default=True, help="Folder of the outputs.")
+def clean_command(out: Path) -> None:
+    """Remove the built PDF, EPUB and HTML files from --out."""
+    if not out.is_dir():
+        return
+    for path in out.iterdir():
+        if path.is_file() and (path.suffix in OUTPUT_SUFFIXES or path.name.endswith(".part")):
+            path.unlink()
+    if not any(out.iterdir()):
+        out.rmdir()
+
+
+if __name__ == "__main__":
+    sys.exit(cli())
