@@ -11,7 +11,6 @@ from markdown.extensions.toc import slugify
 
 from .model import Heading, Image, Link, Section
 
-
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 SECTION_LEVEL = 2  # the document title is h1; top-level sections are h2
 SPEAKERS_RE = re.compile(r"^\s*(intervenant|intervenante|speaker)s?\b", re.IGNORECASE)

