@@ -157,12 +157,33 @@ def _walk(element: etree._Element, lang: str, state: _State, skip: bool) -> None
                 child.tail = typeset_text(child.tail, lang, state)
 
 
+def _hoist_no_break_spaces(root: etree._Element) -> None:
+    """Move a no-break space that ends a text node into the inline element that follows.
+
+    WeasyPrint (v70) cannot break a line before "de « <strong>ville": it backs off to the
+    previous inline box and leaves a very loose line. "de «<strong> ville" is laid out right
+    and reads the same.
+    """
+    for element in root.iter():
+        children = [child for child in element if isinstance(child.tag, str)]
+        if not children:
+            continue
+        slots: list[tuple[etree._Element, str]] = [(element, "text")]
+        slots += [(child, "tail") for child in children[:-1]]
+        for (owner, attribute), following in zip(slots, children, strict=True):
+            text = getattr(owner, attribute) or ""
+            if text[-1:] in (NBSP, NNBSP) and following.tag not in BLOCKS | SKIP:
+                setattr(owner, attribute, text[:-1])
+                following.text = text[-1] + (following.text or "")
+
+
 def typeset_html(fragment: str, lang: str) -> str:
     """XHTML fragment -> the same fragment with its text nodes typeset for `lang`."""
     if not fragment:
         return fragment
     root = markup.parse_fragment(fragment)
     _walk(root, lang, _State(), False)
+    _hoist_no_break_spaces(root)
     return markup.serialize_children(root)
 
 

@@ -47,5 +47,5 @@ def test_code_and_attributes_are_untouched():
 
 def test_rules_cross_inline_elements():
     out = typeset_html("<p>de « <strong>faire ensemble</strong> » et <em>ici</em>;</p>", "fr")
-    assert f"«{NB}<strong>faire ensemble</strong>{NB}»" in out
+    assert f"«<strong>{NB}faire ensemble</strong>{NB}»" in out
     assert f"<em>ici</em>{NN};" in out
