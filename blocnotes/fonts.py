@@ -9,9 +9,11 @@ from pathlib import Path
 
 import font_source_sans_pro
 import font_source_serif_pro
+import fontpkg_noto_sans
 
 SANS = "BN Sans"  # family names of our own, so no system font can answer to them
 SERIF = "BN Serif"
+FALLBACK = "BN Fallback"  # Noto Sans: the one declared stand-in for a glyph the house fonts lack
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ _FILES = (
         (700, "normal", "Bold"),
     )),
 )
+_FALLBACK_FILES = ((400, "normal", "NotoSans[wdth,wght].ttf"),
+                   (400, "italic", "NotoSans-Italic[wdth,wght].ttf"))
 
 
 @cache
@@ -46,9 +50,50 @@ def house_faces() -> tuple[Face, ...]:
     )
 
 
+@cache
+def fallback_faces() -> tuple[Face, ...]:
+    """The declared fallback font's faces."""
+    folder = Path(fontpkg_noto_sans.ROOT) / "files"
+    return tuple(Face(FALLBACK, weight, style, folder / name)
+                 for weight, style, name in _FALLBACK_FILES)
+
+
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def house_covers(char: str) -> bool:
+    """Whether the house text face (Source Sans Pro regular) has a glyph for `char`."""
+    return ord(char) in _cmap(house_faces()[0].path)
+
+
+def fallback_covers(char: str) -> bool:
+    """Whether the declared fallback font has a glyph for `char`."""
+    return ord(char) in _cmap(fallback_faces()[0].path)
+
+
+def all_faces() -> tuple[Face, ...]:
+    """House faces, then the fallback's."""
+    return house_faces() + fallback_faces()
+
+
 def font_dirs() -> tuple[Path, ...]:
     """Folders the renderer may read fonts from."""
-    return tuple(sorted({face.path.parent.resolve() for face in house_faces()}))
+    return tuple(sorted({face.path.parent.resolve() for face in all_faces()}))
+
+
+def fontconfig_text() -> str:
+    """A fontconfig configuration that knows the house and fallback fonts and nothing else."""
+    dirs = "".join(f"  <dir>{folder}</dir>\n" for folder in font_dirs())
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        f"<fontconfig>\n{dirs}"
+        '  <cachedir prefix="xdg">blocnotes-fontconfig</cachedir>\n</fontconfig>\n'
+    )
 
 
 def font_face_css(faces: tuple[Face, ...], url_for: Callable[[Face], str]) -> str:

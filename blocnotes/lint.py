@@ -6,6 +6,7 @@ import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
+from . import fonts
 from .errors import Diagnostic
 from .model import Document
 
@@ -71,6 +72,22 @@ def lint(document: Document) -> list[Diagnostic]:
                 path, heading.line, f"two headings read '{heading.text}': links and the table "
                 "of contents cannot tell them apart (rename one)"))
         seen.add(key)
+    found += _missing_glyphs(document)
+    return sorted(found, key=lambda d: d.line or 0)
+
+
+def _missing_glyphs(document: Document) -> list[Diagnostic]:
+    found = []
+    for char in sorted(set(document.text)):
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf") or fonts.house_covers(char):
+            continue
+        line = document.text[: document.text.index(char)].count("\n") + 1
+        name = unicodedata.name(char, "unnamed character")
+        fallback = ("set in the fallback font (Noto Sans)" if fonts.fallback_covers(char)
+                    else "no font has it: it prints as an empty box")
+        found.append(Diagnostic(
+            document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "
+            f"house fonts: {fallback}"))
     return found
 
 

@@ -71,6 +71,7 @@ def parse(
         images=body.images,
         headings=body.headings,
         field_lines=dict(front.lines),
+        text=text,
     )
 
 

@@ -33,7 +33,8 @@ def to_html(text: str) -> str:
     """Markdown text -> HTML (Python-Markdown, 'extra' extensions)."""
     md = markdown.Markdown(
         extensions=["extra", "sane_lists"],
-        extension_configs={"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Retour au texte"}},
+        extension_configs={"footnotes": {
+            "SEPARATOR": "-", "BACKLINK_TEXT": "\u2191", "BACKLINK_TITLE": "Retour au texte"}},
         output_format="xhtml",
     )
     return md.convert(XML_ILLEGAL_RE.sub("", text))

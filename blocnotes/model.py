@@ -81,4 +81,5 @@ class Document:
     images: tuple[Image, ...] = ()
     headings: tuple[Heading, ...] = ()
     display: Metadata | None = None  # the metadata as shown: typeset for its language
+    text: str = field(default="", repr=False, compare=False)  # the source, to locate findings
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
-
+from . import fonts
 from .errors import BlocNotesError, Diagnostic
+
+
+def _isolate_fontconfig() -> None:
+    """Make fontconfig see only our font folders, so no font of the machine is ever used.
+
+    Must run before WeasyPrint (Pango, fontconfig) loads: fontconfig reads FONTCONFIG_FILE once.
+    """
+    text = fonts.fontconfig_text()
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"blocnotes-{os.getuid()}-{digest}.conf"
+    if not path.is_file():
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    os.environ["FONTCONFIG_FILE"] = str(path)
+
+
+_isolate_fontconfig()
+
+from weasyprint import HTML  # noqa: E402  (after fontconfig is set up)
+from weasyprint.urls import URLFetcher  # noqa: E402
 
 
 class GuardedFetcher(URLFetcher):

@@ -57,7 +57,7 @@ def _read_style(settings: Settings, name: str) -> str:
 
 def print_html(document: Document, settings: Settings, when: dt.datetime) -> str:
     """The print rendition: HTML with the house style and its fonts inlined."""
-    css = fonts.font_face_css(fonts.house_faces(), lambda face: face.path.resolve().as_uri())
+    css = fonts.font_face_css(fonts.all_faces(), lambda face: face.path.resolve().as_uri())
     return render.render_html(document, when, css + _read_style(settings, "print.css"))
 
 
