@@ -14,7 +14,7 @@ EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 
-.PHONY: all pdf epub check test lint clean distclean help
+.PHONY: all pdf epub check test lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all: pdf epub
@@ -25,12 +25,17 @@ epub: $(EPUBS)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	$(PY) -m pip install -qq --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -qq --disable-pip-version-check -e .
 	touch $@
 
+# Tests also need Debian's poppler-utils (pdftoppm, pdffonts) and Java (EPUBCheck).
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -qq --disable-pip-version-check -e '.[test]'
+	command -v pdftoppm >/dev/null && command -v pdffonts >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq poppler-utils; }
+	command -v java >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 	touch $@
 
 $(OUT)/%.pdf: source/%.md styles/print.css $(DEPS)
@@ -49,6 +54,10 @@ test: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
+# Replace the visual references with the current rendering of the seed (look at them first).
+golden: $(VENV)/.installed-test
+	$(PY) tests/visual.py
+
 clean:
 	rm -rf $(OUT) tests/output
 
@@ -60,4 +69,5 @@ help:
 	@echo "make pdf     the PDFs only;  make epub  the EPUBs only"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
 	@echo "make test    run the test suite (creates .venv on first use)"
+	@echo "make golden  replace the visual test's reference pages"
 	@echo "make clean   remove $(OUT)/"

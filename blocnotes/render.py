@@ -15,7 +15,7 @@ from .model import Document
 
 LABELS = {
     "fr": {
-        "imprint": "édité et imprimé par :",
+        "imprint": "édité et imprimé par\u00a0:",
         "editor": "Rédaction",
         "date": "Date",
         "keywords": "Mots-clés",

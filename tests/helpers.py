@@ -115,10 +115,6 @@ def epub_text(path: Path) -> str:
     for _, root in epub_spine(path):
         body = root.find("x:body", NS)
         assert body is not None
-        for element in body.iter():
-            if element.text:
-                lines.append(element.text)
-            if element.tail:
-                lines.append(element.tail)
+        lines.append("".join(body.itertext()))
         lines.append("\n")
     return "".join(lines)

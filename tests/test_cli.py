@@ -8,10 +8,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT, SOURCE
 
 from blocnotes import __version__
 from build import cli
+from helpers import ROOT, SOURCE
 
 COMMANDS = ["pdf", "epub", "all", "html", "check", "clean"]
 MINIMAL = "---\ntitle: Essai\ndate: 2021-05-06\n---\n\n# Partie\n\nUn texte court.\n"

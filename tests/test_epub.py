@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import zipfile
 
-from helpers import NOTICE, NS, ROOT, SOURCE, epub_opf, epub_spine
-
 from blocnotes.pipeline import Settings, build
+from helpers import NOTICE, NS, ROOT, SOURCE, epub_opf, epub_spine
 
 
 def test_mimetype_first_and_stored(seed_built):

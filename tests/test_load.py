@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import AGENCY, SOURCE
 
 from blocnotes import frontmatter
 from blocnotes.errors import BlocNotesError
 from blocnotes.load import decode, load, parse, slug_for
+from helpers import AGENCY, SOURCE
 
 P = Path("x.md")
 GOOD = "---\ntitle: Un titre\ndate: 2021-03-04\n---\n\n# Section\n\nTexte.\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pypdf
 import pytest
+
 from helpers import NOTICE
 
 A4 = (595.28, 841.89)

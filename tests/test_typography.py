@@ -1,0 +1,103 @@
+"""French typography as it comes out: line starts and ends in the PDF, spaces in the EPUB,
+no text outside the text block, whatever the input."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from blocnotes.pipeline import Settings, make_pdf, prepare, print_html
+from blocnotes.render import build_date
+from helpers import ROOT, epub_text
+
+
+def _pdf_lines(reader) -> list[str]:
+    return [line.strip() for page in reader.pages for line in page.extract_text().split("\n")
+            if line.strip()]
+
+
+def test_no_pdf_line_starts_with_high_punctuation(seed_pdf):
+    bad = [line for line in _pdf_lines(seed_pdf) if line[0] in ";:!?»"]
+    assert bad == []
+
+
+def test_no_pdf_line_ends_with_an_opening_guillemet(seed_pdf):
+    bad = [line for line in _pdf_lines(seed_pdf) if line.endswith("«")]
+    assert bad == []
+
+
+def test_epub_has_typographic_apostrophes_and_no_breakable_spaces(seed_built):
+    text = epub_text(seed_built.epub)
+    assert "'" not in text
+    assert '"' not in text
+    assert re.findall(r"[ \t\n][;:!?»]", text) == []
+    assert re.findall(r"«[ \t\n]", text) == []
+    assert "\u202f?" in text and "\u00a0:" in text and "«\u00a0" in text
+
+
+def test_only_house_fonts_in_pdffonts(seed_built):
+    pdffonts = shutil.which("pdffonts")
+    assert pdffonts, "pdffonts is missing: `make test` installs poppler-utils"
+    output = subprocess.run([pdffonts, str(seed_built.pdf)], capture_output=True, text=True,
+                            check=True).stdout
+    names = [line.split()[0] for line in output.splitlines()[2:]]
+    assert names
+    assert all(re.fullmatch(r"[A-Z]{6}\+BN-(Sans|Serif)[-A-Za-z]*", name) for name in names), names
+    assert all(" yes yes yes " in line for line in output.splitlines()[2:])
+
+
+LONG = "https://www.exemple-de-site-municipal.fr/" + "tres-long-chemin/" * 12 + "fin.html"
+OVERFLOW_SOURCE = f"""---
+title: Un titre extraordinairement long avec Anticonstitutionnellementissimement dedans
+date: 2021-02-03
+---
+
+# Partie avec un mot Intergouvernementalisationnellementissimes
+
+Voir <{LONG}> et [{LONG}]({LONG}) puis Anticonstitutionnellementissimement{"x" * 80}.
+
+| colonne | autre |
+| --- | --- |
+| {"y" * 90} | {LONG} |
+
+    code {"z" * 150}
+"""
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _boxes(child)
+
+
+def test_nothing_leaves_the_text_block(tmp_path: Path):
+    source = tmp_path / "long.md"
+    source.write_text(OVERFLOW_SOURCE, encoding="utf-8")
+    settings = Settings(out=tmp_path, styles=ROOT / "styles", environ={})
+    document, _ = prepare(source, settings)
+    make_pdf(document, settings, build_date(document, {}))  # sets up fonts; must not fail
+    from weasyprint import HTML
+
+    html = print_html(document, settings, build_date(document, {}))
+    pages = HTML(string=html, base_url=str(tmp_path)).render().pages
+    for page in pages:
+        page_box = page._page_box
+        left = page_box.margin_left
+        right = page_box.margin_width() - page_box.margin_right
+        for box in _boxes(page_box):
+            if type(box).__name__ != "TextBox" or not box.text.strip():
+                continue
+            assert box.position_x >= left - 0.5, box.text
+            assert box.position_x + box.width <= right + 0.5, (box.text, box.position_x, right)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_headings_and_colophon_are_not_hyphenated(lang):
+    css = (ROOT / "styles/print.css").read_text(encoding="utf-8")
+    for selector in ("h1.title", ".chapter h2", "h3", ".colophon", "strong"):
+        block = css.split(selector + " {", 1)[1].split("}", 1)[0]
+        assert "hyphens: manual" in block, selector
