@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import uuid
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from fontTools import subset
 from lxml import etree
 
 from . import fonts
+from .lint import IMAGE_TYPES
 from .model import Document
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -123,11 +125,26 @@ def _normalize_zip(data: bytes, when: dt.datetime) -> bytes:
     return output.getvalue()
 
 
-def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.datetime) -> bytes:
-    """Document and its HTML rendition -> EPUB 3 bytes (fonts subset and embedded)."""
+def _add_images(book: epub.EpubBook, chapters: list[Chapter], images: Mapping[str, Path]) -> None:
+    """Package each image once, as images/NN.ext, and point the chapters' <img> at it."""
+    names: dict[str, str] = {}
+    for index, (src, path) in enumerate(sorted(images.items()), start=1):
+        suffix = path.suffix.lower()
+        names[src] = f"images/image-{index:02d}{suffix}"
+        book.add_item(epub.EpubItem(uid=f"image-{index:02d}", file_name=names[src],
+                                    media_type=IMAGE_TYPES[suffix], content=path.read_bytes()))
+    for chapter in chapters:
+        for img in chapter.body.iter(f"{{{XHTML}}}img"):
+            if img.get("src") in names:
+                img.set("src", names[img.get("src", "")])
+
+
+def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.datetime,
+                images: Mapping[str, Path] | None = None) -> bytes:
+    """Document and its HTML rendition -> EPUB 3 bytes (fonts subset, images embedded)."""
     meta = document.meta
     chapters = split_parts(rendition)
-    book = epub.EpubBook()
+    _add_images(book := epub.EpubBook(), chapters, images or {})
     book.set_identifier(identifier(document))
     book.set_title(meta.title)
     book.set_language(meta.lang)

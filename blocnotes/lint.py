@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import fonts
@@ -35,15 +36,43 @@ def is_local(src: str) -> bool:
     return not urlsplit(src).scheme and not src.startswith("//")
 
 
+def local_file(source: Path, src: str) -> Path | None:
+    """The file an image address names, if it lies inside the source's folder; else None."""
+    target = urlsplit(src).path
+    if not target or target.startswith("/"):
+        return None
+    folder = source.parent.resolve()
+    resolved = (folder / unquote(target)).resolve()
+    return resolved if resolved.is_relative_to(folder) else None
+
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
+
+
 def lint(document: Document) -> list[Diagnostic]:
     """Document -> diagnostics: placeholder links, colophon date, images, duplicate ids."""
     found: list[Diagnostic] = []
     path = document.source
     for link in document.links:
-        if link.href.strip() in PLACEHOLDERS:
+        href = link.href.strip()
+        if href in PLACEHOLDERS:
             found.append(Diagnostic(
                 path, link.line, f"link '{link.text}' has no target yet ('{link.href}'): "
                 "put its address between the parentheses"))
+        elif href.startswith("#"):
+            if unquote(href[1:]) not in document.ids:
+                found.append(Diagnostic(
+                    path, link.line, f"link '{link.text}' points to '{href}', which is nowhere "
+                    "in the text (use the id of a heading, e.g. #pour-en-savoir-plus)", "error"))
+        elif urlsplit(href).scheme.lower() not in ("", "http", "https", "mailto"):
+            found.append(Diagnostic(
+                path, link.line, f"link '{link.text}' has an address of a kind that is not "
+                f"allowed ('{href[:40]}'): use https://... or mailto:...", "error"))
+        elif is_local(href):
+            found.append(Diagnostic(
+                path, link.line, f"link '{link.text}' points to the file '{href}', which is not "
+                "part of the document (use a full address, https://...)", "error"))
     colophon = document.meta.colophon_date
     if colophon:
         printed = _month_year(colophon)
@@ -58,12 +87,26 @@ def lint(document: Document) -> list[Diagnostic]:
             found.append(Diagnostic(
                 path, image.line, f"image '{image.src}' has no alternative text (write it "
                 "between the brackets: ![what the image shows](...))", "error"))
-        if is_local(image.src):
-            target = path.parent / unquote(urlsplit(image.src).path)
-            if not target.is_file():
-                found.append(Diagnostic(
-                    path, image.line, f"image '{image.src}' not found (expected at {target})",
-                    "error"))
+        if not image.src.strip():
+            found.append(Diagnostic(path, image.line, "an image has no address (write it "
+                                    "between the parentheses: ![...](plan.png))", "error"))
+            continue
+        if not is_local(image.src):
+            continue  # remote images: the writers decide (see --allow-remote)
+        target = local_file(path, image.src)
+        suffix = Path(urlsplit(image.src).path).suffix.lower()
+        if target is None:
+            found.append(Diagnostic(
+                path, image.line, f"image '{image.src}' is outside the source's folder (put it "
+                "beside the source and use a relative path)", "error"))
+        elif not target.is_file():
+            found.append(Diagnostic(
+                path, image.line, f"image '{image.src}' not found (expected at {target})",
+                "error"))
+        elif suffix not in IMAGE_TYPES:
+            found.append(Diagnostic(
+                path, image.line, f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG "
+                "file (convert it to PNG or JPEG)", "error"))
     seen: set[str] = set()
     for heading in document.headings:
         key = heading.text.casefold()

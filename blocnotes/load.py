@@ -70,6 +70,7 @@ def parse(
         links=abstract_links + body.links,
         images=body.images,
         headings=body.headings,
+        ids=body.ids,
         field_lines=dict(front.lines),
         text=text,
     )

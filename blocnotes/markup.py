@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 import markdown
+import nh3
 from lxml import etree, html
 from markdown.extensions.toc import slugify
 
@@ -27,17 +28,78 @@ class Body:
     links: tuple[Link, ...]
     images: tuple[Image, ...]
     headings: tuple[Heading, ...]
+    ids: frozenset[str]
+
+
+# Raw HTML in a source is cleaned by nh3 (Ammonia) to what stays valid XHTML 5 in an EPUB:
+# no script, style, iframe, object, embed, form or event handler; no javascript: address.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
+    "colgroup", "data", "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
+    "pre", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "del": {"cite", "datetime"},
+    "ins": {"cite", "datetime"},
+    "time": {"datetime"},
+    "data": {"value"},
+}
+_VALID_VALUE = {
+    "id": re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$"),
+    "width": re.compile(r"^[0-9]{1,5}$"),
+    "height": re.compile(r"^[0-9]{1,5}$"),
+    "colspan": re.compile(r"^[1-9][0-9]{0,2}$"),
+    "rowspan": re.compile(r"^[0-9]{1,3}$"),
+    "span": re.compile(r"^[1-9][0-9]{0,2}$"),
+    "start": re.compile(r"^-?[0-9]{1,9}$"),
+    "dir": re.compile(r"^(ltr|rtl|auto)$"),
+    "lang": re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+    "hreflang": re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+    "scope": re.compile(r"^(row|col|rowgroup|colgroup)$"),
+    "class": re.compile(r"^[A-Za-z0-9_ -]*$"),
+}
+
+
+def _keep_valid(tag: str, attribute: str, value: str) -> str | None:
+    pattern = _VALID_VALUE.get(attribute)
+    return value if pattern is None or pattern.match(value) else None
+
+
+def sanitize(fragment: str) -> str:
+    """HTML -> the same HTML without anything unsafe or invalid in an EPUB (nh3)."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_valid,
+        # data: and file: survive here only to be refused with a clear message by the build
+        url_schemes={"http", "https", "mailto", "data", "file"},
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def to_html(text: str) -> str:
-    """Markdown text -> HTML (Python-Markdown, 'extra' extensions)."""
+    """Markdown text -> sanitized HTML (Python-Markdown, 'extra' extensions; nh3)."""
     md = markdown.Markdown(
         extensions=["extra", "sane_lists"],
         extension_configs={"footnotes": {
             "SEPARATOR": "-", "BACKLINK_TEXT": "\u2191", "BACKLINK_TITLE": "Retour au texte"}},
         output_format="xhtml",
     )
-    return md.convert(XML_ILLEGAL_RE.sub("", text))
+    return sanitize(md.convert(XML_ILLEGAL_RE.sub("", text)))
 
 
 def parse_fragment(fragment: str) -> html.HtmlElement:
@@ -84,19 +146,28 @@ def _unique_id(wanted: str, taken: set[str]) -> str:
     return candidate
 
 
-def _normalize_headings(root: etree._Element, finder_text: str, first_line: int) -> list[Heading]:
+def _unique_ids(root: etree._Element, taken: set[str]) -> None:
+    """Every id in the body is unique (a raw-HTML id may repeat one): later ones are renamed."""
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.get("id"):
+            element.set("id", _unique_id(element.get("id", ""), taken))
+
+
+def _normalize_headings(root: etree._Element, finder_text: str, first_line: int,
+                        taken: set[str]) -> list[Heading]:
     """Shift heading levels so the top one is h2, give each a unique XML-safe id."""
     found = [el for el in root.iter() if isinstance(el.tag, str) and el.tag in HEADINGS]
     if not found:
         return []
     shift = SECTION_LEVEL - min(int(el.tag[1]) for el in found)
-    taken: set[str] = set()
     headings = []
     for element in found:
         level = max(SECTION_LEVEL, min(6, int(element.tag[1]) + shift))
         element.tag = f"h{level}"
         text = _plain(element)
-        element.set("id", _unique_id(element.get("id") or slugify(text, "-") or "section", taken))
+        wanted = element.get("id") or slugify(text, "-")[:60].rstrip("-") or "section"
+        taken.discard(element.get("id", ""))
+        element.set("id", _unique_id(wanted, taken))
         line = _heading_line(finder_text, text, first_line)
         headings.append(Heading(level, element.get("id", ""), text, line))
     return headings
@@ -113,7 +184,9 @@ def _heading_line(text: str, title: str, first_line: int) -> int | None:
 def parse_body(text: str, first_line: int) -> Body:
     """Markdown body (starting at `first_line` of its file) -> Body."""
     root = parse_fragment(to_html(text))
-    headings = _normalize_headings(root, text, first_line)
+    taken: set[str] = {"titre", "colophon"}  # ids of the template's own parts
+    _unique_ids(root, taken)
+    headings = _normalize_headings(root, text, first_line, taken)
     finder = _LineFinder(text, first_line)
     links, images = [], []
     for element in root.iter("a", "img"):
@@ -124,7 +197,8 @@ def parse_body(text: str, first_line: int) -> Body:
             src = element.get("src", "")
             images.append(Image(src, element.get("alt", ""), finder.find(src)))
     intro, sections = _split_sections(root)
-    return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings))
+    return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings),
+                frozenset(taken))
 
 
 def _split_sections(root: etree._Element) -> tuple[str, list[Section]]:

@@ -80,6 +80,7 @@ class Document:
     links: tuple[Link, ...] = ()
     images: tuple[Image, ...] = ()
     headings: tuple[Heading, ...] = ()
+    ids: frozenset[str] = frozenset()  # every id of the body, for internal links
     display: Metadata | None = None  # the metadata as shown: typeset for its language
     text: str = field(default="", repr=False, compare=False)  # the source, to locate findings
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)

@@ -53,9 +53,11 @@ class GuardedFetcher(URLFetcher):
             path = Path(unquote(urlsplit(url).path)).resolve()
             if any(path.is_relative_to(root) for root in self.roots):
                 return super().fetch(url, headers)
-            self.refused.append(f"{url} is outside the source's folder")
+            self.refused.append(f"'{url}': it is outside the source's folder (put the file "
+                                "beside the source and use a relative path)")
         else:
-            self.refused.append(f"{url} is a remote address")
+            self.refused.append(f"'{url}': nothing is fetched from the network by default "
+                                "(download it beside the source, or use --allow-remote)")
         raise ValueError(f"refused: {url}")
 
 
@@ -96,10 +98,7 @@ def render_pdf(
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
         data = document.write_pdf(custom_metadata=True)
     if fetcher.refused:
-        raise BlocNotesError(
-            source, None, f"refused to read {fetcher.refused[0]} (put the file beside the "
-            "source and use a relative path)"
-        )
+        raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
     diagnostics = []
     for record in captured.records:
         message = record.getMessage()

@@ -37,10 +37,29 @@ class Outcome:
     error: BlocNotesError | None = None
 
 
+def _remote_images(document: Document, settings: Settings) -> list[Diagnostic]:
+    found = []
+    for image in document.images:
+        if lint.is_local(image.src):
+            continue
+        if image.src.startswith("data:"):
+            message = "is a data: address (save the image as a file beside the source)"
+        elif image.src.lower().startswith("file:"):
+            message = "is an absolute file address (put the image beside the source)"
+        elif settings.allow_remote:
+            continue
+        else:
+            message = ("is a remote image and nothing is fetched by default (download it beside "
+                       "the source, or build the PDF with --allow-remote)")
+        found.append(Diagnostic(document.source, image.line, f"image '{image.src[:80]}' {message}",
+                                "error"))
+    return found
+
+
 def prepare(source: Path, settings: Settings) -> tuple[Document, list[Diagnostic]]:
     """Load, lint and typeset one source; raise on the first error found."""
     document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
-    diagnostics = lint.lint(document)
+    diagnostics = lint.lint(document) + _remote_images(document, settings)
     errors = lint.errors_of(diagnostics)
     if errors or (settings.strict and diagnostics):
         raise BlocNotesError.from_diagnostic((errors or diagnostics)[0])
@@ -72,11 +91,19 @@ def make_pdf(document: Document, settings: Settings, when: dt.datetime
 
 
 def make_epub(document: Document, settings: Settings, when: dt.datetime) -> bytes:
-    """Document -> EPUB bytes."""
+    """Document -> EPUB bytes (its images packaged with it)."""
     from . import epub
 
+    images: dict[str, Path] = {}
+    for image in document.images:
+        target = lint.local_file(document.source, image.src) if lint.is_local(image.src) else None
+        if target is None:
+            raise BlocNotesError(
+                document.source, image.line, f"image '{image.src[:80]}' cannot go in an EPUB: "
+                "e-books carry their images (download it beside the source)")
+        images[image.src] = target
     rendition = render.render_html(document, when)
-    return epub.render_epub(document, rendition, _read_style(settings, "epub.css"), when)
+    return epub.render_epub(document, rendition, _read_style(settings, "epub.css"), when, images)
 
 
 def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
@@ -126,7 +153,7 @@ def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
         outcome = Outcome(source)
         try:
             document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
-            outcome.diagnostics = lint.lint(document)
+            outcome.diagnostics = lint.lint(document) + _remote_images(document, settings)
         except BlocNotesError as error:
             outcome.error = error
         outcomes.append(outcome)
