@@ -14,7 +14,7 @@ EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 
-.PHONY: all pdf epub check test lint golden clean distclean help
+.PHONY: all pdf epub check test fuzz lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all: pdf epub
@@ -54,6 +54,10 @@ test: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
+# The property test with many more generated documents (make test runs a short one).
+fuzz: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py --hypothesis-show-statistics
+
 # Replace the visual references with the current rendering of the seed (look at them first).
 golden: $(VENV)/.installed-test
 	$(PY) tests/visual.py
@@ -69,5 +73,6 @@ help:
 	@echo "make pdf     the PDFs only;  make epub  the EPUBs only"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
 	@echo "make test    run the test suite (creates .venv on first use)"
+	@echo "make fuzz    the property test, 300 generated documents"
 	@echo "make golden  replace the visual test's reference pages"
 	@echo "make clean   remove $(OUT)/"

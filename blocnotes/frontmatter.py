@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import BlocNotesError
+from .markup import XML_ILLEGAL_RE
 from .model import Metadata
 
 # Source key -> (Metadata attribute, kind). Pandoc's names where Pandoc has one.
@@ -124,14 +125,14 @@ def _text(key: str, value: Any, where: tuple[Path, int | None]) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
         raise BlocNotesError(*where, f"'{key}' must be text, not {_kind(value)} (write it on one line)")
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    return text.strip()
+    return _clean(text)
 
 
 def _list(key: str, value: Any, where: tuple[Path, int | None]) -> tuple[str, ...]:
     if isinstance(value, str):
-        return (value.strip(),) if value.strip() else ()
+        return (_clean(value),) if _clean(value) else ()
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return tuple(item.strip() for item in value if item.strip())
+        return tuple(_clean(item) for item in value if _clean(item))
     raise BlocNotesError(
         *where, f"'{key}' must be text or a list of text, not {_kind(value)} "
         f"(write one '- item' line per entry under '{key}:')"
@@ -143,6 +144,11 @@ def _date(key: str, value: Any, where: tuple[Path, int | None]) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str):  # a quoted date, "2020-09-29", is still a date
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
     raise BlocNotesError(
         *where, f"'{key}' is not a date: {value!r} (write it as YYYY-MM-DD, e.g. 2020-09-29)"
     )
@@ -155,6 +161,11 @@ def _lang(key: str, value: Any, where: tuple[Path, int | None]) -> str:
             *where, f"'{key}' is not a language code: {text!r} (write e.g. 'fr' or 'en')"
         )
     return text
+
+
+def _clean(text: str) -> str:
+    """Text without the control characters XML cannot hold (a YAML escape may bring them)."""
+    return XML_ILLEGAL_RE.sub("", text).strip()
 
 
 def _kind(value: Any) -> str:

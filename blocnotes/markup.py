@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
 from lxml import etree, html
 from markdown.extensions.toc import slugify
 
@@ -38,8 +40,8 @@ ALLOWED_TAGS = {
     "colgroup", "data", "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
     "pre", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
-    "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
-}
+    "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+}  # no <wbr>: lxml's HTML parser does not know it is empty and wraps what follows in it
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir"},
     "a": {"href", "hreflang"},
@@ -91,15 +93,69 @@ def sanitize(fragment: str) -> str:
     )
 
 
+BLOCK_START_RE = re.compile(
+    r"^\s*</?(address|article|aside|audio|blockquote|canvas|center|dd|details|dialog|dir|div|dl|"
+    r"dt|embed|fieldset|figcaption|figure|footer|form|frameset|h[1-6]|header|hgroup|hr|iframe|"
+    r"li|main|math|menu|nav|noscript|object|ol|p|pre|script|section|style|svg|table|tbody|td|"
+    r"template|tfoot|th|thead|tr|ul|video)\b", re.IGNORECASE)
+
+
+class _BalanceRawHtml(Postprocessor):
+    """Clean each raw HTML block on its own, before Markdown puts it back in the text.
+
+    An unclosed <table> or <div> in one block would otherwise swallow the rest of the
+    document (its sections, the footnotes) and break the EPUB's structure.
+    """
+
+    def run(self, text: str) -> str:
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        for index, block in enumerate(blocks):
+            if isinstance(block, str) and BLOCK_START_RE.match(block):
+                blocks[index] = sanitize(block)
+        return text
+
+
+class _Balance(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.postprocessors.register(_BalanceRawHtml(md), "balance_raw_html", 35)
+
+
 def to_html(text: str) -> str:
     """Markdown text -> sanitized HTML (Python-Markdown, 'extra' extensions; nh3)."""
     md = markdown.Markdown(
-        extensions=["extra", "sane_lists"],
+        extensions=["abbr", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html",
+                    "tables", "sane_lists", _Balance()],
         extension_configs={"footnotes": {
             "SEPARATOR": "-", "BACKLINK_TEXT": "\u2191", "BACKLINK_TITLE": "Retour au texte"}},
         output_format="xhtml",
     )
     return sanitize(md.convert(XML_ILLEGAL_RE.sub("", text)))
+
+
+PHRASING = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins",
+    "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+})
+PHRASING_ONLY_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt"})
+FLOW = frozenset({
+    "address", "article", "aside", "blockquote", "details", "div", "dl", "figure", "footer",
+    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "nav", "ol", "p", "pre",
+    "section", "table", "ul",
+})
+
+
+def fix_content_model(root: etree._Element) -> None:
+    """Blocks inside phrasing content (a <div> inside <b>, a <table> inside <p>) are invalid
+    XHTML: the inline element is dropped (its content kept), the paragraph becomes a <div>."""
+    for element in reversed(list(root.iter())):
+        if not isinstance(element.tag, str) or element is root:
+            continue
+        if not any(isinstance(child.tag, str) and child.tag in FLOW for child in element):
+            continue
+        if element.tag in PHRASING:
+            element.drop_tag()
+        elif element.tag in PHRASING_ONLY_BLOCKS:
+            element.tag = "div"
 
 
 def parse_fragment(fragment: str) -> html.HtmlElement:
@@ -181,12 +237,26 @@ def _heading_line(text: str, title: str, first_line: int) -> int | None:
     return first_line + text.count("\n", 0, match.start()) if match else None
 
 
+def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:
+    """Footnote links Markdown made toward a reference that raw HTML or cleaning removed."""
+    for link in list(root.iter("a")):
+        kind = link.get("class", "")
+        target = link.get("href", "")[1:]
+        if kind in ("footnote-ref", "footnote-backref") and target not in ids:
+            if kind == "footnote-backref":
+                link.drop_tree()
+            else:
+                link.drop_tag()
+
+
 def parse_body(text: str, first_line: int) -> Body:
     """Markdown body (starting at `first_line` of its file) -> Body."""
     root = parse_fragment(to_html(text))
+    fix_content_model(root)
     taken: set[str] = {"titre", "colophon"}  # ids of the template's own parts
     _unique_ids(root, taken)
     headings = _normalize_headings(root, text, first_line, taken)
+    _drop_dangling_footnote_links(root, taken)
     finder = _LineFinder(text, first_line)
     links, images = [], []
     for element in root.iter("a", "img"):
@@ -233,6 +303,7 @@ def _mark_speakers(group: etree._Element) -> None:
 def inline_html(text: str) -> str:
     """A short Markdown text (a front matter field) -> XHTML, without the wrapping <p>."""
     root = parse_fragment(to_html(text))
+    fix_content_model(root)
     if len(root) == 1 and root[0].tag == "p" and not (root.text or "").strip():
         root = root[0]
     return serialize_children(root)
