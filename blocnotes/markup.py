@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
-from markdown.extensions import Extension
-from markdown.postprocessors import Postprocessor
 from lxml import etree, html
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify
+from markdown.postprocessors import Postprocessor
 
 from .model import Heading, Image, Link, Section
 
@@ -116,7 +116,7 @@ class _BalanceRawHtml(Postprocessor):
 
 
 class _Balance(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.postprocessors.register(_BalanceRawHtml(md), "balance_raw_html", 35)
 
 

