@@ -1,0 +1,76 @@
+"""Interruptions and concurrency: a killed build leaves the previous output intact; two builds
+of one source at once both succeed and leave a valid file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from helpers import ROOT, SOURCE
+
+
+def _long_source(folder: Path, repeat: int) -> Path:
+    text = SOURCE.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    source = folder / "long.md"
+    source.write_text(front + "\n---\n" + body * repeat, encoding="utf-8")
+    return source
+
+
+def _build(source: Path, out: Path, kind: str = "pdf") -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "-q", kind, "--out", str(out), str(source)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def _is_complete_pdf(path: Path) -> bool:
+    data = path.read_bytes()
+    return data.startswith(b"%PDF") and b"%%EOF" in data[-64:] and len(pypdf.PdfReader(path).pages) > 0
+
+
+@pytest.mark.parametrize("delay", [0.4, 1.5, 4.0])
+def test_killed_build_keeps_the_previous_file(tmp_path, delay):
+    source = _long_source(tmp_path, 8)
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = b"%PDF-1.7 previous good file\n%%EOF\n"
+    (out / "long.pdf").write_bytes(previous)
+    process = _build(source, out)
+    time.sleep(delay)
+    still_running = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    if still_running:  # killed mid-build: the previous file, byte for byte
+        assert (out / "long.pdf").read_bytes() == previous
+    else:  # it had finished in time: a complete new file
+        assert _is_complete_pdf(out / "long.pdf")
+
+
+def test_a_build_that_finishes_replaces_the_file(tmp_path):
+    source = _long_source(tmp_path, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "long.pdf").write_bytes(b"old")
+    process = _build(source, out)
+    assert process.wait(timeout=300) == 0
+    assert _is_complete_pdf(out / "long.pdf")
+    assert [p.name for p in out.iterdir()] == ["long.pdf"]
+
+
+def test_two_builds_at_once(tmp_path):
+    source = _long_source(tmp_path, 1)
+    out = tmp_path / "out"
+    first, second = _build(source, out, "all"), _build(source, out, "all")
+    assert first.wait(timeout=300) == 0, first.stderr.read() if first.stderr else ""
+    assert second.wait(timeout=300) == 0, second.stderr.read() if second.stderr else ""
+    assert _is_complete_pdf(out / "long.pdf")
+    assert sorted(p.name for p in out.iterdir()) == ["long.epub", "long.pdf"]
