@@ -26,10 +26,11 @@ def _sources(paths: tuple[Path, ...]) -> list[Path]:
     return found
 
 
-def _settings(out: Path, allow_remote: bool = False, strict: bool = False) -> Settings:
+def _settings(out: Path, allow_remote: bool = False, strict: bool = False,
+              pdf_variant: str = "pdf/ua-1") -> Settings:
     return Settings(out=out, styles=PROJECT / "styles",
                     agency_fallback=Path("source/agency.yaml"),
-                    allow_remote=allow_remote, strict=strict)
+                    allow_remote=allow_remote, strict=strict, pdf_variant=pdf_variant)
 
 
 def _reporter(ctx: click.Context) -> Callable[[Outcome], None]:
@@ -58,15 +59,18 @@ def source_command(formats: tuple[str, ...], help_text: str) -> Callable[..., An
     @click.option("--allow-remote", is_flag=True,
                   help="Let the PDF load http(s) images and styles (off: nothing is fetched).")
     @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
+    @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3u", "pdf/a-2u"]),
+                  default="pdf/ua-1", show_default=True,
+                  help="PDF/UA-1 (accessible, tagged) or PDF/A (archival, tagged too).")
     @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
     @click.option("-v", "--verbose", is_flag=True, help="Print warnings too.")
     @click.pass_context
-    def command(ctx: click.Context, sources: tuple[Path, ...], out: Path,
-                allow_remote: bool, strict: bool, quiet: bool, verbose: bool) -> None:
+    def command(ctx: click.Context, sources: tuple[Path, ...], out: Path, allow_remote: bool,
+                strict: bool, pdf_variant: str, quiet: bool, verbose: bool) -> None:
         ctx.obj["quiet"] = ctx.obj["quiet"] or quiet
         ctx.obj["verbose"] = ctx.obj["verbose"] or verbose
-        outcomes = build(_sources(sources), formats, _settings(out, allow_remote, strict),
-                         _reporter(ctx))
+        settings = _settings(out, allow_remote, strict, pdf_variant)
+        outcomes = build(_sources(sources), formats, settings, _reporter(ctx))
         if any(outcome.error for outcome in outcomes):
             ctx.exit(1)
 

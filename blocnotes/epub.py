@@ -97,6 +97,7 @@ def _subset_font(path: Path, text: str) -> bytes:
                                "onum", "pnum"]
     options.flavor = "woff2"
     font = subset.load_font(str(path), options)
+    font.recalcTimestamp = False  # keep the font's own date: the same bytes on every build
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text + " ")
     subsetter.subset(font)

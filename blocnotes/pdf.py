@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import tempfile
@@ -35,17 +36,30 @@ _isolate_fontconfig()
 from weasyprint import HTML  # noqa: E402  (after fontconfig is set up)
 from weasyprint.urls import URLFetcher  # noqa: E402
 
+# The document's base URL: fixed, so the PDF does not depend on the folder it was built in.
+# The fetcher maps it to the source's folder.
+BASE_URL = "https://source.invalid/"
+VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")
+
 
 class GuardedFetcher(URLFetcher):
-    """URL fetcher that reads local files under `roots` and data: URLs, and nothing else."""
+    """URL fetcher that reads local files under `roots` and data: URLs, and nothing else.
 
-    def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False) -> None:
+    Addresses under BASE_URL are files of `folder` (the source's folder).
+    """
+
+    def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False,
+                 folder: Path | None = None) -> None:
         super().__init__(timeout=10, allow_redirects=False)
         self.roots = tuple(root.resolve() for root in roots)
         self.allow_remote = allow_remote
+        self.folder = folder
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[override]
+        if self.folder is not None and url.startswith(BASE_URL):
+            local = self.folder / unquote(urlsplit(url).path).lstrip("/")
+            url = local.resolve().as_uri()
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data" or (scheme in ("http", "https") and self.allow_remote):
             return super().fetch(url, headers)
@@ -84,19 +98,40 @@ def _captured_warnings() -> Iterator[_Collect]:
         logger.propagate = propagate
 
 
+@contextmanager
+def _fixed_clock(epoch: int) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH during a render: fontTools stamps the fonts it subsets with it,
+    so the PDF's bytes do not depend on the clock."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
 # WeasyPrint warns once per font when HarfBuzz's subsetter is missing: noise for our users.
 _NOISE = ("harfbuzz", "fonttools", "subset")
 
 
 def render_pdf(
-    html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False
+    html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False,
+    variant: str = "pdf/ua-1", xmp: bytes = b"", epoch: int = 0,
 ) -> tuple[bytes, list[Diagnostic]]:
-    """HTML rendition -> (PDF bytes, warnings); a missing or refused resource is an error."""
-    fetcher = GuardedFetcher(roots, allow_remote)
-    base_url = source.parent.resolve().as_uri() + "/"
-    with _captured_warnings() as captured:
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
-        data = document.write_pdf(custom_metadata=True)
+    """HTML rendition -> (PDF bytes, warnings); a missing or refused resource is an error.
+
+    `variant` is WeasyPrint's PDF variant (PDF/UA-1 by default: tagged, accessible);
+    `xmp` an rdf:RDF block added to the XMP metadata; `epoch` the build date, in seconds.
+    """
+    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve())
+    with _captured_warnings() as captured, _fixed_clock(epoch):
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        data = document.write_pdf(
+            custom_metadata=True, pdf_variant=variant, pdf_tags=True,
+            xmp_metadata=[io.BytesIO(xmp)] if xmp else None)
     if fetcher.refused:
         raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
     diagnostics = []

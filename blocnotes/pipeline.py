@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, fonts, lint, load, render, typeset
+from . import atomic, fonts, lint, load, render, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .model import Document
 
@@ -24,6 +24,7 @@ class Settings:
     agency_fallback: Path | None = None
     allow_remote: bool = False
     strict: bool = False
+    pdf_variant: str = "pdf/ua-1"
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -77,7 +78,10 @@ def _read_style(settings: Settings, name: str) -> str:
 def print_html(document: Document, settings: Settings, when: dt.datetime) -> str:
     """The print rendition: HTML with the house style and its fonts inlined."""
     css = fonts.font_face_css(fonts.all_faces(), lambda face: face.path.resolve().as_uri())
-    return render.render_html(document, when, css + _read_style(settings, "print.css"))
+    html = render.render_html(document, when, css + _read_style(settings, "print.css"))
+    # A placeholder link ('#') leads nowhere on paper: an <a> without href, as HTML defines
+    # placeholders, so the PDF has no link to the build folder.
+    return html.replace('<a href="#">', '<a class="placeholder">')
 
 
 def make_pdf(document: Document, settings: Settings, when: dt.datetime
@@ -86,8 +90,9 @@ def make_pdf(document: Document, settings: Settings, when: dt.datetime
     from . import pdf  # WeasyPrint is slow to import: only commands that need it pay
 
     roots = (document.source.parent, settings.styles, *fonts.font_dirs())
-    return pdf.render_pdf(print_html(document, settings, when), document.source, roots,
-                          settings.allow_remote)
+    html = print_html(document, settings, when)
+    return pdf.render_pdf(html, document.source, roots, settings.allow_remote,
+                          settings.pdf_variant, xmp.xmp_rdf(document.meta), int(when.timestamp()))
 
 
 def make_epub(document: Document, settings: Settings, when: dt.datetime) -> bytes:
