@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -127,9 +128,10 @@ def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("dist"), show_default=True, help="Folder of the outputs.")
 def clean_command(out: Path) -> None:
-    """Remove the built PDF, EPUB and HTML files from --out."""
+    """Remove the built PDF, EPUB and HTML files (and the page cache) from --out."""
     if not out.is_dir():
         return
+    shutil.rmtree(out / ".pages", ignore_errors=True)
     for path in out.iterdir():
         if path.is_file() and (path.suffix in OUTPUT_SUFFIXES or path.name.endswith(".part")):
             path.unlink()

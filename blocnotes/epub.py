@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,8 @@ from lxml import etree
 
 from . import fonts
 from .lint import IMAGE_TYPES
-from .model import Document
+from .model import Document, PageStart
+from .render import description
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -68,6 +69,107 @@ def split_parts(rendition: str) -> list[Chapter]:
             if target and target != chapter.file_name:
                 link.set("href", f"{target}{href}")
     return chapters
+
+
+def _normalized(text: str) -> tuple[str, list[int]]:
+    """Text with every run of spaces (no-break ones too) as one space, and for each of its
+    characters the index of the character in `text`."""
+    chars, where = [], []
+    for index, char in enumerate(text):
+        if char.isspace():
+            if chars and chars[-1] == " ":
+                continue
+            char = " "
+        chars.append(char)
+        where.append(index)
+    return "".join(chars), where
+
+
+def _page_offset(text: str, first_words: str, after: int) -> int | None:
+    """Where `first_words` (a page's first line) begin in `text`, at or after `after`; at the
+    start of the word when the page began inside a hyphenated word."""
+    norm, where = _normalized(text)
+    start = next((i for i, index in enumerate(where) if index >= after), len(norm))
+    words = first_words.rstrip("-‐").split()
+    for count in (5, 3, 1):
+        key = " ".join(words[:count])
+        position = norm.find(key, start) if key else -1
+        if position >= 0:
+            offset = where[position]
+            while offset > 0 and text[offset - 1].isalnum():
+                offset -= 1
+            return offset
+    return None
+
+
+def _insert_at(block: etree._Element, offset: int, marker: etree._Element) -> None:
+    """Put `marker` at character `offset` of `block`'s text (a text node is split there)."""
+    consumed = 0
+
+    # Text slots in document order: an element's text, then each child and its tail.
+    def walk(element: etree._Element) -> bool:
+        nonlocal consumed
+        text = element.text or ""
+        if consumed + len(text) >= offset:
+            cut = offset - consumed
+            element.text, marker.tail = text[:cut] or None, text[cut:] or None
+            element.insert(0, marker)
+            return True
+        consumed += len(text)
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue
+            if walk(child):
+                return True
+            tail = child.tail or ""
+            if consumed + len(tail) >= offset:
+                cut = offset - consumed
+                child.tail, marker.tail = tail[:cut] or None, tail[cut:] or None
+                child.addnext(marker)
+                return True
+            consumed += len(tail)
+        return False
+
+    if not walk(block):
+        block.append(marker)
+
+
+LIST_PARENTS = {f"{{{XHTML}}}{tag}" for tag in ("ul", "ol", "dl", "tr", "table", "tbody")}
+
+
+def mark_pages(chapters: list[Chapter], starts: Sequence[PageStart]) -> list[tuple[int, str]]:
+    """Insert a page-break marker where each print page begins -> [(page, href)]."""
+    blocks: dict[str, tuple[Chapter, etree._Element]] = {}
+    for chapter in chapters:
+        for element in chapter.body.iter():
+            if element.get("data-bn") is not None:
+                blocks[element.get("data-bn", "")] = (chapter, element)
+    consumed: dict[str, int] = {}
+    marks = []
+    for start in starts:
+        if start.block not in blocks:
+            continue
+        chapter, block = blocks[start.block]
+        text = "".join(block.itertext())
+        offset = _page_offset(text, start.text, consumed.get(start.block, 0))
+        if offset is None:
+            continue
+        consumed[start.block] = offset + 1
+        marker = etree.Element(f"{{{XHTML}}}span", nsmap={"epub": EPUB_NS})
+        marker.set(f"{{{EPUB_NS}}}type", "pagebreak")
+        marker.set("role", "doc-pagebreak")
+        marker.set("id", f"page-{start.page}")
+        marker.set("aria-label", str(start.page))
+        parent = block.getparent()
+        if offset == 0 and parent is not None and parent.tag not in LIST_PARENTS:
+            block.addprevious(marker)  # a page that begins with a block: the marker before it
+        else:
+            _insert_at(block, offset, marker)
+        marks.append((start.page, f"{chapter.file_name}#page-{start.page}"))
+    for chapter in chapters:
+        for element in chapter.body.iter():
+            element.attrib.pop("data-bn", None)
+    return marks
 
 
 def chapter_xhtml(chapter: Chapter, lang: str) -> bytes:
@@ -140,12 +242,117 @@ def _add_images(book: epub.EpubBook, chapters: list[Chapter], images: Mapping[st
                 img.set("src", names[img.get("src", "")])
 
 
+LABELS = {
+    "fr": {"contents": "Sommaire", "landmarks": "Repères", "pages": "Pages",
+           "start": "Début du texte", "print": "édition imprimée A4 (PDF)",
+           "summary": "Publication structurée : titres hiérarchisés, sommaire, ordre de lecture "
+                      "logique, numéros des pages de l’édition imprimée. Texte seul, sans "
+                      "contenu dangereux.",
+           "summary_images": " Chaque image a un texte de remplacement."},
+    "en": {"contents": "Contents", "landmarks": "Landmarks", "pages": "Pages",
+           "start": "Start of text", "print": "printed A4 edition (PDF)",
+           "summary": "Structured publication: hierarchical headings, table of contents, logical "
+                      "reading order, page numbers of the printed edition. Text only, no "
+                      "hazards.",
+           "summary_images": " Every image has a text alternative."},
+}
+
+
+def _labels(lang: str) -> dict[str, str]:
+    return LABELS.get(lang.split("-")[0].lower(), LABELS["fr"])
+
+
+def nav_xhtml(chapters: list[Chapter], marks: list[tuple[int, str]], title: str,
+              lang: str) -> bytes:
+    """The navigation document: table of contents, landmarks and the print page list."""
+    labels = _labels(lang)
+    x = f"{{{XHTML}}}"
+    html = etree.Element(f"{x}html", nsmap={None: XHTML, "epub": EPUB_NS})
+    html.set("lang", lang)
+    html.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    head = etree.SubElement(html, f"{x}head")
+    etree.SubElement(head, f"{x}meta", charset="utf-8")
+    etree.SubElement(head, f"{x}title").text = title
+    etree.SubElement(head, f"{x}link", rel="stylesheet", type="text/css", href=STYLE_FILE)
+    body = etree.SubElement(html, f"{x}body")
+
+    def nav(kind: str, heading: str, entries: list[tuple[str, str]], hidden: bool,
+            role: str | None) -> None:
+        element = etree.SubElement(body, f"{x}nav", id=kind)
+        element.set(f"{{{EPUB_NS}}}type", kind)
+        if role:
+            element.set("role", role)
+        if hidden:
+            element.set("hidden", "hidden")
+        etree.SubElement(element, f"{x}h1" if kind == "toc" else f"{x}h2").text = heading
+        listing = etree.SubElement(element, f"{x}ol")
+        for href, text in entries:
+            link = etree.SubElement(etree.SubElement(listing, f"{x}li"), f"{x}a", href=href)
+            link.text = text
+            if kind == "landmarks":
+                link.set(f"{{{EPUB_NS}}}type", "bodymatter")
+
+    nav("toc", labels["contents"], [(c.file_name, c.title) for c in chapters], False, "doc-toc")
+    body_start = next((c for c in chapters if c.epub_type == "chapter"), chapters[0])
+    nav("landmarks", labels["landmarks"], [(body_start.file_name, labels["start"])], True, None)
+    if marks:
+        nav("page-list", labels["pages"], [(href, str(page)) for page, href in marks], True,
+            "doc-pagelist")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n' + etree.tostring(
+        html, encoding="utf-8")
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, with our navigation document and xml:lang on the package."""
+
+    def __init__(self, name: io.BytesIO, book: epub.EpubBook, options: dict, nav: bytes) -> None:
+        super().__init__(name, book, options)
+        self._nav = nav
+
+    def _get_nav(self, item: epub.EpubNav) -> bytes:
+        return self._nav
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+        super()._write_opf_file(root)
+
+
+def _accessibility(book: epub.EpubBook, lang: str, has_images: bool, has_pages: bool) -> None:
+    """EPUB Accessibility 1.1 metadata, true to what the book contains."""
+    labels = _labels(lang)
+
+    def meta(prop: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+    meta("schema:accessMode", "textual")
+    if has_images:
+        meta("schema:accessMode", "visual")
+    meta("schema:accessModeSufficient", "textual")
+    features = ["structuralNavigation", "tableOfContents", "readingOrder",
+                "displayTransformability"]
+    if has_images:
+        features.append("alternativeText")
+    if has_pages:
+        features += ["printPageNumbers", "pageNavigation"]
+    for feature in features:
+        meta("schema:accessibilityFeature", feature)
+    meta("schema:accessibilityHazard", "none")
+    summary = labels["summary"] + (labels["summary_images"] if has_images else "")
+    meta("schema:accessibilitySummary", summary)
+    meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
+
+
 def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.datetime,
-                images: Mapping[str, Path] | None = None) -> bytes:
-    """Document and its HTML rendition -> EPUB 3 bytes (fonts subset, images embedded)."""
+                images: Mapping[str, Path] | None = None,
+                starts: Sequence[PageStart] = ()) -> bytes:
+    """Document and its HTML rendition -> EPUB 3 bytes: fonts subset, images embedded,
+    the print edition's pages marked and listed, accessibility metadata."""
     meta = document.meta
+    labels = _labels(meta.lang)
     chapters = split_parts(rendition)
-    _add_images(book := epub.EpubBook(), chapters, images or {})
+    book = epub.EpubBook()
+    _add_images(book, chapters, images or {})
+    marks = mark_pages(chapters, starts)
     book.set_identifier(identifier(document))
     book.set_title(meta.title)
     book.set_language(meta.lang)
@@ -158,9 +365,11 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
         book.add_metadata("DC", "rights", meta.rights)
     for keyword in meta.keywords:
         book.add_metadata("DC", "subject", keyword)
-    from .render import description
-
     book.add_metadata("DC", "description", description(document))
+    if marks:
+        book.add_metadata("DC", "source", f"{meta.series or meta.title}, {meta.title}, "
+                                          f"{labels['print']}, {document.slug}.pdf")
+    _accessibility(book, meta.lang, bool(images), bool(marks))
 
     text = "".join("".join(c.body.itertext()) for c in chapters)
     # The reflowable style sets headings in the serif's bold only: the other serif faces stay out.
@@ -170,9 +379,9 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
             uid=f"font-{face.path.stem}", file_name=f"{FONT_DIR}/{face.path.stem}.woff2",
             media_type="font/woff2", content=_subset_font(face.path, text),
         ))
-    css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{face.path.stem}.woff2") + stylesheet
+    css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{face.path.stem}.woff2")
     book.add_item(epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",
-                                content=css.encode("utf-8")))
+                                content=(css + stylesheet).encode("utf-8")))
 
     items = []
     for chapter in chapters:
@@ -184,11 +393,12 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     book.toc = [epub.Link(c.file_name, c.title, c.file_name.removesuffix(".xhtml"))
                 for c in chapters]
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav()
-    nav.add_link(href=STYLE_FILE, rel="stylesheet", type="text/css")
-    book.add_item(nav)
+    book.add_item(epub.EpubNav())
     book.spine = items
 
     buffer = io.BytesIO()
-    epub.write_epub(buffer, book, {"mtime": when, "raise_exceptions": True})
+    writer = _Writer(buffer, book, {"mtime": when, "raise_exceptions": True},
+                     nav_xhtml(chapters, marks, labels["contents"], meta.lang))
+    writer.process()
+    writer.write()
     return _normalize_zip(buffer.getvalue(), when)

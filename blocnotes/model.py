@@ -59,6 +59,15 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class PageStart:
+    """Where a page of the PDF begins: the numbered block (data-bn) and its first words."""
+
+    page: int
+    block: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Section:
     """A top-level section: its id, its plain-text title and its XHTML (heading included)."""
 

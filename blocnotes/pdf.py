@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import fonts
 from .errors import BlocNotesError, Diagnostic
+from .model import PageStart
 
 
 def _isolate_fontconfig() -> None:
@@ -113,15 +114,50 @@ def _fixed_clock(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+def _first_text(box: object, blocks: list[str]) -> tuple[str, str] | None:
+    if type(box).__name__ == "MarginBox":
+        return None
+    element = getattr(box, "element", None)
+    if element is not None and element.get("data-bn") is not None:
+        blocks = [*blocks, element.get("data-bn")]
+    if type(box).__name__ == "TextBox" and box.text.strip() and blocks:
+        return blocks[-1], box.text
+    for child in getattr(box, "children", ()):
+        found = _first_text(child, blocks)
+        if found:
+            return found
+    return None
+
+
+def page_starts(pages: list) -> list[PageStart]:
+    """WeasyPrint's laid-out pages -> where each one begins in the rendition."""
+    starts = []
+    for number, page in enumerate(pages, start=1):
+        found = _first_text(page._page_box, [])
+        if found:
+            starts.append(PageStart(number, found[0], " ".join(found[1].split())))
+    return starts
+
+
 # WeasyPrint warns once per font when HarfBuzz's subsetter is missing: noise for our users.
 _NOISE = ("harfbuzz", "fonttools", "subset")
+
+
+def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
+                  allow_remote: bool = False) -> list[PageStart]:
+    """Lay the HTML rendition out as the PDF would be, without writing it -> page starts."""
+    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve())
+    with _captured_warnings():
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    return page_starts(document.pages)
 
 
 def render_pdf(
     html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False,
     variant: str = "pdf/ua-1", xmp: bytes = b"", epoch: int = 0,
-) -> tuple[bytes, list[Diagnostic]]:
-    """HTML rendition -> (PDF bytes, warnings); a missing or refused resource is an error.
+) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
+    """HTML rendition -> (PDF bytes, warnings, page starts); a missing or refused resource
+    is an error.
 
     `variant` is WeasyPrint's PDF variant (PDF/UA-1 by default: tagged, accessible);
     `xmp` an rdf:RDF block added to the XMP metadata; `epoch` the build date, in seconds.
@@ -142,4 +178,4 @@ def render_pdf(
         if "failed to load" in message.lower():
             raise BlocNotesError(source, None, f"{message} (check the file name and path)")
         diagnostics.append(Diagnostic(source, None, f"renderer: {message}"))
-    return data, diagnostics
+    return data, diagnostics, page_starts(document.pages)

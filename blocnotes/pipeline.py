@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -10,7 +13,7 @@ from pathlib import Path
 
 from . import atomic, fonts, lint, load, render, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
-from .model import Document
+from .model import Document, PageStart
 
 FORMATS = ("pdf", "epub", "html")
 
@@ -84,21 +87,62 @@ def print_html(document: Document, settings: Settings, when: dt.datetime) -> str
     return html.replace('<a href="#">', '<a class="placeholder">')
 
 
+def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
+    return (document.source.parent, settings.styles, *fonts.font_dirs())
+
+
+def _cache_path(document: Document, settings: Settings) -> Path:
+    return settings.out / ".pages" / f"{document.slug}.json"
+
+
+def _save_starts(path: Path, html: str, starts: list[PageStart]) -> None:
+    record = {"html": hashlib.sha256(html.encode()).hexdigest(),
+              "starts": [dataclasses.asdict(start) for start in starts]}
+    atomic.write_bytes(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+
+
+def _load_starts(path: Path, html: str) -> list[PageStart] | None:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("html") != hashlib.sha256(html.encode()).hexdigest():
+        return None
+    return [PageStart(**start) for start in record["starts"]]
+
+
 def make_pdf(document: Document, settings: Settings, when: dt.datetime
-             ) -> tuple[bytes, list[Diagnostic]]:
-    """Document -> PDF bytes and renderer warnings."""
+             ) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
+    """Document -> PDF bytes, renderer warnings and where each page begins."""
     from . import pdf  # WeasyPrint is slow to import: only commands that need it pay
 
-    roots = (document.source.parent, settings.styles, *fonts.font_dirs())
     html = print_html(document, settings, when)
-    return pdf.render_pdf(html, document.source, roots, settings.allow_remote,
-                          settings.pdf_variant, xmp.xmp_rdf(document.meta), int(when.timestamp()))
+    return pdf.render_pdf(html, document.source, _roots(document, settings),
+                          settings.allow_remote, settings.pdf_variant,
+                          xmp.xmp_rdf(document.meta), int(when.timestamp()))
 
 
-def make_epub(document: Document, settings: Settings, when: dt.datetime) -> bytes:
-    """Document -> EPUB bytes (its images packaged with it)."""
+def print_page_starts(document: Document, settings: Settings, when: dt.datetime
+                      ) -> list[PageStart]:
+    """Where each page of the PDF begins: from the last PDF build of the same HTML, else
+    from a layout (the only case where an EPUB build needs WeasyPrint)."""
+    html = print_html(document, settings, when)
+    starts = _load_starts(_cache_path(document, settings), html)
+    if starts is None:
+        from . import pdf
+
+        starts = pdf.layout_starts(html, document.source, _roots(document, settings),
+                                   settings.allow_remote)
+    return starts
+
+
+def make_epub(document: Document, settings: Settings, when: dt.datetime,
+              starts: list[PageStart] | None = None) -> bytes:
+    """Document -> EPUB bytes (its images packaged with it, the print pages marked)."""
     from . import epub
 
+    if starts is None:
+        starts = print_page_starts(document, settings, when)
     images: dict[str, Path] = {}
     for image in document.images:
         target = lint.local_file(document.source, image.src) if lint.is_local(image.src) else None
@@ -108,29 +152,35 @@ def make_epub(document: Document, settings: Settings, when: dt.datetime) -> byte
                 "e-books carry their images (download it beside the source)")
         images[image.src] = target
     rendition = render.render_html(document, when)
-    return epub.render_epub(document, rendition, _read_style(settings, "epub.css"), when, images)
+    return epub.render_epub(document, rendition, _read_style(settings, "epub.css"), when, images,
+                            starts)
 
 
 def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
     """Build the requested formats of one source; every output is complete before any is written."""
     outcome = Outcome(source)
+    formats = tuple(formats)
     try:
         document, outcome.diagnostics = prepare(source, settings)
         when = render.build_date(document, settings.environ)
+        target = settings.out / document.slug
         outputs: list[tuple[Path, bytes]] = []
-        for kind in formats:
-            target = settings.out / f"{document.slug}.{kind}"
-            if kind == "pdf":
-                data, warnings = make_pdf(document, settings, when)
-                outcome.diagnostics += warnings
-            elif kind == "epub":
-                data = make_epub(document, settings, when)
-            else:
-                data = print_html(document, settings, when).encode("utf-8")
-            outputs.append((target, data))
-        for target, data in outputs:
-            atomic.write_bytes(target, data)
-            outcome.written.append(target)
+        starts: list[PageStart] | None = None
+        if "pdf" in formats:
+            data, warnings, starts = make_pdf(document, settings, when)
+            outcome.diagnostics += warnings
+            outputs.append((target.with_suffix(".pdf"), data))
+        if "epub" in formats:
+            outputs.append((target.with_suffix(".epub"), make_epub(document, settings, when, starts)))
+        if "html" in formats:
+            html = print_html(document, settings, when).encode("utf-8")
+            outputs.append((target.with_suffix(".html"), html))
+        for path, data in outputs:
+            atomic.write_bytes(path, data)
+            outcome.written.append(path)
+        if starts is not None:  # for a later EPUB-only build of the same HTML
+            _save_starts(_cache_path(document, settings), print_html(document, settings, when),
+                         starts)
     except BlocNotesError as error:
         outcome.error = error
     return outcome

