@@ -14,7 +14,7 @@ EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 
-.PHONY: all pdf epub check test fuzz lint golden clean distclean help
+.PHONY: all pdf epub check test a11y fuzz lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all: pdf epub
@@ -29,13 +29,20 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -qq --disable-pip-version-check -e .
 	touch $@
 
-# Tests also need Debian's poppler-utils (pdftoppm, pdffonts) and Java (EPUBCheck).
+# Tests also need Debian's poppler-utils (pdftoppm, pdffonts), Java (EPUBCheck), Chromium
+# and DAISY Ace (the EPUB accessibility checker, from npm, driven through Debian's Chromium).
+ACE_VERSION := 1.4.6
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -qq --disable-pip-version-check -e '.[test]'
 	command -v pdftoppm >/dev/null && command -v pdffonts >/dev/null || \
 		{ apt-get update -qq && apt-get install -y -qq poppler-utils; }
 	command -v java >/dev/null || \
 		{ apt-get update -qq && apt-get install -y -qq default-jre-headless; }
+	command -v chromium >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq chromium; }
+	command -v ace-puppeteer >/dev/null || \
+		PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+		npm install -g --silent @daisy/ace@$(ACE_VERSION)
 	touch $@
 
 $(OUT)/%.pdf: source/%.md styles/print.css $(DEPS)
@@ -53,6 +60,10 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# Accessibility checks alone: PDF/UA structure, EPUB metadata and page list, DAISY Ace.
+a11y: $(VENV)/.installed-test
+	$(PY) -m pytest tests/test_accessible_pdf.py tests/test_accessible_epub.py tests/test_ace.py
 
 # The property test with many more generated documents (make test runs a short one).
 fuzz: $(VENV)/.installed-test
@@ -73,6 +84,7 @@ help:
 	@echo "make pdf     the PDFs only;  make epub  the EPUBs only"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
 	@echo "make test    run the test suite (creates .venv on first use)"
+	@echo "make a11y    the accessibility checks (PDF/UA, EPUB metadata, DAISY Ace)"
 	@echo "make fuzz    the property test, 300 generated documents"
 	@echo "make golden  replace the visual test's reference pages"
 	@echo "make clean   remove $(OUT)/"

@@ -63,15 +63,17 @@ def source_command(formats: tuple[str, ...], help_text: str) -> Callable[..., An
     @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3u", "pdf/a-2u"]),
                   default="pdf/ua-1", show_default=True,
                   help="PDF/UA-1 (accessible, tagged) or PDF/A (archival, tagged too).")
+    @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+                  help="Build this many sources at once (worker processes).")
     @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
     @click.option("-v", "--verbose", is_flag=True, help="Print warnings too.")
     @click.pass_context
     def command(ctx: click.Context, sources: tuple[Path, ...], out: Path, allow_remote: bool,
-                strict: bool, pdf_variant: str, quiet: bool, verbose: bool) -> None:
+                strict: bool, pdf_variant: str, jobs: int, quiet: bool, verbose: bool) -> None:
         ctx.obj["quiet"] = ctx.obj["quiet"] or quiet
         ctx.obj["verbose"] = ctx.obj["verbose"] or verbose
         settings = _settings(out, allow_remote, strict, pdf_variant)
-        outcomes = build(_sources(sources), formats, settings, _reporter(ctx))
+        outcomes = build(_sources(sources), formats, settings, _reporter(ctx), jobs)
         if any(outcome.error for outcome in outcomes):
             ctx.exit(1)
 

@@ -22,6 +22,7 @@ from .render import description
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 NS = {"h": XHTML}
+ROLES = {"chapter": "doc-chapter", "colophon": "doc-colophon"}
 FONT_DIR = "fonts"
 STYLE_FILE = "styles/book.css"
 
@@ -58,6 +59,8 @@ def split_parts(rendition: str) -> list[Chapter]:
         for attribute in ("data-epub-type", "data-title"):
             part.attrib.pop(attribute, None)
         part.set(f"{{{EPUB_NS}}}type", kind)
+        if kind in ROLES:  # the ARIA role that matches the epub:type, for assistive technology
+            part.set("role", ROLES[kind])
         for element in part.iter():
             if element.get("id"):
                 owner[element.get("id", "")] = name
@@ -367,8 +370,10 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
         book.add_metadata("DC", "subject", keyword)
     book.add_metadata("DC", "description", description(document))
     if marks:
-        book.add_metadata("DC", "source", f"{meta.series or meta.title}, {meta.title}, "
-                                          f"{labels['print']}, {document.slug}.pdf")
+        print_edition = (f"{meta.series or meta.title}, {meta.title}, {labels['print']}, "
+                         f"{document.slug}.pdf")
+        book.add_metadata("DC", "source", print_edition)
+        book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
     _accessibility(book, meta.lang, bool(images), bool(marks))
 
     text = "".join("".join(c.body.itertext()) for c in chapters)

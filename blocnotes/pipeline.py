@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,14 +192,27 @@ def build(
     formats: Iterable[str],
     settings: Settings,
     report: Callable[[Outcome], None] = lambda outcome: None,
+    jobs: int = 1,
 ) -> list[Outcome]:
-    """Build every source (an error in one does not stop the others); `report` sees each."""
-    outcomes = []
-    for source in sources:
-        outcome = build_one(source, tuple(formats), settings)
-        report(outcome)
-        outcomes.append(outcome)
-    return outcomes
+    """Build every source (an error in one does not stop the others); `report` sees each
+    outcome as soon as it is known. With `jobs` > 1, sources are built by a pool of worker
+    processes, each importing WeasyPrint and loading the fonts once."""
+    sources, formats = list(sources), tuple(formats)
+    if jobs <= 1 or len(sources) <= 1:
+        outcomes = []
+        for source in sources:
+            outcome = build_one(source, formats, settings)
+            report(outcome)
+            outcomes.append(outcome)
+        return outcomes
+    done: dict[Path, Outcome] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
+        futures = [pool.submit(build_one, source, formats, settings) for source in sources]
+        for future in as_completed(futures):
+            outcome = future.result()
+            report(outcome)
+            done[outcome.source] = outcome
+    return [done[source] for source in sources]
 
 
 def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
