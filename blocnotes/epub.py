@@ -55,7 +55,8 @@ def split_parts(rendition: str) -> list[Chapter]:
         name = "titre.xhtml" if kind == "titlepage" else (
             "colophon.xhtml" if kind == "colophon" else f"chapitre-{index:02d}.xhtml"
         )
-        title = part.get("data-title", "")
+        # A heading may have no text (an image alone): navigation entries still need one.
+        title = " ".join(part.get("data-title", "").split()) or f"{kind.capitalize()} {index}"
         for attribute in ("data-epub-type", "data-title"):
             part.attrib.pop(attribute, None)
         part.set(f"{{{EPUB_NS}}}type", kind)

@@ -1,0 +1,184 @@
+"""Benchmarks: blocnotes against Pandoc's pipeline and bare WeasyPrint, measured side by side.
+
+Run with `make bench`. Every workload runs as a fresh process, alternately, several rounds;
+the table gives medians and the ratios the project aims at, and is written to
+bench/results.md. Timings are measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+WEASYPRINT = str(Path(PY).parent / "weasyprint")
+SEED = ROOT / "source" / "smart-city-tour-mulhouse.md"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+SERIES = 20
+ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
+
+
+def run(*command: str, cwd: Path = ROOT) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def peak_rss(*command: str, cwd: Path = ROOT) -> tuple[float, float]:
+    """(seconds, peak resident memory in MB) of a command, from GNU time."""
+    out = Path(tempfile.mktemp())
+    start = time.perf_counter()
+    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(out), *command], cwd=cwd, env=ENV,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    return seconds, int(out.read_text().split()[-1]) / 1024
+
+
+def pandoc_pipeline(source: Path, out: Path) -> None:
+    """What a user would do with Pandoc: Markdown -> EPUB, and Markdown -> HTML -> WeasyPrint."""
+    subprocess.run(["pandoc", str(source), "-o", str(out / "p.epub")], check=True, env=ENV)
+    subprocess.run(["pandoc", str(source), "-s", "-o", str(out / "p.html")], check=True, env=ENV,
+                   stderr=subprocess.DEVNULL)
+    subprocess.run([WEASYPRINT, str(out / "p.html"), str(out / "p.pdf")], check=True, env=ENV,
+                   stderr=subprocess.DEVNULL)
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="blocnotes-bench-"))
+    out = work / "out"
+    subprocess.run([PY, "build.py", "-q", "html", "--out", str(work), str(SEED)], cwd=ROOT,
+                   env=ENV, check=True)
+    html = work / f"{SEED.stem}.html"
+    series = work / "series"
+    series.mkdir()
+    shutil.copy(SEED.parent / "agency.yaml", series / "agency.yaml")
+    for index in range(1, SERIES + 1):
+        shutil.copy(SEED, series / f"bloc-notes-{index:02d}.md")
+
+    samples: dict[str, list[float]] = {}
+
+    def sample(name: str, seconds: float) -> None:
+        samples.setdefault(name, []).append(seconds)
+
+    for round_ in range(ROUNDS):
+        print(f"round {round_ + 1}/{ROUNDS}", file=sys.stderr)
+        sample("weasyprint floor (PDF)", run(WEASYPRINT, str(html), str(work / "floor.pdf")))
+        sample("blocnotes pdf", run(PY, "build.py", "-q", "pdf", "--out", str(out), str(SEED)))
+        sample("blocnotes epub (after pdf)",
+               run(PY, "build.py", "-q", "epub", "--out", str(out), str(SEED)))
+        sample("blocnotes all", run(PY, "build.py", "-q", "all", "--out", str(work / "o2"),
+                                    str(SEED)))
+        sample("pandoc pipeline (PDF + EPUB)", timed(lambda: pandoc_pipeline(SEED, work)))
+    for _ in range(max(1, ROUNDS // 2)):
+        shutil.rmtree(work / "series-out", ignore_errors=True)
+        sample(f"blocnotes all, {SERIES} documents, --jobs 2",
+               run(PY, "build.py", "-q", "all", "--jobs", "2", "--out", str(work / "series-out"),
+                   *map(str, sorted(series.glob("*.md")))))
+        sample(f"pandoc pipeline, {SERIES} documents",
+               timed(lambda: [pandoc_pipeline(path, work) for path in sorted(series.glob("*.md"))]))
+
+    # make with nothing to do: its own dependency tracking, no Python start-up of the build
+    subprocess.run(["make", "-s", "pdf", "epub"], cwd=ROOT, env=ENV, check=True,
+                   stdout=subprocess.DEVNULL)
+    for _ in range(ROUNDS):
+        sample("make pdf epub, nothing changed", run("make", "-s", "pdf", "epub"))
+
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    floor = medians["weasyprint floor (PDF)"]
+    pandoc = medians["pandoc pipeline (PDF + EPUB)"]
+    ratios = [
+        ("PDF of the seed / bare weasyprint", medians["blocnotes pdf"] / floor, 1.15),
+        ("PDF + EPUB of the seed / Pandoc's pipeline", medians["blocnotes all"] / pandoc, 0.95),
+        (f"{SERIES} documents, --jobs 2 / Pandoc's pipeline x {SERIES}",
+         medians[f"blocnotes all, {SERIES} documents, --jobs 2"]
+         / medians[f"pandoc pipeline, {SERIES} documents"], 0.30),
+    ]
+
+    imports = {}
+    for label, command in [
+        ("--help", ["--help"]), ("check", ["check", str(SEED)]),
+        ("clean", ["clean", "--out", str(work / "nothing")]),
+        ("epub (after pdf)", ["epub", "--out", str(out), str(SEED)]),
+        ("epub (no earlier pdf)", ["epub", "--out", str(work / "fresh"), str(SEED)]),
+    ]:
+        result = subprocess.run([PY, "-X", "importtime", "build.py", "-q", *command], cwd=ROOT,
+                                env=ENV, capture_output=True, text=True, check=False)
+        imports[label] = "weasyprint" in result.stderr
+
+    scaling = []
+    text = SEED.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    for copies in (1, 5, 15, 40, 70):
+        source = work / f"long-{copies}.md"
+        source.write_text(front + "\n---\n" + body * copies, encoding="utf-8")
+        seconds, rss = peak_rss(PY, "build.py", "-q", "pdf", "--out", str(work / "long"),
+                                str(source))
+        pages = int(re.search(rb"/Count (\d+)", (work / "long" / f"long-{copies}.pdf")
+                              .read_bytes()).group(1))
+        scaling.append((pages, seconds, rss))
+    epub_size = (out / f"{SEED.stem}.epub").stat().st_size
+    pandoc_version = subprocess.run(["pandoc", "--version"], capture_output=True, text=True,
+                                    check=True).stdout.splitlines()[0]
+    noop = medians["make pdf epub, nothing changed"]
+
+    lines = [
+        f"# Benchmarks, {dt.date.today().isoformat()}",
+        "",
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {pandoc_version}. "
+        f"Medians of {ROUNDS} rounds, each a fresh process, workloads alternated.",
+        "",
+        "| workload | median (s) |",
+        "| --- | ---: |",
+        *[f"| {name} | {value:.2f} |" for name, value in medians.items()],
+        "",
+        "| ratio | measured | goal | |",
+        "| --- | ---: | ---: | --- |",
+        *[f"| {name} | {value:.2f} | ≤ {goal:.2f} | {'met' if value <= goal else 'NOT met'} |"
+          for name, value, goal in ratios],
+        f"| `make pdf epub` with nothing changed (s) | {noop:.3f} | ≤ 0.30 | "
+        f"{'met' if noop <= 0.3 else 'NOT met'} |",
+        f"| EPUB of the seed (KB) | {epub_size / 1024:.0f} | ≤ 150 | "
+        f"{'met' if epub_size <= 150 * 1024 else 'NOT met'} |",
+        "",
+        "Does the command import WeasyPrint?",
+        "",
+        "| command | imports WeasyPrint |",
+        "| --- | --- |",
+        *[f"| `build.py {label}` | {'yes' if value else 'no'} |" for label, value in imports.items()],
+        "",
+        "Scaling (the seed repeated), PDF only:",
+        "",
+        "| pages | seconds | seconds per page | peak memory (MB) |",
+        "| ---: | ---: | ---: | ---: |",
+        *[f"| {pages} | {seconds:.1f} | {seconds / pages:.3f} | {rss:.0f} |"
+          for pages, seconds, rss in scaling],
+        "",
+    ]
+    report = "\n".join(lines)
+    (ROOT / "bench" / "results.md").write_text(report, encoding="utf-8")
+    print(report)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
