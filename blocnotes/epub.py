@@ -17,7 +17,7 @@ from lxml import etree
 from . import fonts
 from .lint import IMAGE_TYPES
 from .model import Document, PageStart
-from .render import description
+from .render import description, labels_for
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -246,30 +246,10 @@ def _add_images(book: epub.EpubBook, chapters: list[Chapter], images: Mapping[st
                 img.set("src", names[img.get("src", "")])
 
 
-LABELS = {
-    "fr": {"contents": "Sommaire", "landmarks": "Repères", "pages": "Pages",
-           "start": "Début du texte", "print": "édition imprimée A4 (PDF)",
-           "summary": "Publication structurée : titres hiérarchisés, sommaire, ordre de lecture "
-                      "logique, numéros des pages de l’édition imprimée. Texte seul, sans "
-                      "contenu dangereux.",
-           "summary_images": " Chaque image a un texte de remplacement."},
-    "en": {"contents": "Contents", "landmarks": "Landmarks", "pages": "Pages",
-           "start": "Start of text", "print": "printed A4 edition (PDF)",
-           "summary": "Structured publication: hierarchical headings, table of contents, logical "
-                      "reading order, page numbers of the printed edition. Text only, no "
-                      "hazards.",
-           "summary_images": " Every image has a text alternative."},
-}
-
-
-def _labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang.split("-")[0].lower(), LABELS["fr"])
-
-
 def nav_xhtml(chapters: list[Chapter], marks: list[tuple[int, str]], title: str,
               lang: str) -> bytes:
     """The navigation document: table of contents, landmarks and the print page list."""
-    labels = _labels(lang)
+    labels = labels_for(lang)
     x = f"{{{XHTML}}}"
     html = etree.Element(f"{x}html", nsmap={None: XHTML, "epub": EPUB_NS})
     html.set("lang", lang)
@@ -323,7 +303,7 @@ class _Writer(epub.EpubWriter):
 
 def _accessibility(book: epub.EpubBook, lang: str, has_images: bool, has_pages: bool) -> None:
     """EPUB Accessibility 1.1 metadata, true to what the book contains."""
-    labels = _labels(lang)
+    labels = labels_for(lang)
 
     def meta(prop: str, value: str) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
@@ -352,7 +332,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     """Document and its HTML rendition -> EPUB 3 bytes: fonts subset, images embedded,
     the print edition's pages marked and listed, accessibility metadata."""
     meta = document.meta
-    labels = _labels(meta.lang)
+    labels = labels_for(meta.lang)
     chapters = split_parts(rendition)
     book = epub.EpubBook()
     _add_images(book, chapters, images or {})

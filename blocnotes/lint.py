@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import fonts
 from .errors import Diagnostic
-from .model import Document
+from .model import Document, Image, Link
 
 PLACEHOLDERS = ("", "#")
 MONTHS = {
@@ -50,72 +50,80 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
 
 
-def lint(document: Document) -> list[Diagnostic]:
-    """Document -> diagnostics: placeholder links, colophon date, images, duplicate ids."""
-    found: list[Diagnostic] = []
-    path = document.source
-    for link in document.links:
-        href = link.href.strip()
-        if href in PLACEHOLDERS:
-            found.append(Diagnostic(
-                path, link.line, f"link '{link.text}' has no target yet ('{link.href}'): "
-                "put its address between the parentheses"))
-        elif href.startswith("#"):
-            if unquote(href[1:]) not in document.ids:
-                found.append(Diagnostic(
-                    path, link.line, f"link '{link.text}' points to '{href}', which is nowhere "
-                    "in the text (use the id of a heading, e.g. #pour-en-savoir-plus)", "error"))
-        elif urlsplit(href).scheme.lower() not in ("", "http", "https", "mailto"):
-            found.append(Diagnostic(
-                path, link.line, f"link '{link.text}' has an address of a kind that is not "
-                f"allowed ('{href[:40]}'): use https://... or mailto:...", "error"))
-        elif is_local(href):
-            found.append(Diagnostic(
-                path, link.line, f"link '{link.text}' points to the file '{href}', which is not "
-                "part of the document (use a full address, https://...)", "error"))
+def _link_problem(link: Link, ids: frozenset[str]) -> tuple[str, str] | None:
+    """(message, severity) for a link that needs the author's attention, else None."""
+    href = link.href.strip()
+    if href in PLACEHOLDERS:
+        return (f"link '{link.text}' has no target yet ('{link.href}'): put its address "
+                "between the parentheses", "warning")
+    if href.startswith("#"):
+        if unquote(href[1:]) in ids:
+            return None
+        return (f"link '{link.text}' points to '{href}', which is nowhere in the text (use the "
+                "id of a heading, e.g. #pour-en-savoir-plus)", "error")
+    if urlsplit(href).scheme.lower() not in ("", "http", "https", "mailto"):
+        return (f"link '{link.text}' has an address of a kind that is not allowed "
+                f"('{href[:40]}'): use https://... or mailto:...", "error")
+    if is_local(href):
+        return (f"link '{link.text}' points to the file '{href}', which is not part of the "
+                "document (use a full address, https://...)", "error")
+    return None
+
+
+def _image_problems(image: Image, source: Path) -> list[str]:
+    """Errors of one image: alternative text, address, file."""
+    problems = []
+    if not image.alt.strip():
+        problems.append(f"image '{image.src}' has no alternative text (write it between the "
+                        "brackets: ![what the image shows](...))")
+    if not image.src.strip():
+        return [*problems, "an image has no address (write it between the parentheses: "
+                           "![...](plan.png))"]
+    if not is_local(image.src):
+        return problems  # remote images: the writers decide (see --allow-remote)
+    target = local_file(source, image.src)
+    if target is None:
+        problems.append(f"image '{image.src}' is outside the source's folder (put it beside the "
+                        "source and use a relative path)")
+    elif not target.is_file():
+        problems.append(f"image '{image.src}' not found (expected at {target})")
+    elif Path(urlsplit(image.src).path).suffix.lower() not in IMAGE_TYPES:
+        problems.append(f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG file "
+                        "(convert it to PNG or JPEG)")
+    return problems
+
+
+def _colophon_date(document: Document) -> list[Diagnostic]:
     colophon = document.meta.colophon_date
-    if colophon:
-        printed = _month_year(colophon)
-        event = (document.meta.date.year, document.meta.date.month)
-        if printed and printed < event:
-            found.append(Diagnostic(
-                path, document.field_lines.get("colophon-date"),
-                f"colophon date '{colophon}' is earlier than the event ({document.meta.date}): "
-                "check 'colophon-date'"))
-    for image in document.images:
-        if not image.alt.strip():
-            found.append(Diagnostic(
-                path, image.line, f"image '{image.src}' has no alternative text (write it "
-                "between the brackets: ![what the image shows](...))", "error"))
-        if not image.src.strip():
-            found.append(Diagnostic(path, image.line, "an image has no address (write it "
-                                    "between the parentheses: ![...](plan.png))", "error"))
-            continue
-        if not is_local(image.src):
-            continue  # remote images: the writers decide (see --allow-remote)
-        target = local_file(path, image.src)
-        suffix = Path(urlsplit(image.src).path).suffix.lower()
-        if target is None:
-            found.append(Diagnostic(
-                path, image.line, f"image '{image.src}' is outside the source's folder (put it "
-                "beside the source and use a relative path)", "error"))
-        elif not target.is_file():
-            found.append(Diagnostic(
-                path, image.line, f"image '{image.src}' not found (expected at {target})",
-                "error"))
-        elif suffix not in IMAGE_TYPES:
-            found.append(Diagnostic(
-                path, image.line, f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG "
-                "file (convert it to PNG or JPEG)", "error"))
-    seen: set[str] = set()
+    printed = _month_year(colophon) if colophon else None
+    if printed is None or printed >= (document.meta.date.year, document.meta.date.month):
+        return []
+    return [Diagnostic(
+        document.source, document.field_lines.get("colophon-date"),
+        f"colophon date '{colophon}' is earlier than the event ({document.meta.date}): "
+        "check 'colophon-date'")]
+
+
+def _same_headings(document: Document) -> list[Diagnostic]:
+    found, seen = [], set()
     for heading in document.headings:
         key = heading.text.casefold()
         if key in seen:
             found.append(Diagnostic(
-                path, heading.line, f"two headings read '{heading.text}': links and the table "
-                "of contents cannot tell them apart (rename one)"))
+                document.source, heading.line, f"two headings read '{heading.text}': links and "
+                "the table of contents cannot tell them apart (rename one)"))
         seen.add(key)
-    found += _missing_glyphs(document)
+    return found
+
+
+def lint(document: Document) -> list[Diagnostic]:
+    """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs."""
+    path = document.source
+    found = [Diagnostic(path, link.line, *problem) for link in document.links
+             if (problem := _link_problem(link, document.ids))]
+    found += [Diagnostic(path, image.line, message, "error") for image in document.images
+              for message in _image_problems(image, path)]
+    found += _colophon_date(document) + _same_headings(document) + _missing_glyphs(document)
     return sorted(found, key=lambda d: d.line or 0)
 
 

@@ -26,6 +26,13 @@ LABELS = {
         "contents": "Sommaire",
         "months": "janvier février mars avril mai juin juillet août septembre octobre "
         "novembre décembre",
+        "landmarks": "Repères",
+        "pages": "Pages",
+        "start": "Début du texte",
+        "print": "édition imprimée A4 (PDF)",
+        "summary": "Publication structurée : titres hiérarchisés, sommaire, ordre de lecture "
+        "logique, numéros des pages de l’édition imprimée. Texte seul, sans contenu dangereux.",
+        "summary_images": " Chaque image a un texte de remplacement.",
     },
     "en": {
         "imprint": "published and printed by:",
@@ -38,6 +45,13 @@ LABELS = {
         "contents": "Contents",
         "months": "January February March April May June July August September October "
         "November December",
+        "landmarks": "Landmarks",
+        "pages": "Pages",
+        "start": "Start of text",
+        "print": "printed A4 edition (PDF)",
+        "summary": "Structured publication: hierarchical headings, table of contents, logical "
+        "reading order, page numbers of the printed edition. Text only, no hazards.",
+        "summary_images": " Every image has a text alternative.",
     },
 }
 
