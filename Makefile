@@ -66,7 +66,7 @@ a11y: $(VENV)/.installed-test
 	$(PY) -m pytest tests/test_accessible_pdf.py tests/test_accessible_epub.py tests/test_ace.py
 
 # Benchmarks against Pandoc's pipeline and bare WeasyPrint; writes bench/results.md.
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc; }
 	command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
 	$(PY) bench/run.py

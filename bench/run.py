@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -19,6 +18,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pypdf
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -131,8 +132,7 @@ def main() -> int:
         source.write_text(front + "\n---\n" + body * copies, encoding="utf-8")
         seconds, rss = peak_rss(PY, "build.py", "-q", "pdf", "--out", str(work / "long"),
                                 str(source))
-        pages = int(re.search(rb"/Count (\d+)", (work / "long" / f"long-{copies}.pdf")
-                              .read_bytes()).group(1))
+        pages = len(pypdf.PdfReader(work / "long" / f"long-{copies}.pdf").pages)
         scaling.append((pages, seconds, rss))
     epub_size = (out / f"{SEED.stem}.epub").stat().st_size
     pandoc_version = subprocess.run(["pandoc", "--version"], capture_output=True, text=True,
