@@ -208,7 +208,7 @@ def _subset_font(path: Path, text: str) -> bytes:
     subsetter.populate(text=text + " ")
     subsetter.subset(font)
     buffer = io.BytesIO()
-    font.save(buffer)
+    subset.save_font(font, buffer, options)  # applies the WOFF2 flavour (font.save would not)
     return buffer.getvalue()
 
 

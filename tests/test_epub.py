@@ -88,6 +88,13 @@ def test_nav_and_ncx_list_the_sections(seed_built):
     assert "Participation citoyenne" in text and "Capteurs, applications" in text
 
 
+def test_fonts_are_really_woff2(seed_built):
+    with zipfile.ZipFile(seed_built.epub) as archive:
+        fonts = [n for n in archive.namelist() if n.endswith(".woff2")]
+        assert fonts
+        assert all(archive.read(name)[:4] == b"wOF2" for name in fonts)
+
+
 def test_stylesheet_and_fonts_are_linked(seed_built):
     with zipfile.ZipFile(seed_built.epub) as archive:
         css = next(n for n in archive.namelist() if n.endswith("book.css"))
