@@ -16,8 +16,6 @@ from . import atomic, fonts, lint, load, render, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .model import Document, PageStart
 
-FORMATS = ("pdf", "epub", "html")
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -112,22 +110,19 @@ def _load_starts(path: Path, html: str) -> list[PageStart] | None:
     return [PageStart(**start) for start in record["starts"]]
 
 
-def make_pdf(document: Document, settings: Settings, when: dt.datetime
+def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: str
              ) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
-    """Document -> PDF bytes, renderer warnings and where each page begins."""
+    """Document and its print HTML -> PDF bytes, renderer warnings, where each page begins."""
     from . import pdf  # WeasyPrint is slow to import: only commands that need it pay
 
-    html = print_html(document, settings, when)
     return pdf.render_pdf(html, document.source, _roots(document, settings),
                           settings.allow_remote, settings.pdf_variant,
                           xmp.xmp_rdf(document.meta), int(when.timestamp()))
 
 
-def print_page_starts(document: Document, settings: Settings, when: dt.datetime
-                      ) -> list[PageStart]:
+def print_page_starts(document: Document, settings: Settings, html: str) -> list[PageStart]:
     """Where each page of the PDF begins: from the last PDF build of the same HTML, else
     from a layout (the only case where an EPUB build needs WeasyPrint)."""
-    html = print_html(document, settings, when)
     starts = _load_starts(_cache_path(document, settings), html)
     if starts is None:
         from . import pdf
@@ -138,12 +133,10 @@ def print_page_starts(document: Document, settings: Settings, when: dt.datetime
 
 
 def make_epub(document: Document, settings: Settings, when: dt.datetime,
-              starts: list[PageStart] | None = None) -> bytes:
+              starts: list[PageStart]) -> bytes:
     """Document -> EPUB bytes (its images packaged with it, the print pages marked)."""
     from . import epub
 
-    if starts is None:
-        starts = print_page_starts(document, settings, when)
     images: dict[str, Path] = {}
     for image in document.images:
         target = lint.local_file(document.source, image.src) if lint.is_local(image.src) else None
@@ -164,24 +157,25 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
     try:
         document, outcome.diagnostics = prepare(source, settings)
         when = render.build_date(document, settings.environ)
+        html = print_html(document, settings, when)  # the PDF's input, and its page map's key
         target = settings.out / document.slug
         outputs: list[tuple[Path, bytes]] = []
         starts: list[PageStart] | None = None
         if "pdf" in formats:
-            data, warnings, starts = make_pdf(document, settings, when)
+            data, warnings, starts = make_pdf(document, settings, when, html)
             outcome.diagnostics += warnings
             outputs.append((target.with_suffix(".pdf"), data))
         if "epub" in formats:
+            if starts is None:
+                starts = print_page_starts(document, settings, html)
             outputs.append((target.with_suffix(".epub"), make_epub(document, settings, when, starts)))
         if "html" in formats:
-            html = print_html(document, settings, when).encode("utf-8")
-            outputs.append((target.with_suffix(".html"), html))
+            outputs.append((target.with_suffix(".html"), html.encode("utf-8")))
         for path, data in outputs:
             atomic.write_bytes(path, data)
             outcome.written.append(path)
-        if starts is not None:  # for a later EPUB-only build of the same HTML
-            _save_starts(_cache_path(document, settings), print_html(document, settings, when),
-                         starts)
+        if "pdf" in formats and starts is not None:  # for a later EPUB-only build
+            _save_starts(_cache_path(document, settings), html, starts)
     except BlocNotesError as error:
         outcome.error = error
     return outcome

@@ -79,10 +79,10 @@ def test_nothing_leaves_the_text_block(tmp_path: Path):
     source.write_text(OVERFLOW_SOURCE, encoding="utf-8")
     settings = Settings(out=tmp_path, styles=ROOT / "styles", environ={})
     document, _ = prepare(source, settings)
-    make_pdf(document, settings, build_date(document, {}))  # sets up fonts; must not fail
+    html = print_html(document, settings, build_date(document, {}))
+    make_pdf(document, settings, build_date(document, {}), html)  # sets up fonts; must not fail
     from weasyprint import HTML
 
-    html = print_html(document, settings, build_date(document, {}))
     pages = HTML(string=html, base_url=str(tmp_path)).render().pages
     for page in pages:
         page_box = page._page_box
