@@ -14,7 +14,7 @@ EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 
-.PHONY: all pdf epub check test a11y fuzz bench lint golden clean distclean help
+.PHONY: all pdf epub check test a11y fuzz bench faster lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all: pdf epub
@@ -65,6 +65,11 @@ test: $(VENV)/.installed-test
 a11y: $(VENV)/.installed-test
 	$(PY) -m pytest tests/test_accessible_pdf.py tests/test_accessible_epub.py tests/test_ace.py
 
+# Optional: WeasyPrint subsets fonts faster with HarfBuzz's subsetter when Debian's
+# libharfbuzz-subset0 is present (it falls back to fontTools otherwise). Never required.
+faster:
+	apt-get update -qq && apt-get install -y -qq libharfbuzz-subset0
+
 # Benchmarks against Pandoc's pipeline and bare WeasyPrint; writes bench/results.md.
 bench: $(VENV)/.installed-test
 	command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc; }
@@ -91,6 +96,7 @@ help:
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
 	@echo "make test    run the test suite (creates .venv on first use)"
 	@echo "make a11y    the accessibility checks (PDF/UA, EPUB metadata, DAISY Ace)"
+	@echo "make faster  install HarfBuzz's font subsetter (optional, faster PDFs)"
 	@echo "make bench   benchmarks against Pandoc and bare WeasyPrint (bench/results.md)"
 	@echo "make fuzz    the property test, 300 generated documents"
 	@echo "make golden  replace the visual test's reference pages"
