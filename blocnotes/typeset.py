@@ -177,6 +177,18 @@ def _hoist_no_break_spaces(root: etree._Element) -> None:
                 following.text = text[-1] + (following.text or "")
 
 
+NAME_WORD_RE = re.compile(r"^[^\W\d_][\w’'.-]*$")
+
+
+def _mark_names(root: etree._Element) -> None:
+    """Bold text whose every word is capitalized (Michèle LUTZ, Mulhouse Diagonales) is a
+    name: class="name", which the print style never hyphenates."""
+    for element in root.iter("strong", "b"):
+        words = "".join(element.itertext()).split()
+        if words and all(NAME_WORD_RE.match(w) and w[0].isupper() for w in words):
+            element.set("class", (element.get("class", "") + " name").strip())
+
+
 def typeset_html(fragment: str, lang: str) -> str:
     """XHTML fragment -> the same fragment with its text nodes typeset for `lang`."""
     if not fragment:
@@ -184,6 +196,7 @@ def typeset_html(fragment: str, lang: str) -> str:
     root = markup.parse_fragment(fragment)
     _walk(root, lang, _State(), False)
     _hoist_no_break_spaces(root)
+    _mark_names(root)
     return markup.serialize_children(root)
 
 

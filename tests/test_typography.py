@@ -95,9 +95,18 @@ def test_nothing_leaves_the_text_block(tmp_path: Path):
             assert box.position_x + box.width <= right + 0.5, (box.text, box.position_x, right)
 
 
+def test_names_are_marked():
+    from blocnotes.typeset import typeset_html
+
+    out = typeset_html("<p><strong>Michèle LUTZ</strong>, <strong>Pier-Mael Anezo</strong> et "
+                       "les <strong>solutions numériques</strong></p>", "fr")
+    assert out.count('class="name"') == 2
+    assert '<strong>solutions numériques</strong>' in out
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_headings_and_colophon_are_not_hyphenated(lang):
     css = (ROOT / "styles/print.css").read_text(encoding="utf-8")
-    for selector in ("h1.title", ".chapter h2", "h3", ".colophon", "strong"):
+    for selector in ("h1.title", ".chapter h2", "h3", ".colophon", ".name, .speakers strong"):
         block = css.split(selector + " {", 1)[1].split("}", 1)[0]
         assert "hyphens: manual" in block, selector
