@@ -301,6 +301,26 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
+COVER_IMAGE = "images/couverture.png"
+
+
+def _cover(book: epub.EpubBook, document: Document) -> Chapter:
+    """The cover image (cover-image in the manifest, shown by e-reader libraries) and a cover
+    page that shows it with a French text alternative."""
+    from .cover import cover_png
+
+    shown = document.display or document.meta
+    book.set_cover(COVER_IMAGE, cover_png(shown), create_page=False)
+    alt = " – ".join(part for part in (shown.series, shown.title, shown.dateline) if part)
+    section = etree.Element(f"{{{XHTML}}}section", {"class": "part cover", "id": "couverture"})
+    section.set(f"{{{EPUB_NS}}}type", "cover")
+    image = etree.SubElement(section, f"{{{XHTML}}}img", src=COVER_IMAGE)
+    image.set("alt", f"Couverture : {alt}" if document.meta.lang.startswith("fr")
+              else f"Cover: {alt}")
+    image.set("class", "cover-image")
+    return Chapter("couverture.xhtml", labels_for(document.meta.lang)["cover"], "cover", section)
+
+
 def _accessibility(book: epub.EpubBook, lang: str, has_images: bool, has_pages: bool) -> None:
     """EPUB Accessibility 1.1 metadata, true to what the book contains."""
     labels = labels_for(lang)
@@ -337,6 +357,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     book = epub.EpubBook()
     _add_images(book, chapters, images or {})
     marks = mark_pages(chapters, starts)
+    chapters.insert(0, _cover(book, document))
     book.set_identifier(identifier(document))
     book.set_title(meta.title)
     book.set_language(meta.lang)
@@ -355,7 +376,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
                          f"{document.slug}.pdf")
         book.add_metadata("DC", "source", print_edition)
         book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
-    _accessibility(book, meta.lang, bool(images), bool(marks))
+    _accessibility(book, meta.lang, True, bool(marks))  # True: the cover is an image
 
     text = "".join("".join(c.body.itertext()) for c in chapters)
     # The reflowable style sets headings in the serif's bold only: the other serif faces stay out.

@@ -27,6 +27,7 @@ LABELS = {
         "months": "janvier février mars avril mai juin juillet août septembre octobre "
         "novembre décembre",
         "landmarks": "Repères",
+        "cover": "Couverture",
         "pages": "Pages",
         "start": "Début du texte",
         "print": "édition imprimée A4 (PDF)",
@@ -46,6 +47,7 @@ LABELS = {
         "months": "January February March April May June July August September October "
         "November December",
         "landmarks": "Landmarks",
+        "cover": "Cover",
         "pages": "Pages",
         "start": "Start of text",
         "print": "printed A4 edition (PDF)",

@@ -22,12 +22,11 @@ def test_package_has_xml_lang(seed_built):
 
 def test_accessibility_metadata(seed_built):
     _, opf = epub_opf(seed_built.epub)
-    assert _meta(opf, "schema:accessMode") == ["textual"]
+    assert _meta(opf, "schema:accessMode") == ["textual", "visual"]  # text, and the cover
     assert _meta(opf, "schema:accessModeSufficient") == ["textual"]
     features = set(_meta(opf, "schema:accessibilityFeature"))
-    assert {"structuralNavigation", "tableOfContents", "readingOrder",
-            "printPageNumbers"} <= features
-    assert "alternativeText" not in features  # the seed has no image
+    assert {"structuralNavigation", "tableOfContents", "readingOrder", "printPageNumbers",
+            "alternativeText"} <= features
     assert _meta(opf, "schema:accessibilityHazard") == ["none"]
     summary = _meta(opf, "schema:accessibilitySummary")
     assert len(summary) == 1 and "Publication structurée" in summary[0]

@@ -67,7 +67,7 @@ def test_spine_title_sections_then_colophon(seed_built):
         assert section is not None
         types.append(section.get(f"{{{NS['epub']}}}type"))
         assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
-    assert types == ["titlepage", "chapter", "chapter", "chapter", "colophon"]
+    assert types == ["cover", "titlepage", "chapter", "chapter", "chapter", "colophon"]
     colophon_text = "".join(spine[-1][1].itertext())
     assert NOTICE in colophon_text
 
@@ -100,3 +100,19 @@ def test_stylesheet_and_fonts_are_linked(seed_built):
         css = next(n for n in archive.namelist() if n.endswith("book.css"))
         text = archive.read(css).decode()
     assert "@font-face" in text and "BN Sans" in text
+
+
+def test_cover_image(seed_built):
+    import io
+
+    from PIL import Image
+
+    _, opf = epub_opf(seed_built.epub)
+    covers = [item for item in opf.find("opf:manifest", NS) or []
+              if "cover-image" in (item.get("properties") or "")]
+    assert len(covers) == 1 and covers[0].get("media-type") == "image/png"
+    with zipfile.ZipFile(seed_built.epub) as archive:
+        image = Image.open(io.BytesIO(archive.read("EPUB/" + covers[0].get("href", ""))))
+        page = archive.read("EPUB/couverture.xhtml").decode("utf-8")
+    assert image.size == (1200, 1697)
+    assert 'alt="Couverture : Le Bloc-Notes de l’Agence – Smart City Tour Mulhouse' in page
