@@ -14,7 +14,7 @@ EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 
-.PHONY: all pdf epub check test a11y fuzz bench faster lint golden clean distclean help
+.PHONY: all pdf epub dist check test a11y fuzz bench faster lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all: pdf epub
@@ -50,6 +50,10 @@ $(OUT)/%.pdf: source/%.md styles/print.css $(DEPS)
 
 $(OUT)/%.epub: source/%.md styles/epub.css $(DEPS)
 	$(PY) build.py epub --out $(OUT) $<
+
+# Hand-out: dated PDF and EPUB of every source, thumbnails, index.html, SHA256SUMS.
+dist: $(VENV)/.installed
+	$(PY) build.py dist --jobs 2 --out $(OUT) $(SOURCES)
 
 check: $(VENV)/.installed
 	$(PY) build.py check $(SOURCES)
@@ -93,6 +97,7 @@ distclean: clean
 help:
 	@echo "make         build every source/*.md to $(OUT)/ (PDF and EPUB)"
 	@echo "make pdf     the PDFs only;  make epub  the EPUBs only"
+	@echo "make dist    lay out $(OUT)/ for hand-out: dated files, index.html, SHA256SUMS"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
 	@echo "make test    run the test suite (creates .venv on first use)"
 	@echo "make a11y    the accessibility checks (PDF/UA, EPUB metadata, DAISY Ace)"

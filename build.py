@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from blocnotes import __version__
-from blocnotes.pipeline import Outcome, Settings, build, check
+from blocnotes.pipeline import Outcome, Settings, build, check, distribute
 
 PROJECT = Path(__file__).resolve().parent
 OUTPUT_SUFFIXES = (".pdf", ".epub", ".html")
@@ -99,6 +99,26 @@ cli.command("epub")(source_command(("epub",), "Build the EPUB 3 of each source."
 cli.command("all")(source_command(("pdf", "epub"), "Build the PDF and the EPUB of each source."))
 cli.command("html")(source_command(
     ("html",), "Write the print HTML of each source (what WeasyPrint lays out)."))
+
+
+@cli.command("dist")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist"), show_default=True, help="Folder for the outputs.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Build this many sources at once (worker processes).")
+@click.pass_context
+def dist_command(ctx: click.Context, sources: tuple[Path, ...], out: Path, jobs: int) -> None:
+    """Build every source and lay --out out for hand-out.
+
+    Dated copies <date>-<name>.pdf and .epub, a thumbnail each, the series' web page
+    index.html, and SHA256SUMS (check it with: cd dist && sha256sum -c SHA256SUMS).
+    """
+    outcomes, laid_out = distribute(_sources(sources), _settings(out), _reporter(ctx), jobs)
+    if any(outcome.error for outcome in outcomes):
+        ctx.exit(1)
+    if not ctx.obj["quiet"]:
+        click.echo(f"laid out {len(laid_out)} files in {out} (index.html, SHA256SUMS)")
 
 
 @cli.command("check")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ebooklib import epub
-from fontTools import subset
 from lxml import etree
 
 from . import fonts
@@ -193,25 +192,6 @@ def chapter_xhtml(chapter: Chapter, lang: str) -> bytes:
     )
 
 
-def _subset_font(path: Path, text: str) -> bytes:
-    """The font at `path`, cut down to the characters of `text` (fontTools)."""
-    options = subset.Options()
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep the licence (OFL) and names
-    options.notdef_outline = True
-    options.hinting = False  # e-readers do not use TrueType hinting; it doubles the size
-    options.layout_features = ["kern", "liga", "clig", "calt", "ccmp", "locl", "mark", "mkmk",
-                               "onum", "pnum"]
-    options.flavor = "woff2"
-    font = subset.load_font(str(path), options)
-    font.recalcTimestamp = False  # keep the font's own date: the same bytes on every build
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text + " ")
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    subset.save_font(font, buffer, options)  # applies the WOFF2 flavour (font.save would not)
-    return buffer.getvalue()
-
-
 def _normalize_zip(data: bytes, when: dt.datetime) -> bytes:
     """Same EPUB with fixed entry times: 'mimetype' first and stored, the rest deflated."""
     stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
@@ -384,7 +364,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     for face in faces:
         book.add_item(epub.EpubItem(
             uid=f"font-{face.path.stem}", file_name=f"{FONT_DIR}/{face.path.stem}.woff2",
-            media_type="font/woff2", content=_subset_font(face.path, text),
+            media_type="font/woff2", content=fonts.subset_woff2(face.path, text),
         ))
     css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{face.path.stem}.woff2")
     book.add_item(epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",

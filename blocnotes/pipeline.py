@@ -209,6 +209,25 @@ def build(
     return [done[source] for source in sources]
 
 
+def distribute(sources: Iterable[Path], settings: Settings,
+               report: Callable[[Outcome], None] = lambda outcome: None, jobs: int = 1
+               ) -> tuple[list[Outcome], list[Path]]:
+    """Build every source, then lay the output folder out for hand-out (only if all built)."""
+    from . import distribute as layout
+
+    sources = list(sources)
+    outcomes = build(sources, ("pdf", "epub"), settings, report, jobs)
+    if any(outcome.error for outcome in outcomes):
+        return outcomes, []
+    built = []
+    for outcome in outcomes:
+        document, _ = prepare(outcome.source, settings)
+        pdf_path, epub_path = (next(p for p in outcome.written if p.suffix == suffix)
+                               for suffix in (".pdf", ".epub"))
+        built.append(layout.Built(document, pdf_path, epub_path))
+    return outcomes, layout.hand_out(built, settings.out, settings.styles)
+
+
 def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
     """Validate and lint every source without writing anything."""
     outcomes = []

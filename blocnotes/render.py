@@ -79,7 +79,8 @@ def date_text(date: dt.date, lang: str) -> str:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the package's templates (HTML autoescaped)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("blocnotes", "templates"),
         autoescape=True,
@@ -130,7 +131,7 @@ def render_html(document: Document, when: dt.datetime, css: str = "") -> str:
 def _render(document: Document, when: dt.datetime) -> str:
     show = document.display or document.meta
     labels = labels_for(document.meta.lang)
-    return _environment().get_template("document.html.j2").render(
+    return environment().get_template("document.html.j2").render(
         meta=document.meta,
         show=show,
         labels=labels,

@@ -1,0 +1,91 @@
+"""Hand-out layout of the output folder: dated copies, the series' web page, SHA256SUMS."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+from PIL import Image
+
+from . import atomic, fonts, markup, render
+from .cover import cover_png
+from .model import Document
+
+THUMBNAIL_WIDTH = 300
+WEB_FACES = ((fonts.SANS, 400, "normal"), (fonts.SANS, 400, "italic"), (fonts.SANS, 600, "normal"),
+             (fonts.SERIF, 700, "normal"))
+
+
+@dataclass(frozen=True)
+class Built:
+    """A document (typeset) and the PDF and EPUB built from it."""
+
+    document: Document
+    pdf: Path
+    epub: Path
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1024:.0f} Ko" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} Mo"
+
+
+def _summary(document: Document, limit: int = 220) -> str:
+    text = " ".join("".join(markup.parse_fragment(document.abstract_html).itertext()).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _thumbnail(document: Document) -> bytes:
+    image = Image.open(io.BytesIO(cover_png(document.display or document.meta)))
+    height = round(image.height * THUMBNAIL_WIDTH / image.width)
+    buffer = io.BytesIO()
+    image.convert("RGB").resize((THUMBNAIL_WIDTH, height), Image.LANCZOS).save(
+        buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
+    """Write `<date>-<slug>.pdf/.epub/.png`, fonts/, index.html and SHA256SUMS into `out`."""
+    files: dict[str, bytes] = {}
+    items = []
+    for entry in sorted(built, key=lambda b: (b.document.meta.date, b.document.slug),
+                        reverse=True):
+        document = entry.document
+        shown = document.display or document.meta
+        name = f"{document.meta.date.isoformat()}-{document.slug}"
+        files[f"{name}.pdf"] = entry.pdf.read_bytes()
+        files[f"{name}.epub"] = entry.epub.read_bytes()
+        files[f"{name}.png"] = _thumbnail(document)
+        items.append({
+            "title": shown.title, "date": document.meta.date.isoformat(),
+            "dateline": shown.dateline or render.date_text(document.meta.date, document.meta.lang),
+            "keywords": shown.keywords, "summary": _summary(document),
+            "pdf": f"{name}.pdf", "epub": f"{name}.epub", "thumbnail": f"{name}.png",
+            "pdf_size": _size(entry.pdf), "epub_size": _size(entry.epub),
+        })
+    first = built[0].document if built else None
+    meta = (first.display or first.meta) if first else None
+    page_css = (styles / "web.css").read_text(encoding="utf-8")
+    faces = [f for f in fonts.house_faces() if (f.family, f.weight, f.style) in WEB_FACES]
+    css = fonts.font_face_css(tuple(faces), lambda face: f"fonts/{face.path.stem}.woff2")
+    page = render.environment().get_template("index.html.j2").render(
+        lang=meta.lang if meta else "fr", series=(meta.series if meta else None) or "Bloc-Notes",
+        publisher=meta.publisher if meta else None, rights=meta.rights if meta else None,
+        items=items, css=Markup(css + page_css),  # our own stylesheet: not to be escaped
+    )
+    text = page + "".join(str(item["title"]) for item in items)
+    for face in faces:
+        files[f"fonts/{face.path.stem}.woff2"] = fonts.subset_woff2(face.path, text)
+    files["index.html"] = page.encode("utf-8")
+    written = []
+    for relative, data in sorted(files.items()):
+        atomic.write_bytes(out / relative, data)
+        written.append(out / relative)
+    sums = "".join(f"{hashlib.sha256(files[r]).hexdigest()}  {r}\n" for r in sorted(files))
+    atomic.write_bytes(out / "SHA256SUMS", sums.encode("utf-8"))
+    return [*written, out / "SHA256SUMS"]

@@ -1,0 +1,110 @@
+"""`build.py dist`: dated hand-out files, SHA256SUMS that verifies, and the series' web page,
+rendered in headless Chromium (Debian's) and served from this machine only."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import tempfile
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+from PIL import Image
+
+from blocnotes.pipeline import Settings, distribute
+from helpers import ROOT, SOURCE
+
+OTHER = """---
+title: Atelier mobilité douce
+date: 2021-03-12
+dateline: Vendredi 12 mars 2021 – Mulhouse
+keywords: [Vélo, Marche]
+abstract: Un atelier sur les **pistes cyclables** de l'agglomération.
+---
+
+# Le débat
+
+Texte du débat.
+"""
+
+
+@pytest.fixture(scope="module")
+def laid_out(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("dist")
+    sources = folder / "sources"
+    sources.mkdir()
+    shutil.copy(SOURCE, sources / SOURCE.name)
+    shutil.copy(SOURCE.parent / "agency.yaml", sources / "agency.yaml")
+    (sources / "atelier.md").write_text(OTHER, encoding="utf-8")
+    settings = Settings(out=folder / "dist", styles=ROOT / "styles", environ={})
+    outcomes, files = distribute(sorted(sources.glob("*.md")), settings)
+    assert all(outcome.error is None for outcome in outcomes)
+    assert files
+    return folder / "dist"
+
+
+def test_dated_hand_out_files(laid_out):
+    names = {p.name for p in laid_out.iterdir()}
+    for stem in ("2020-09-29-smart-city-tour-mulhouse", "2021-03-12-atelier"):
+        assert {f"{stem}.pdf", f"{stem}.epub", f"{stem}.png"} <= names
+    assert {"index.html", "SHA256SUMS"} <= names
+
+
+def test_sha256sums_verify(laid_out):
+    result = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=laid_out, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(": OK") >= 8
+
+
+def test_web_page_lists_newest_first(laid_out):
+    page = lxml_html.fromstring((laid_out / "index.html").read_bytes())
+    assert page.get("lang") == "fr"
+    titles = [h.text_content() for h in page.iter("h2")]
+    assert titles == ["Atelier mobilité douce", "Smart City Tour Mulhouse"]
+    assert page.find(".//meta[@name='viewport']") is not None
+    assert not page.xpath("//script")
+    for link in page.xpath("//a/@href") + page.xpath("//img/@src"):
+        assert (laid_out / link).is_file(), link
+    downloads = [a.text_content() for a in page.xpath("//p[@class='downloads']/a")]
+    assert any(text.startswith("PDF (") and text.endswith("Ko)") for text in downloads)
+
+
+@pytest.fixture
+def served(laid_out):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(laid_out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def _chromium(*arguments: str) -> subprocess.CompletedProcess:
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is missing: `make test` installs Debian's chromium"
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", "--hide-scrollbars", *arguments],
+            capture_output=True, text=True, timeout=120, check=True)
+
+
+def test_web_page_in_chromium(served, tmp_path):
+    shot = tmp_path / "phone.png"
+    _chromium("--window-size=390,800", f"--screenshot={shot}", f"{served}/index.html")
+    image = Image.open(shot).convert("RGB")
+    assert image.getpixel((5, 5)) == (0, 91, 112)  # the masthead band, house colour
+    dom = _chromium("--dump-dom", f"{served}/index.html").stdout
+    page = lxml_html.fromstring(dom)
+    links = page.xpath("//a/@href")
+    assert len(links) >= 6
+    for link in set(links):
+        with urllib.request.urlopen(f"{served}/{link}") as response:  # this machine only
+            assert response.status == 200
