@@ -14,7 +14,7 @@ EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 
-.PHONY: all pdf epub dist check test a11y fuzz bench faster lint golden clean distclean help
+.PHONY: all pdf epub dist watch check test a11y fuzz bench faster lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all: pdf epub
@@ -54,6 +54,10 @@ $(OUT)/%.epub: source/%.md styles/epub.css $(DEPS)
 # Hand-out: dated PDF and EPUB of every source, thumbnails, index.html, SHA256SUMS.
 dist: $(VENV)/.installed
 	$(PY) build.py dist --jobs 2 --out $(OUT) $(SOURCES)
+
+# Rebuild on every change of a source, agency.yaml or a style (Ctrl-C to stop).
+watch: $(VENV)/.installed
+	$(PY) build.py watch --out $(OUT) $(SOURCES)
 
 check: $(VENV)/.installed
 	$(PY) build.py check $(SOURCES)
@@ -98,6 +102,7 @@ help:
 	@echo "make         build every source/*.md to $(OUT)/ (PDF and EPUB)"
 	@echo "make pdf     the PDFs only;  make epub  the EPUBs only"
 	@echo "make dist    lay out $(OUT)/ for hand-out: dated files, index.html, SHA256SUMS"
+	@echo "make watch   rebuild whenever a source, agency.yaml or a style changes"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
 	@echo "make test    run the test suite (creates .venv on first use)"
 	@echo "make a11y    the accessibility checks (PDF/UA, EPUB metadata, DAISY Ace)"

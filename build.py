@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 from collections.abc import Callable
@@ -119,6 +120,20 @@ def dist_command(ctx: click.Context, sources: tuple[Path, ...], out: Path, jobs:
         ctx.exit(1)
     if not ctx.obj["quiet"]:
         click.echo(f"laid out {len(laid_out)} files in {out} (index.html, SHA256SUMS)")
+
+
+@cli.command("watch")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist"), show_default=True, help="Folder for the outputs.")
+def watch_command(sources: tuple[Path, ...], out: Path) -> None:
+    """Build the PDF and EPUB, then rebuild them whenever a source, agency.yaml or a style
+    changes (Ctrl-C to stop). One line per rebuild; errors do not stop watching."""
+    from blocnotes.watch import watch
+
+    with contextlib.suppress(KeyboardInterrupt):
+        watch(_sources(sources), ("pdf", "epub"), _settings(out),
+              lambda line: click.echo(line, err=line.startswith("Error:")))
 
 
 @cli.command("check")
