@@ -140,7 +140,8 @@ PHRASING_ONLY_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre"
 FLOW = frozenset({
     "address", "article", "aside", "blockquote", "details", "div", "dl", "figure", "footer",
     "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "nav", "ol", "p", "pre",
-    "section", "table", "ul",
+    "section", "table", "ul", "li", "dt", "dd", "tr", "td", "th", "tbody", "thead", "tfoot",
+    "caption",
 })
 
 
@@ -156,6 +157,14 @@ def fix_content_model(root: etree._Element) -> None:
             element.drop_tag()
         elif element.tag in PHRASING_ONLY_BLOCKS:
             element.tag = "div"
+    # A list holds list items only: an inline element the parser left between them goes.
+    for listing in root.iter("ul", "ol"):
+        for child in list(listing):
+            if isinstance(child.tag, str) and child.tag != "li":
+                if child.tag in PHRASING:
+                    child.drop_tag()
+                else:
+                    child.tag = "li"
 
 
 def parse_fragment(fragment: str) -> html.HtmlElement:
