@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -17,11 +18,15 @@ ACCENT, ACCENT_LIGHT, INK, WHITE = (0, 91, 112), (230, 240, 242), (29, 29, 27), 
 def _font(family: str, weight: int, size: int) -> ImageFont.FreeTypeFont:
     face = next(f for f in fonts.house_faces()
                 if f.family == family and f.weight == weight and f.style == "normal")
-    return ImageFont.truetype(str(face.path), size)
+    # Basic layout: the house fonts are Latin, Greek and Cyrillic; no complex shaping needed,
+    # and raqm fails on some control characters.
+    return ImageFont.truetype(str(face.path), size, layout_engine=ImageFont.Layout.BASIC)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
           width: int) -> list[str]:
+    text = "".join(c if unicodedata.category(c)[0] not in "CZ" else " " for c in text)
+    text = " ".join(text.split())
     lines: list[str] = []
     for word in text.split(" "):
         candidate = f"{lines[-1]} {word}" if lines else word

@@ -165,7 +165,8 @@ def _lang(key: str, value: Any, where: tuple[Path, int | None]) -> str:
 
 def _clean(text: str) -> str:
     """Text without the control characters XML cannot hold (a YAML escape may bring them)."""
-    return XML_ILLEGAL_RE.sub("", text).strip()
+    text = XML_ILLEGAL_RE.sub("", text)
+    return re.sub("[\u0085\u2028\u2029]", " ", text).strip()  # line separators: one line
 
 
 def _kind(value: Any) -> str:

@@ -113,5 +113,6 @@ def _check(text: str) -> None:
 @example("---\ntitle: T\ndate: 2021-01-01\n---\n\n# A\n\n<b>x\n\n<math><mi>x</mi></math>\n")
 @example("---\ntitle: T\ndate: 2021-01-01\n---\n\n# ![Un plan](plan.png)\n\ntexte\n")
 @example("---\ntitle: T\ndate: 2021-01-01\n---\n\n- a <b>non fermé\n- [^1]\n- c\n\n# [^1]\n")
+@example('---\ndate: 2021-04-05\ntitle: "0\\x06\\N0 \\u2028 x"\n---\n\n0\n')
 def test_any_document_builds_or_fails_cleanly(text):
     _check(text)
