@@ -84,7 +84,8 @@ bench: $(VENV)/.installed-test
 	command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
 	$(PY) bench/run.py
 
-# The property test with many more generated documents (make test runs a short one).
+# The property test with many more generated documents (make test runs a short one);
+# FUZZ_EXAMPLES=N sets how many (300 by default).
 fuzz: $(VENV)/.installed-test
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py --hypothesis-show-statistics
 
