@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from blocnotes import __version__
-from blocnotes.pipeline import Outcome, Settings, build, check, distribute
+from blocnotes.pipeline import PDF_VARIANTS, Outcome, Settings, build, check, distribute
 
 PROJECT = Path(__file__).resolve().parent
 OUTPUT_SUFFIXES = (".pdf", ".epub", ".html")
@@ -61,7 +61,7 @@ def source_command(formats: tuple[str, ...], help_text: str) -> Callable[..., An
     @click.option("--allow-remote", is_flag=True,
                   help="Let the PDF load http(s) images and styles (off: nothing is fetched).")
     @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
-    @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3u", "pdf/a-2u"]),
+    @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS),
                   default="pdf/ua-1", show_default=True,
                   help="PDF/UA-1 (accessible, tagged) or PDF/A (archival, tagged too).")
     @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,

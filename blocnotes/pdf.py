@@ -40,7 +40,6 @@ from weasyprint.urls import URLFetcher  # noqa: E402
 # The document's base URL: fixed, so the PDF does not depend on the folder it was built in.
 # The fetcher maps it to the source's folder.
 BASE_URL = "https://source.invalid/"
-VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")
 
 
 class GuardedFetcher(URLFetcher):

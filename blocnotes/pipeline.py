@@ -16,6 +16,8 @@ from . import atomic, fonts, lint, load, render, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .model import Document, PageStart
 
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")  # accessible (default), archival
+
 
 @dataclass(frozen=True)
 class Settings:
