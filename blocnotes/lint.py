@@ -70,7 +70,7 @@ def _link_problem(link: Link, ids: frozenset[str]) -> tuple[str, str] | None:
     return None
 
 
-def _image_problems(image: Image, source: Path) -> list[str]:
+def _image_problems(image: Image, source: Path, allow_remote: bool) -> list[str]:
     """Errors of one image: alternative text, address, file."""
     problems = []
     if not image.alt.strip():
@@ -80,7 +80,8 @@ def _image_problems(image: Image, source: Path) -> list[str]:
         return [*problems, "an image has no address (write it between the parentheses: "
                            "![...](plan.png))"]
     if not is_local(image.src):
-        return problems  # remote images: the writers decide (see --allow-remote)
+        remote = _remote_problem(image.src, allow_remote)
+        return [*problems, remote] if remote else problems
     target = local_file(source, image.src)
     if target is None:
         problems.append(f"image '{image.src}' is outside the source's folder (put it beside the "
@@ -91,6 +92,18 @@ def _image_problems(image: Image, source: Path) -> list[str]:
         problems.append(f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG file "
                         "(convert it to PNG or JPEG)")
     return problems
+
+
+def _remote_problem(src: str, allow_remote: bool) -> str | None:
+    shown = src[:80]
+    if src.startswith("data:"):
+        return f"image '{shown}' is a data: address (save the image as a file beside the source)"
+    if src.lower().startswith("file:"):
+        return f"image '{shown}' is an absolute file address (put the image beside the source)"
+    if allow_remote:
+        return None
+    return (f"image '{shown}' is a remote image and nothing is fetched by default (download "
+            "it beside the source, or build the PDF with --allow-remote)")
 
 
 def _colophon_date(document: Document) -> list[Diagnostic]:
@@ -116,13 +129,16 @@ def _same_headings(document: Document) -> list[Diagnostic]:
     return found
 
 
-def lint(document: Document) -> list[Diagnostic]:
-    """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs."""
+def lint(document: Document, allow_remote: bool = False) -> list[Diagnostic]:
+    """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs.
+
+    `allow_remote`: http(s) images are allowed (the PDF may fetch them).
+    """
     path = document.source
     found = [Diagnostic(path, link.line, *problem) for link in document.links
              if (problem := _link_problem(link, document.ids))]
     found += [Diagnostic(path, image.line, message, "error") for image in document.images
-              for message in _image_problems(image, path)]
+              for message in _image_problems(image, path, allow_remote)]
     found += _colophon_date(document) + _same_headings(document) + _missing_glyphs(document)
     return sorted(found, key=lambda d: d.line or 0)
 

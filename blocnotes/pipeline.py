@@ -42,29 +42,14 @@ class Outcome:
     error: BlocNotesError | None = None
 
 
-def _remote_images(document: Document, settings: Settings) -> list[Diagnostic]:
-    found = []
-    for image in document.images:
-        if lint.is_local(image.src):
-            continue
-        if image.src.startswith("data:"):
-            message = "is a data: address (save the image as a file beside the source)"
-        elif image.src.lower().startswith("file:"):
-            message = "is an absolute file address (put the image beside the source)"
-        elif settings.allow_remote:
-            continue
-        else:
-            message = ("is a remote image and nothing is fetched by default (download it beside "
-                       "the source, or build the PDF with --allow-remote)")
-        found.append(Diagnostic(document.source, image.line, f"image '{image.src[:80]}' {message}",
-                                "error"))
-    return found
+def _diagnose(source: Path, settings: Settings) -> tuple[Document, list[Diagnostic]]:
+    document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
+    return document, lint.lint(document, settings.allow_remote)
 
 
 def prepare(source: Path, settings: Settings) -> tuple[Document, list[Diagnostic]]:
     """Load, lint and typeset one source; raise on the first error found."""
-    document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
-    diagnostics = lint.lint(document) + _remote_images(document, settings)
+    document, diagnostics = _diagnose(source, settings)
     errors = lint.errors_of(diagnostics)
     if errors or (settings.strict and diagnostics):
         raise BlocNotesError.from_diagnostic((errors or diagnostics)[0])
@@ -236,8 +221,7 @@ def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
     for source in sources:
         outcome = Outcome(source)
         try:
-            document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
-            outcome.diagnostics = lint.lint(document) + _remote_images(document, settings)
+            _, outcome.diagnostics = _diagnose(source, settings)
         except BlocNotesError as error:
             outcome.error = error
         outcomes.append(outcome)
