@@ -40,6 +40,7 @@ class Outcome:
     written: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: BlocNotesError | None = None
+    document: Document | None = None  # as built (typeset), when the source loaded
 
 
 def _diagnose(source: Path, settings: Settings) -> tuple[Document, list[Diagnostic]]:
@@ -143,6 +144,7 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
     formats = tuple(formats)
     try:
         document, outcome.diagnostics = prepare(source, settings)
+        outcome.document = document
         when = render.build_date(document, settings.environ)
         html = print_html(document, settings, when)  # the PDF's input, and its page map's key
         target = settings.out / document.slug
@@ -208,10 +210,10 @@ def distribute(sources: Iterable[Path], settings: Settings,
         return outcomes, []
     built = []
     for outcome in outcomes:
-        document, _ = prepare(outcome.source, settings)
+        assert outcome.document is not None  # built without error
         pdf_path, epub_path = (next(p for p in outcome.written if p.suffix == suffix)
                                for suffix in (".pdf", ".epub"))
-        built.append(layout.Built(document, pdf_path, epub_path))
+        built.append(layout.Built(outcome.document, pdf_path, epub_path))
     return outcomes, layout.hand_out(built, settings.out, settings.styles)
 
 
