@@ -65,13 +65,12 @@ def _read_style(settings: Settings, name: str) -> str:
         raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
 
 
-def print_html(document: Document, settings: Settings, when: dt.datetime) -> str:
-    """The print rendition: HTML with the house style and its fonts inlined."""
+def print_html(document: Document, settings: Settings, when: dt.datetime,
+               rendition: str | None = None) -> str:
+    """The print HTML: the rendition with the house style and its fonts inlined."""
     css = fonts.font_face_css(fonts.all_faces(), lambda face: face.path.resolve().as_uri())
-    html = render.render_html(document, when, css + _read_style(settings, "print.css"))
-    # A placeholder link ('#') leads nowhere on paper: an <a> without href, as HTML defines
-    # placeholders, so the PDF has no link to the build folder.
-    return html.replace('<a href="#">', '<a class="placeholder">')
+    return render.for_print(rendition or render.render_html(document, when),
+                            css + _read_style(settings, "print.css"))
 
 
 def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
@@ -121,8 +120,8 @@ def print_page_starts(document: Document, settings: Settings, html: str) -> list
 
 
 def make_epub(document: Document, settings: Settings, when: dt.datetime,
-              starts: list[PageStart]) -> bytes:
-    """Document -> EPUB bytes (its images packaged with it, the print pages marked)."""
+              starts: list[PageStart], rendition: str) -> bytes:
+    """Document and its rendition -> EPUB bytes (images packaged, print pages marked)."""
     from . import epub
 
     images: dict[str, Path] = {}
@@ -133,7 +132,6 @@ def make_epub(document: Document, settings: Settings, when: dt.datetime,
                 document.source, image.line, f"image '{image.src[:80]}' cannot go in an EPUB: "
                 "e-books carry their images (download it beside the source)")
         images[image.src] = target
-    rendition = render.render_html(document, when)
     return epub.render_epub(document, rendition, _read_style(settings, "epub.css"), when, images,
                             starts)
 
@@ -146,7 +144,8 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         document, outcome.diagnostics = prepare(source, settings)
         outcome.document = document
         when = render.build_date(document, settings.environ)
-        html = print_html(document, settings, when)  # the PDF's input, and its page map's key
+        rendition = render.render_html(document, when)  # once: both writers start from it
+        html = print_html(document, settings, when, rendition)  # the PDF's input, page map key
         target = settings.out / document.slug
         outputs: list[tuple[Path, bytes]] = []
         starts: list[PageStart] | None = None
@@ -157,7 +156,8 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         if "epub" in formats:
             if starts is None:
                 starts = print_page_starts(document, settings, html)
-            outputs.append((target.with_suffix(".epub"), make_epub(document, settings, when, starts)))
+            data = make_epub(document, settings, when, starts, rendition)
+            outputs.append((target.with_suffix(".epub"), data))
         if "html" in formats:
             outputs.append((target.with_suffix(".html"), html.encode("utf-8")))
         for path, data in outputs:

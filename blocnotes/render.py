@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from functools import cache
 
@@ -116,16 +117,23 @@ def _number_blocks(html: str) -> str:
     return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
 
 
-def render_html(document: Document, when: dt.datetime, css: str = "") -> str:
-    """Document (typeset) -> the complete HTML rendition, well-formed as XML.
+def render_html(document: Document, when: dt.datetime) -> str:
+    """Document (typeset) -> the one HTML rendition both writers start from, well-formed as
+    XML; its text blocks are numbered (data-bn) so that PDF pages can be found in the EPUB."""
+    return _number_blocks(_render(document, when))
 
-    Its text blocks are numbered (data-bn) so that PDF pages can be found in the EPUB; `css`
-    goes in a <style> element.
-    """
-    html = _number_blocks(_render(document, when))
-    if css:  # after the XML round trip, which would escape '>' in CSS selectors
-        html = html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
-    return html
+
+# A placeholder link's href, as lxml serializes it (double quotes, '>' escaped in values).
+PLACEHOLDER_HREF_RE = re.compile(r'(<a\b[^>]*?)\s+href="#?"(?=[\s/>])')
+
+
+def for_print(rendition: str, css: str) -> str:
+    """The rendition as WeasyPrint lays it out: `css` inlined, and placeholder links ('#')
+    made <a> without href, as HTML defines placeholders: on paper they lead nowhere, and the
+    PDF keeps no link to the folder it was built in."""
+    html = PLACEHOLDER_HREF_RE.sub(r"\1", rendition)
+    # a string insertion: an XML serializer would escape '>' in CSS selectors
+    return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
 
 
 def _render(document: Document, when: dt.datetime) -> str:

@@ -89,10 +89,17 @@ def test_links_are_live(tmp_path):
     assert len(internal) == 1
 
 
-def test_placeholder_links_lead_nowhere_on_paper(seed_pdf):
-    """'#' links stay in the text but make no link to the build folder."""
+def test_placeholder_links_lead_nowhere_on_paper(seed_pdf, tmp_path):
+    """'#' links stay in the text but make no link to the build folder, however written."""
     for link in _link_annotations(seed_pdf):
         assert "file:" not in str(link.get("/A", {}).get("/URI", ""))
+    source = tmp_path / "liens.md"
+    source.write_text(
+        "---\ntitle: Liens\ndate: 2021-01-01\n---\n\n# Une partie\n\n"
+        '[plus tard](#) et <a title="bientôt" href="#">en HTML</a>.\n', encoding="utf-8")
+    settings = Settings(out=tmp_path, styles=ROOT / "styles", environ={})
+    assert build([source], ("pdf",), settings)[0].error is None
+    assert _link_annotations(pypdf.PdfReader(tmp_path / "liens.pdf")) == []
 
 
 def test_running_footer_has_page_n_of_total(seed_pdf):
