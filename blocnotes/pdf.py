@@ -34,7 +34,8 @@ def _isolate_fontconfig() -> None:
 
 _isolate_fontconfig()
 
-from weasyprint import HTML  # noqa: E402  (after fontconfig is set up)
+import weasyprint  # noqa: E402  (after fontconfig is set up)
+from weasyprint import HTML  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
 # The document's base URL: fixed, so the PDF does not depend on the folder it was built in.
@@ -142,12 +143,34 @@ def page_starts(pages: list) -> list[PageStart]:
 _NOISE = ("harfbuzz", "fonttools", "subset")
 
 
+def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
+            ) -> weasyprint.Document:
+    """Lay the rendition out with our fetcher; a resource it refused is an error."""
+    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve())
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    if fetcher.refused:
+        raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
+    return document
+
+
+def _diagnostics(source: Path, captured: _Collect) -> list[Diagnostic]:
+    found = []
+    for record in captured.records:
+        message = record.getMessage()
+        if any(word in message.lower() for word in _NOISE):
+            continue
+        if "failed to load" in message.lower():
+            raise BlocNotesError(source, None, f"{message} (check the file name and path)")
+        found.append(Diagnostic(source, None, f"renderer: {message}"))
+    return found
+
+
 def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
                   allow_remote: bool = False) -> list[PageStart]:
     """Lay the HTML rendition out as the PDF would be, without writing it -> page starts."""
-    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve())
-    with _captured_warnings():
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    with _captured_warnings() as captured:
+        document = _render(html, source, roots, allow_remote)
+    _diagnostics(source, captured)
     return page_starts(document.pages)
 
 
@@ -161,20 +184,9 @@ def render_pdf(
     `variant` is WeasyPrint's PDF variant (PDF/UA-1 by default: tagged, accessible);
     `xmp` an rdf:RDF block added to the XMP metadata; `epoch` the build date, in seconds.
     """
-    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve())
     with _captured_warnings() as captured, _fixed_clock(epoch):
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        document = _render(html, source, roots, allow_remote)
         data = document.write_pdf(
             custom_metadata=True, pdf_variant=variant, pdf_tags=True,
             xmp_metadata=[io.BytesIO(xmp)] if xmp else None)
-    if fetcher.refused:
-        raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
-    diagnostics = []
-    for record in captured.records:
-        message = record.getMessage()
-        if any(word in message.lower() for word in _NOISE):
-            continue
-        if "failed to load" in message.lower():
-            raise BlocNotesError(source, None, f"{message} (check the file name and path)")
-        diagnostics.append(Diagnostic(source, None, f"renderer: {message}"))
-    return data, diagnostics, page_starts(document.pages)
+    return data, _diagnostics(source, captured), page_starts(document.pages)
