@@ -58,8 +58,9 @@ def parse(
     front = frontmatter.parse_yaml(yaml_text, path, 2)
     meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
     body = markup.parse_body(body_text, body_line)
-    abstract_html = markup.inline_html(meta.abstract) if meta.abstract else ""
-    abstract_links = markup.fragment_links(abstract_html, front.lines.get("abstract"))
+    abstract_html, abstract_links = (
+        markup.parse_inline(meta.abstract, front.lines.get("abstract")) if meta.abstract
+        else ("", ()))
     return Document(
         source=path,
         slug=slug_for(path),

@@ -309,18 +309,13 @@ def _mark_speakers(group: etree._Element) -> None:
         header.append(group[1])
 
 
-def inline_html(text: str) -> str:
-    """A short Markdown text (a front matter field) -> XHTML, without the wrapping <p>."""
+def parse_inline(text: str, line: int | None) -> tuple[str, tuple[Link, ...]]:
+    """A short Markdown text (a front matter field at `line`) -> (XHTML without the wrapping
+    <p>, its links)."""
     root = parse_fragment(to_html(text))
     fix_content_model(root)
     if len(root) == 1 and root[0].tag == "p" and not (root.text or "").strip():
         root = root[0]
-    return serialize_children(root)
-
-
-def fragment_links(fragment: str, line: int | None) -> tuple[Link, ...]:
-    """Links of an XHTML fragment, all placed at `line`."""
-    root = parse_fragment(fragment)
-    return tuple(
-        Link(_plain(a), a.get("href", ""), line) for a in root.iter("a") if a.get("href") is not None
-    )
+    links = tuple(Link(_plain(a), a.get("href", ""), line)
+                  for a in root.iter("a") if a.get("href") is not None)
+    return serialize_children(root), links
