@@ -52,20 +52,26 @@ def _reporter(ctx: click.Context) -> Callable[[Outcome], None]:
     return report
 
 
+# Declarations shared by the commands.
+SOURCES = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+OUT = click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                   default=Path("dist"), show_default=True, help="Folder for the outputs.")
+JOBS = click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+                    help="Build this many sources at once (worker processes).")
+
+
 def source_command(formats: tuple[str, ...], help_text: str) -> Callable[..., Any]:
     """A command that builds `formats` from the given sources."""
 
-    @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-    @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-                  default=Path("dist"), show_default=True, help="Folder for the outputs.")
+    @SOURCES
+    @OUT
     @click.option("--allow-remote", is_flag=True,
                   help="Let the PDF load http(s) images and styles (off: nothing is fetched).")
     @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
     @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS),
                   default="pdf/ua-1", show_default=True,
                   help="PDF/UA-1 (accessible, tagged) or PDF/A (archival, tagged too).")
-    @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-                  help="Build this many sources at once (worker processes).")
+    @JOBS
     @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
     @click.option("-v", "--verbose", is_flag=True, help="Print warnings too.")
     @click.pass_context
@@ -103,11 +109,9 @@ cli.command("html")(source_command(
 
 
 @cli.command("dist")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("dist"), show_default=True, help="Folder for the outputs.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Build this many sources at once (worker processes).")
+@SOURCES
+@OUT
+@JOBS
 @click.pass_context
 def dist_command(ctx: click.Context, sources: tuple[Path, ...], out: Path, jobs: int) -> None:
     """Build every source and lay --out out for hand-out.
@@ -123,9 +127,8 @@ def dist_command(ctx: click.Context, sources: tuple[Path, ...], out: Path, jobs:
 
 
 @cli.command("watch")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("dist"), show_default=True, help="Folder for the outputs.")
+@SOURCES
+@OUT
 def watch_command(sources: tuple[Path, ...], out: Path) -> None:
     """Build the PDF and EPUB, then rebuild them whenever a source, agency.yaml or a style
     changes (Ctrl-C to stop). One line per rebuild; errors do not stop watching."""
@@ -137,7 +140,7 @@ def watch_command(sources: tuple[Path, ...], out: Path) -> None:
 
 
 @cli.command("check")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@SOURCES
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.pass_context
 def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -> None:
@@ -162,8 +165,7 @@ def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -
 
 
 @cli.command("clean")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("dist"), show_default=True, help="Folder of the outputs.")
+@OUT
 def clean_command(out: Path) -> None:
     """Remove the built PDF, EPUB and HTML files (and the page cache) from --out."""
     if not out.is_dir():
