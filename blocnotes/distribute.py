@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from . import atomic, fonts, markup, render
-from .cover import cover_png
+from .epub import COVER_IMAGE
 from .model import Document
 
 THUMBNAIL_WIDTH = 300
@@ -40,8 +41,10 @@ def _summary(document: Document, limit: int = 220) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _thumbnail(document: Document) -> bytes:
-    image = Image.open(io.BytesIO(cover_png(document.display or document.meta)))
+def _thumbnail(epub_path: Path) -> bytes:
+    """The EPUB's own cover, scaled down (drawn once, when the EPUB was built)."""
+    with zipfile.ZipFile(epub_path) as archive:
+        image = Image.open(io.BytesIO(archive.read(f"EPUB/{COVER_IMAGE}")))
     height = round(image.height * THUMBNAIL_WIDTH / image.width)
     buffer = io.BytesIO()
     image.convert("RGB").resize((THUMBNAIL_WIDTH, height), Image.LANCZOS).save(
@@ -60,7 +63,7 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
         name = f"{document.meta.date.isoformat()}-{document.slug}"
         files[f"{name}.pdf"] = entry.pdf.read_bytes()
         files[f"{name}.epub"] = entry.epub.read_bytes()
-        files[f"{name}.png"] = _thumbnail(document)
+        files[f"{name}.png"] = _thumbnail(entry.epub)
         items.append({
             "title": shown.title, "date": document.meta.date.isoformat(),
             "dateline": shown.dateline or render.date_text(document.meta.date, document.meta.lang),
