@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def where(path: Path, line: int | None) -> str:
+    """'path:line', or 'path' when the line is unknown."""
+    return f"{path}:{line}" if line else f"{path}"
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One finding about a source: where it is, what is wrong and what to do."""
@@ -16,8 +21,7 @@ class Diagnostic:
     severity: str = "warning"  # "warning" or "error"
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.message}"
+        return f"{where(self.path, self.line)}: {self.message}"
 
 
 class BlocNotesError(Exception):
@@ -30,8 +34,7 @@ class BlocNotesError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.message}"
+        return f"{where(self.path, self.line)}: {self.message}"
 
     @classmethod
     def from_diagnostic(cls, diagnostic: Diagnostic) -> BlocNotesError:
