@@ -75,14 +75,19 @@ def _link_annotations(reader: pypdf.PdfReader) -> list:
             for annotation in page.get("/Annots", []) if annotation.get_object()["/Subtype"] == "/Link"]
 
 
-def test_links_are_live(tmp_path):
-    source = tmp_path / "liens.md"
-    source.write_text(
-        "---\ntitle: Liens\ndate: 2021-01-01\n---\n\n# Une partie\n\n"
-        "Voir [le site](https://www.aurm.org/) et [plus haut](#une-partie).\n", encoding="utf-8")
-    settings = Settings(out=tmp_path, styles=ROOT / "styles", environ={})
+def _pdf_of(folder, body: str) -> pypdf.PdfReader:
+    """The PDF of a one-section document whose section is `body`."""
+    source = folder / "liens.md"
+    source.write_text(f"---\ntitle: Liens\ndate: 2021-01-01\n---\n\n# Une partie\n\n{body}\n",
+                      encoding="utf-8")
+    settings = Settings(out=folder, styles=ROOT / "styles", environ={})
     assert build([source], ("pdf",), settings)[0].error is None
-    links = _link_annotations(pypdf.PdfReader(tmp_path / "liens.pdf"))
+    return pypdf.PdfReader(folder / "liens.pdf")
+
+
+def test_links_are_live(tmp_path):
+    links = _link_annotations(
+        _pdf_of(tmp_path, "Voir [le site](https://www.aurm.org/) et [plus haut](#une-partie)."))
     uris = [link["/A"]["/URI"] for link in links if "/A" in link and "/URI" in link["/A"]]
     internal = [link for link in links if "/Dest" in link or link.get("/A", {}).get("/S") == "/GoTo"]
     assert uris == ["https://www.aurm.org/"]
@@ -93,13 +98,8 @@ def test_placeholder_links_lead_nowhere_on_paper(seed_pdf, tmp_path):
     """'#' links stay in the text but make no link to the build folder, however written."""
     for link in _link_annotations(seed_pdf):
         assert "file:" not in str(link.get("/A", {}).get("/URI", ""))
-    source = tmp_path / "liens.md"
-    source.write_text(
-        "---\ntitle: Liens\ndate: 2021-01-01\n---\n\n# Une partie\n\n"
-        '[plus tard](#) et <a title="bientôt" href="#">en HTML</a>.\n', encoding="utf-8")
-    settings = Settings(out=tmp_path, styles=ROOT / "styles", environ={})
-    assert build([source], ("pdf",), settings)[0].error is None
-    assert _link_annotations(pypdf.PdfReader(tmp_path / "liens.pdf")) == []
+    body = '[plus tard](#) et <a title="bientôt" href="#">en HTML</a>.'
+    assert _link_annotations(_pdf_of(tmp_path, body)) == []
 
 
 def test_running_footer_has_page_n_of_total(seed_pdf):
