@@ -11,10 +11,11 @@ SOURCES := $(wildcard source/*.md)
 SLUGS := $(basename $(notdir $(SOURCES)))
 PDFS := $(SLUGS:%=$(OUT)/%.pdf)
 EPUBS := $(SLUGS:%=$(OUT)/%.epub)
+PRINTS := $(SLUGS:%=$(OUT)/%-impression.pdf)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 
-.PHONY: all pdf epub dist watch check test a11y fuzz bench faster lint golden clean distclean help
+.PHONY: all pdf epub print dist watch check test a11y fuzz bench faster icc lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all: pdf epub
@@ -22,6 +23,9 @@ all: pdf epub
 pdf: $(PDFS)
 
 epub: $(EPUBS)
+
+# The print shop's edition: PDF/X-4 (FOGRA39), 3 mm bleed, crop marks.
+print: $(PRINTS)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,10 +52,15 @@ $(VENV)/.installed-test: $(VENV)/.installed
 $(OUT)/%.pdf: source/%.md styles/print.css $(DEPS)
 	$(PY) build.py pdf --out $(OUT) $<
 
+$(OUT)/%-impression.pdf: source/%.md styles/print.css styles/print-shop.css \
+		styles/icc/FOGRA39L.icc $(DEPS)
+	$(PY) build.py pdf --print --out $(OUT) $<
+
 $(OUT)/%.epub: source/%.md styles/epub.css $(DEPS)
 	$(PY) build.py epub --out $(OUT) $<
 
-# Hand-out: dated PDF and EPUB of every source, thumbnails, index.html, SHA256SUMS.
+# Hand-out: dated PDF, print-shop PDF and EPUB of every source, thumbnails, index.html,
+# SHA256SUMS.
 dist: $(VENV)/.installed
 	$(PY) build.py dist --jobs 2 --out $(OUT) $(SOURCES)
 
@@ -68,6 +77,17 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# Remake the print shop's CMYK output profile (committed; see styles/icc/README.md) from
+# FOGRA's FOGRA39 measurements with ArgyllCMS. Builds never need this.
+icc:
+	apt-get update -qq && apt-get install -y -qq argyll icc-profiles-free
+	rm -rf $(VENV)/icc && mkdir -p $(VENV)/icc
+	cp /usr/share/color/icc/FOGRA39L.ti3 $(VENV)/icc/
+	cd $(VENV)/icc && colprof -qm -nc -kr -l300 -L95 -s /usr/share/color/icc/sRGB.icc \
+		-A blocnotes -D "FOGRA39 (ISO 12647-2:2004/Amd 1), 300%" \
+		-C "Generated from FOGRA39L characterization data (zlib licence)" FOGRA39L
+	cp $(VENV)/icc/FOGRA39L.icc styles/icc/FOGRA39L.icc
 
 # Accessibility checks alone: PDF/UA structure, EPUB metadata and page list, DAISY Ace.
 a11y: $(VENV)/.installed-test
@@ -102,12 +122,14 @@ distclean: clean
 help:
 	@echo "make         build every source/*.md to $(OUT)/ (PDF and EPUB)"
 	@echo "make pdf     the PDFs only;  make epub  the EPUBs only"
+	@echo "make print   the print shop's PDF/X-4 (bleed, crop marks): <name>-impression.pdf"
 	@echo "make dist    lay out $(OUT)/ for hand-out: dated files, index.html, SHA256SUMS"
 	@echo "make watch   rebuild whenever a source, agency.yaml or a style changes"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
 	@echo "make test    run the test suite (creates .venv on first use)"
 	@echo "make a11y    the accessibility checks (PDF/UA, EPUB metadata, DAISY Ace)"
 	@echo "make faster  install HarfBuzz's font subsetter (optional, faster PDFs)"
+	@echo "make icc     remake the print shop's colour profile (ArgyllCMS; never needed to build)"
 	@echo "make bench   benchmarks against Pandoc and bare WeasyPrint (bench/results.md)"
 	@echo "make fuzz    the property test, 300 generated documents"
 	@echo "make golden  replace the visual test's reference pages"

@@ -60,8 +60,16 @@ JOBS = click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_
                     help="Build this many sources at once (worker processes).")
 
 
-def source_command(formats: tuple[str, ...], help_text: str) -> Callable[..., Any]:
-    """A command that builds `formats` from the given sources."""
+PRINT = click.option(
+    "--print", "press", is_flag=True,
+    help="Build the print shop's edition instead: <name>-impression.pdf, PDF/X-4 "
+         "(FOGRA39), A4 with 3 mm bleed and crop marks.")
+
+
+def source_command(formats: tuple[str, ...], help_text: str, press_option: bool = False
+                   ) -> Callable[..., Any]:
+    """A command that builds `formats` from the given sources (or, with --print when
+    `press_option`, the print shop's PDF)."""
 
     @SOURCES
     @OUT
@@ -76,16 +84,18 @@ def source_command(formats: tuple[str, ...], help_text: str) -> Callable[..., An
     @click.option("-v", "--verbose", is_flag=True, help="Print warnings too.")
     @click.pass_context
     def command(ctx: click.Context, sources: tuple[Path, ...], out: Path, allow_remote: bool,
-                strict: bool, pdf_variant: str, jobs: int, quiet: bool, verbose: bool) -> None:
+                strict: bool, pdf_variant: str, jobs: int, quiet: bool, verbose: bool,
+                press: bool = False) -> None:
         ctx.obj["quiet"] = ctx.obj["quiet"] or quiet
         ctx.obj["verbose"] = ctx.obj["verbose"] or verbose
         settings = _settings(out, allow_remote, strict, pdf_variant)
-        outcomes = build(_sources(sources), formats, settings, _reporter(ctx), jobs)
+        outcomes = build(_sources(sources), ("print",) if press else formats, settings,
+                         _reporter(ctx), jobs)
         if any(outcome.error for outcome in outcomes):
             ctx.exit(1)
 
     command.__doc__ = help_text
-    return command
+    return PRINT(command) if press_option else command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,7 +111,8 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     ctx.obj = {"quiet": quiet, "verbose": verbose}
 
 
-cli.command("pdf")(source_command(("pdf",), "Build the A4 PDF of each source."))
+cli.command("pdf")(source_command(("pdf",), "Build the A4 PDF of each source.",
+                                  press_option=True))
 cli.command("epub")(source_command(("epub",), "Build the EPUB 3 of each source."))
 cli.command("all")(source_command(("pdf", "epub"), "Build the PDF and the EPUB of each source."))
 cli.command("html")(source_command(
@@ -116,8 +127,9 @@ cli.command("html")(source_command(
 def dist_command(ctx: click.Context, sources: tuple[Path, ...], out: Path, jobs: int) -> None:
     """Build every source and lay --out out for hand-out.
 
-    Dated copies <date>-<name>.pdf and .epub, a thumbnail each, the series' web page
-    index.html, and SHA256SUMS (check it with: cd dist && sha256sum -c SHA256SUMS).
+    Dated copies <date>-<name>.pdf, .epub and -impression.pdf (the print shop's PDF/X-4),
+    a thumbnail each, the series' web page index.html, and SHA256SUMS (check it with:
+    cd dist && sha256sum -c SHA256SUMS).
     """
     outcomes, laid_out = distribute(_sources(sources), _settings(out), _reporter(ctx), jobs)
     if any(outcome.error for outcome in outcomes):

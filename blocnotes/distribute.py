@@ -22,11 +22,12 @@ WEB_FACES = ((fonts.SANS, 400, "normal"), (fonts.SANS, 400, "italic"), (fonts.SA
 
 @dataclass(frozen=True)
 class Built:
-    """A document (typeset) and the PDF and EPUB built from it."""
+    """A document (typeset) and the PDF, EPUB and print shop's PDF built from it."""
 
     document: Document
     pdf: Path
     epub: Path
+    press: Path
 
 
 def _size(path: Path) -> str:
@@ -53,7 +54,8 @@ def _thumbnail(epub_path: Path) -> bytes:
 
 
 def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
-    """Write `<date>-<slug>.pdf/.epub/.png`, fonts/, index.html and SHA256SUMS into `out`."""
+    """Write `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`, fonts/,
+    index.html and SHA256SUMS into `out`."""
     files: dict[str, bytes] = {}
     items = []
     for entry in sorted(built, key=lambda b: (b.document.meta.date, b.document.slug),
@@ -63,6 +65,7 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
         name = f"{document.meta.date.isoformat()}-{document.slug}"
         files[f"{name}.pdf"] = entry.pdf.read_bytes()
         files[f"{name}.epub"] = entry.epub.read_bytes()
+        files[f"{name}-impression.pdf"] = entry.press.read_bytes()
         files[f"{name}.png"] = _thumbnail(entry.epub)
         items.append({
             "title": shown.title, "date": document.meta.date.isoformat(),

@@ -7,6 +7,8 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import PIL.Image
+
 from . import fonts
 from .errors import Diagnostic
 from .model import Document, Image, Link
@@ -94,6 +96,34 @@ def _image_problems(image: Image, source: Path, allow_remote: bool) -> list[str]
     return problems
 
 
+# The widest an image prints: a text column of styles/print.css (A4, 18 mm margins, two
+# columns 7 mm apart); tests/test_lint.py measures it in the laid-out PDF.
+COLUMN_MM = (210 - 2 * 18 - 7) / 2
+PRINT_DPI = 300  # what a print shop needs for photos at their printed size
+CSS_DPI = 96  # WeasyPrint prints an image's pixels at 96 per inch, up to the column's width
+
+
+def _print_resolution(image: Image, target: Path) -> list[tuple[str, str]]:
+    """(message, severity) for a raster image too coarse for print at the size it prints,
+    or not readable."""
+    if target.suffix.lower() == ".svg":
+        return []
+    try:
+        with PIL.Image.open(target) as raster:  # reads the header only
+            width = raster.width
+    except (OSError, ValueError, PIL.Image.DecompressionBombError):
+        return [(f"image '{image.src}' cannot be read as an image (is the file damaged? save it "
+                 "again as PNG or JPEG)", "error")]
+    printed_mm = min(width / CSS_DPI * 25.4, COLUMN_MM)
+    dpi = width / (printed_mm / 25.4)
+    if dpi >= PRINT_DPI - 0.5:
+        return []
+    needed = round(PRINT_DPI * COLUMN_MM / 25.4)
+    return [(f"image '{image.src}' prints {printed_mm:.0f} mm wide at {dpi:.0f} dpi, under the "
+             f"{PRINT_DPI} dpi a print shop needs: use one at least {needed} pixels wide",
+             "warning")]
+
+
 def _remote_problem(src: str, allow_remote: bool) -> str | None:
     shown = src[:80]
     if src.startswith("data:"):
@@ -137,8 +167,13 @@ def lint(document: Document, allow_remote: bool = False) -> list[Diagnostic]:
     path = document.source
     found = [Diagnostic(path, link.line, *problem) for link in document.links
              if (problem := _link_problem(link, document.ids))]
-    found += [Diagnostic(path, image.line, message, "error") for image in document.images
-              for message in _image_problems(image, path, allow_remote)]
+    for image in document.images:
+        problems = _image_problems(image, path, allow_remote)
+        found += [Diagnostic(path, image.line, message, "error") for message in problems]
+        target = local_file(path, image.src) if is_local(image.src) else None
+        if not problems and target is not None:
+            found += [Diagnostic(path, image.line, *problem)
+                      for problem in _print_resolution(image, target)]
     found += _colophon_date(document) + _same_headings(document) + _missing_glyphs(document)
     return sorted(found, key=lambda d: d.line or 0)
 

@@ -17,6 +17,8 @@ from .errors import BlocNotesError, Diagnostic
 from .model import Document, PageStart
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")  # accessible (default), archival
+PRINT_PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: see its README.md
+PRINT_SUFFIX = "-impression"  # <slug>-impression.pdf: the print shop's edition
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,26 @@ def _read_style(settings: Settings, name: str) -> str:
         raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
 
 
+def _output_profile(settings: Settings) -> str:
+    """The @color-profile rule that makes device-cmyk() the print shop's inks (FOGRA39)."""
+    path = settings.styles / PRINT_PROFILE
+    if not path.is_file():
+        raise BlocNotesError(path, None, "the print shop's colour profile is missing "
+                             "(restore it from the repository, or run: make icc)")
+    return (f'@color-profile device-cmyk {{ src: url("{path.resolve().as_uri()}"); '
+            "components: cyan, magenta, yellow, black; }\n")
+
+
 def print_html(document: Document, settings: Settings, when: dt.datetime,
-               rendition: str | None = None) -> str:
-    """The print HTML: the rendition with the house style and its fonts inlined."""
+               rendition: str | None = None, press: bool = False) -> str:
+    """The print HTML: the rendition with the house style and its fonts inlined; with
+    `press`, the print shop's edition (bleed, crop marks, CMYK inks, no links)."""
     css = fonts.font_face_css(fonts.all_faces(), lambda face: face.path.resolve().as_uri())
-    return render.for_print(rendition or render.render_html(document, when),
-                            css + _read_style(settings, "print.css"))
+    css += _read_style(settings, "print.css")
+    if press:
+        css += _output_profile(settings) + _read_style(settings, "print-shop.css")
+    return render.for_print(rendition or render.render_html(document, when), css,
+                            links=not press)
 
 
 def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
@@ -97,13 +113,15 @@ def _load_starts(path: Path, html: str) -> list[PageStart] | None:
     return [PageStart(**start) for start in record["starts"]]
 
 
-def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: str
-             ) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
-    """Document and its print HTML -> PDF bytes, renderer warnings, where each page begins."""
+def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: str,
+             press: bool = False) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
+    """Document and its print HTML -> PDF bytes, renderer warnings, where each page begins.
+    With `press`, the print shop's PDF/X-4 (from the HTML print_html made with `press`)."""
     from . import pdf  # WeasyPrint is slow to import: only commands that need it pay
 
     return pdf.render_pdf(html, document.source, _roots(document, settings),
-                          settings.allow_remote, settings.pdf_variant,
+                          settings.allow_remote,
+                          pdf.PRINT_VARIANT if press else settings.pdf_variant,
                           xmp.xmp_rdf(document.meta), int(when.timestamp()))
 
 
@@ -153,6 +171,11 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
             data, warnings, starts = make_pdf(document, settings, when, html)
             outcome.diagnostics += warnings
             outputs.append((target.with_suffix(".pdf"), data))
+        if "print" in formats:
+            press_html = print_html(document, settings, when, rendition, press=True)
+            data, warnings, _ = make_pdf(document, settings, when, press_html, press=True)
+            outcome.diagnostics += [w for w in warnings if w not in outcome.diagnostics]
+            outputs.append((target.with_name(document.slug + PRINT_SUFFIX + ".pdf"), data))
         if "epub" in formats:
             if starts is None:
                 starts = print_page_starts(document, settings, html)
@@ -205,15 +228,16 @@ def distribute(sources: Iterable[Path], settings: Settings,
     from . import distribute as layout
 
     sources = list(sources)
-    outcomes = build(sources, ("pdf", "epub"), settings, report, jobs)
+    outcomes = build(sources, ("pdf", "print", "epub"), settings, report, jobs)
     if any(outcome.error for outcome in outcomes):
         return outcomes, []
     built = []
     for outcome in outcomes:
         assert outcome.document is not None  # built without error
-        pdf_path, epub_path = (next(p for p in outcome.written if p.suffix == suffix)
-                               for suffix in (".pdf", ".epub"))
-        built.append(layout.Built(outcome.document, pdf_path, epub_path))
+        named = {path.name: path for path in outcome.written}
+        slug = outcome.document.slug
+        built.append(layout.Built(outcome.document, named[f"{slug}.pdf"], named[f"{slug}.epub"],
+                                  named[f"{slug}{PRINT_SUFFIX}.pdf"]))
     return outcomes, layout.hand_out(built, settings.out, settings.styles)
 
 

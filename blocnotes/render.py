@@ -125,13 +125,15 @@ def render_html(document: Document, when: dt.datetime) -> str:
 
 # A placeholder link's href, as lxml serializes it (double quotes, '>' escaped in values).
 PLACEHOLDER_HREF_RE = re.compile(r'(<a\b[^>]*?)\s+href="#?"(?=[\s/>])')
+ANY_HREF_RE = re.compile(r'(<a\b[^>]*?)\s+href="[^"]*"(?=[\s/>])')
 
 
-def for_print(rendition: str, css: str) -> str:
+def for_print(rendition: str, css: str, links: bool = True) -> str:
     """The rendition as WeasyPrint lays it out: `css` inlined, and placeholder links ('#')
     made <a> without href, as HTML defines placeholders: on paper they lead nowhere, and the
-    PDF keeps no link to the folder it was built in."""
-    html = PLACEHOLDER_HREF_RE.sub(r"\1", rendition)
+    PDF keeps no link to the folder it was built in. Without `links` (the print shop's
+    edition: PDF/X wants no annotations on the page), every link is."""
+    html = (PLACEHOLDER_HREF_RE if links else ANY_HREF_RE).sub(r"\1", rendition)
     # a string insertion: an XML serializer would escape '>' in CSS selectors
     return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
 

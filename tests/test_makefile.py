@@ -40,3 +40,9 @@ def test_second_make_does_nothing_and_a_style_change_rebuilds_one_kind(tmp_path)
     (tmp_path / "styles" / "epub.css").touch()
     again = _make(tmp_path, "pdf", "epub")
     assert "build.py epub" in again and "build.py pdf" not in again
+    assert "build.py pdf --print" in _make(tmp_path, "print")
+    time.sleep(1.1)
+    (tmp_path / "styles" / "print-shop.css").touch()
+    press = _make(tmp_path, "pdf", "epub", "print")
+    assert "build.py pdf --print" in press
+    assert press.count("build.py") == 1  # the screen PDF and the EPUB are left alone
