@@ -79,5 +79,7 @@ def cover_png(meta: Metadata) -> bytes:
             draw.text((MARGIN + 40, top + 84 + 62 * index), line, font=keyword, fill=INK)
 
     buffer = io.BytesIO()
-    image.quantize(colors=64).save(buffer, format="PNG", optimize=True)
+    # Fast octree: flat colours and anti-aliased text, in a third of the time of the default.
+    image.quantize(colors=64, method=Image.Quantize.FASTOCTREE).save(
+        buffer, format="PNG", optimize=True)
     return buffer.getvalue()

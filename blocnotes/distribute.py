@@ -86,7 +86,7 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
     )
     text = page + "".join(str(item["title"]) for item in items)
     for face in faces:
-        files[f"fonts/{face.path.stem}.woff2"] = fonts.subset_woff2(face.path, text)
+        files[f"fonts/{face.path.stem}.woff2"] = fonts.subset_font(face.path, text, "woff2")
     files["index.html"] = page.encode("utf-8")
     written = []
     for relative, data in sorted(files.items()):

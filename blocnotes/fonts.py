@@ -106,8 +106,9 @@ def font_face_css(faces: tuple[Face, ...], url_for: Callable[[Face], str]) -> st
     return "\n".join(rules) + "\n"
 
 
-def subset_woff2(path: Path, text: str) -> bytes:
-    """The font at `path`, cut down to the characters of `text`, as WOFF2 (fontTools)."""
+def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
+    """The font at `path`, cut down to the characters of `text` (fontTools): TrueType by
+    default (what every e-reader reads; many read no WOFF2), or `flavor` "woff2" (the web)."""
     import io
 
     from fontTools import subset
@@ -119,12 +120,12 @@ def subset_woff2(path: Path, text: str) -> bytes:
     # Kerning, ligatures, local forms and accents; oldstyle figures and contextual
     # alternates stay in print: keeping them doubles the time fontTools takes.
     options.layout_features = ["kern", "liga", "locl", "ccmp", "mark", "mkmk"]
-    options.flavor = "woff2"
+    options.flavor = flavor
     font = subset.load_font(str(path), options)
     font.recalcTimestamp = False  # keep the font's own date: the same bytes on every build
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text + " ")
     subsetter.subset(font)
     buffer = io.BytesIO()
-    subset.save_font(font, buffer, options)  # applies the WOFF2 flavour (font.save would not)
+    subset.save_font(font, buffer, options)  # applies the flavour (font.save would not)
     return buffer.getvalue()
