@@ -7,8 +7,6 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import PIL.Image
-
 from . import fonts
 from .errors import Diagnostic
 from .model import Document, Image, Link
@@ -108,6 +106,8 @@ def _print_resolution(image: Image, target: Path) -> list[tuple[str, str]]:
     or not readable."""
     if target.suffix.lower() == ".svg":
         return []
+    import PIL.Image  # only documents with images pay for it
+
     try:
         with PIL.Image.open(target) as raster:  # reads the header only
             width = raster.width

@@ -6,10 +6,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,8 @@ from .errors import BlocNotesError, Diagnostic
 from .model import Document, PageStart
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from . import epub
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")  # accessible (default), archival
@@ -87,12 +88,12 @@ def print_html(document: Document, settings: Settings, when: dt.datetime,
                rendition: str | None = None, press: bool = False) -> str:
     """The print HTML: the rendition with the house style and its fonts inlined; with
     `press`, the print shop's edition (bleed, crop marks, CMYK inks, no links)."""
-    css = fonts.font_face_css(fonts.all_faces(), lambda face: face.path.resolve().as_uri())
+    rendition = rendition or render.render_html(document, when)
+    css = fonts.font_face_css(fonts.faces_for(rendition), lambda face: face.path.resolve().as_uri())
     css += _read_style(settings, "print.css")
     if press:
         css += _output_profile(settings) + _read_style(settings, "print-shop.css")
-    return render.for_print(rendition or render.render_html(document, when), css,
-                            links=not press)
+    return render.for_print(rendition, css, links=not press)
 
 
 def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
@@ -166,11 +167,15 @@ def make_epub(document: Document, settings: Settings, when: dt.datetime,
 def _second_core(wanted: bool) -> Iterator[ProcessPoolExecutor | None]:
     """One more process, forked (it starts in milliseconds), for work that can run beside
     WeasyPrint's layout; None where there is no second core or no fork."""
-    if not wanted or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
-        yield None
-        return
-    with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
-        yield pool
+    if wanted and (os.cpu_count() or 1) >= 2:
+        import multiprocessing  # only here: it is slow to import
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+                yield pool
+            return
+    yield None
 
 
 def _epub_assets(document: Document, rendition: str) -> epub.Assets:
@@ -254,6 +259,8 @@ def build(
             report(outcome)
             outcomes.append(outcome)
         return outcomes
+    from concurrent.futures import ProcessPoolExecutor
+
     done: dict[Path, Outcome] = {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
         futures = [pool.submit(build_one, source, formats, settings) for source in sources]

@@ -106,3 +106,17 @@ def test_running_footer_has_page_n_of_total(seed_pdf):
     total = len(seed_pdf.pages)
     for number, page in enumerate(seed_pdf.pages, start=1):
         assert f"page {number} / {total}" in page.extract_text()
+
+
+def test_the_fallback_font_is_declared_only_when_a_character_needs_it(tmp_path):
+    """Noto Sans sets what the house fonts lack (here the bitcoin sign); a document that
+    needs none of it does not pay WeasyPrint's cost of loading it."""
+    fonts = _fonts(_pdf_of(tmp_path, "Le signe ₿ n'est pas dans Source Sans."))
+    assert any("BN-Fallback" in name or "Noto" in name for name in fonts), fonts
+    html = tmp_path / "html"
+    settings = Settings(out=html, styles=ROOT / "styles", environ={})
+    source = tmp_path / "liens.md"
+    source.write_text("---\ntitle: Liens\ndate: 2021-01-01\n---\n\n# Une partie\n\nTexte.\n",
+                      encoding="utf-8")
+    assert build([source], ("html",), settings)[0].error is None
+    assert 'font-family: "BN Fallback"' not in (html / "liens.html").read_text(encoding="utf-8")
