@@ -95,10 +95,11 @@ def _image_problems(image: Image, source: Path, allow_remote: bool) -> list[str]
 
 
 # The widest an image prints: a text column of styles/print.css (A4, 18 mm margins, two
-# columns 7 mm apart); tests/test_lint.py measures it in the laid-out PDF.
+# columns 7 mm apart); tests/test_print.py measures it in the laid-out PDF.
 COLUMN_MM = (210 - 2 * 18 - 7) / 2
 PRINT_DPI = 300  # what a print shop needs for photos at their printed size
 CSS_DPI = 96  # WeasyPrint prints an image's pixels at 96 per inch, up to the column's width
+EXIF_ORIENTATION = 0x0112
 
 
 def _print_resolution(image: Image, target: Path) -> list[tuple[str, str]]:
@@ -110,7 +111,9 @@ def _print_resolution(image: Image, target: Path) -> list[tuple[str, str]]:
 
     try:
         with PIL.Image.open(target) as raster:  # reads the header only
-            width = raster.width
+            # a photo turned by its EXIF orientation (5 to 8) prints its height across
+            turned = raster.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
+            width = raster.height if turned else raster.width
     except (OSError, ValueError, PIL.Image.DecompressionBombError):
         return [(f"image '{image.src}' cannot be read as an image (is the file damaged? save it "
                  "again as PNG or JPEG)", "error")]

@@ -193,37 +193,48 @@ OUTPUT_CONDITION = {
 
 def _prepress(_document: object, pdf: pydyf.PDF) -> None:
     """Finish a PDF/X for the press: the registered output condition, the bleed box at
-    exactly PRINT_BLEED_MM outside the trim box (WeasyPrint puts it at up to 10 pt), and
-    sRGB as what DeviceRGB means (crop marks and photos are RGB; PDF/X-4 allows RGB only
-    with a defined colour space)."""
+    exactly PRINT_BLEED_MM outside the trim box (WeasyPrint puts it at up to 10 pt), sRGB as
+    what DeviceRGB means (crop marks and photos are RGB; PDF/X-4 allows RGB only with a
+    defined colour space), no image smoothing left to the RIP, and stable XMP identifiers."""
     bleed = PRINT_BLEED_MM * 72 / 25.4
     srgb = pydyf.Stream([weasyprint_srgb_profile()], pydyf.Dictionary({"N": 3}), compress=True)
     pdf.add_object(srgb)
+    spaces = 0
     for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Image":
+            obj.extra["Interpolate"] = "false"
         if not isinstance(obj, pydyf.Dictionary):
             continue
         if obj.get("Type") == "/Page" and "TrimBox" in obj:
-            left, top, right, bottom = obj["TrimBox"]
-            obj["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed,
-                                           bottom + bleed])
-        elif "lab-d50" in obj:  # the colour spaces every page and form shares
+            (left, top, right, bottom), media = obj["TrimBox"], obj["MediaBox"]
+            obj["BleedBox"] = pydyf.Array([max(left - bleed, media[0]), max(top - bleed, media[1]),
+                                           min(right + bleed, media[2]),
+                                           min(bottom + bleed, media[3])])
+        elif "lab-d50" in obj:  # WeasyPrint's colour spaces, shared by every page and form
             obj["DefaultRGB"] = pydyf.Array(("/ICCBased", srgb.reference))
+            spaces += 1
+    if not spaces or "OutputIntents" not in pdf.catalog:
+        raise RuntimeError("WeasyPrint's PDF has changed shape: the print finisher needs "
+                           "its colour spaces and output intent")
     for intent in pdf.catalog["OutputIntents"]:
         intent.update({key: pydyf.String(value) for key, value in OUTPUT_CONDITION.items()})
-    _stable_document_id(pdf)
+    _finish_xmp(pdf)
 
 
 _DOCUMENT_ID_RE = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
 
 
-def _stable_document_id(pdf: pydyf.PDF) -> None:
-    """WeasyPrint gives a PDF/X's XMP a random DocumentID: derive it from the metadata
-    instead, so the same source gives the same bytes."""
+def _finish_xmp(pdf: pydyf.PDF) -> None:
+    """WeasyPrint gives a PDF/X's XMP a random DocumentID and calls the file a proof
+    (RenditionClass proof:pdf): derive the ID from the metadata instead, so the same source
+    gives the same bytes, and declare the file the final rendition ("default")."""
     number = int(pdf.catalog["Metadata"].split()[0])
     stream = pdf.objects[number]
-    content = b"".join(stream.stream)
+    content = b"".join(stream.stream).replace(
+        b"<xmpMM:RenditionClass>proof:pdf</xmpMM:RenditionClass>",
+        b"<xmpMM:RenditionClass>default</xmpMM:RenditionClass>")
     seed = hashlib.sha256(_DOCUMENT_ID_RE.sub(b"", content)).hexdigest()
-    stable = f"xmp.did:{uuid.UUID(hex=seed[:32], version=5)}".encode()
+    stable = f"xmp.did:{uuid.UUID(hex=seed[:32], version=5)}".encode()  # name-based
     stream.stream = [_DOCUMENT_ID_RE.sub(stable, content)]
 
 

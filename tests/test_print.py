@@ -46,6 +46,8 @@ def test_claims_pdf_x4_with_the_fogra39_output_intent(press):
     assert press.pdf_header == "%PDF-1.6"
     xmp = press.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+    assert "<xmpMM:RenditionClass>default</xmpMM:RenditionClass>" in xmp  # not a proof
+    assert "<xmpMM:VersionID>" in xmp and "<xmpMM:DocumentID>xmp.did:" in xmp
     assert press.metadata["/Trapped"] == "/False"
     assert press.metadata["/Title"] == "Smart City Tour Mulhouse"
     assert "/ID" in press.trailer
@@ -143,3 +145,23 @@ def test_an_image_prints_at_most_a_column_wide(tmp_path):
               re.finditer(r"([\d.]+) 0 0 -?[\d.]+ -?[\d.]+ -?[\d.]+ cm\s*/\w+ Do", content)]
     # (in CSS pixels: WeasyPrint scales the page by 0.75, 96 px to the inch)
     assert widths and widths[0] * 25.4 / 96 == pytest.approx(lint.COLUMN_MM, abs=0.2)
+    [image] = [xobject.get_object() for xobject in page["/Resources"]["/XObject"].values()
+               if xobject.get_object()["/Subtype"] == "/Image"]
+    assert image["/Interpolate"].value is False  # PDF/X: the RIP does not smooth images
+    assert image["/ColorSpace"] == "/DeviceRGB"  # defined as sRGB by the page's DefaultRGB
+    assert page["/Resources"]["/ColorSpace"]["/DefaultRGB"][0] == "/ICCBased"
+
+
+def test_a_turned_photo_is_measured_as_it_prints(tmp_path):
+    """A 1200 x 600 photo whose EXIF says 'turn it' prints 600 pixels across a column."""
+    from blocnotes.pipeline import check
+
+    settings = _image_source(tmp_path, 1200)
+    exif = Image.Exif()
+    exif[lint.EXIF_ORIENTATION] = 6
+    Image.new("RGB", (1200, 600), (120, 160, 200)).save(tmp_path / "photo.jpg", exif=exif)
+    source = tmp_path / "photo.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("photo.png", "photo.jpg"),
+                      encoding="utf-8")
+    [outcome] = check([source], settings)
+    assert [d.message for d in outcome.diagnostics if "dpi" in d.message], outcome.diagnostics
