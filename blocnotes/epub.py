@@ -284,31 +284,13 @@ class _Writer(epub.EpubWriter):
 COVER_IMAGE = "images/couverture.png"
 
 
-@dataclass(frozen=True)
-class Assets:
-    """The EPUB's slow parts, which do not depend on the print layout: its fonts (subset to
-    the characters of the text) and its cover image."""
-
-    fonts: tuple[tuple[fonts.Face, bytes], ...]
-    cover: bytes
-
-
-def make_assets(document: Document, rendition: str) -> Assets:
-    """Subset the EPUB's fonts to the text of `rendition` and draw the cover."""
-    from .cover import cover_png
-
-    text = "".join("".join(c.body.itertext()) for c in split_parts(rendition))
-    # The reflowable style sets headings in the serif's bold only: the other serif faces stay out.
-    faces = tuple(f for f in fonts.house_faces() if f.family == fonts.SANS or f.weight == 700)
-    return Assets(tuple((face, fonts.subset_font(face.path, text)) for face in faces),
-                  cover_png(document.display or document.meta))
-
-
-def _cover(book: epub.EpubBook, document: Document, png: bytes) -> Chapter:
+def _cover(book: epub.EpubBook, document: Document) -> Chapter:
     """The cover image (cover-image in the manifest, shown by e-reader libraries) and a cover
     page that shows it with a French text alternative."""
+    from .cover import cover_png
+
     shown = document.display or document.meta
-    book.set_cover(COVER_IMAGE, png, create_page=False)
+    book.set_cover(COVER_IMAGE, cover_png(shown), create_page=False)
     alt = " – ".join(part for part in (shown.series, shown.title, shown.dateline) if part)
     section = etree.Element(f"{{{XHTML}}}section", {"class": "part cover", "id": "couverture"})
     section.set(f"{{{EPUB_NS}}}type", "cover")
@@ -346,18 +328,16 @@ def _accessibility(book: epub.EpubBook, lang: str, has_images: bool, has_pages: 
 
 def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.datetime,
                 images: Mapping[str, Path] | None = None,
-                starts: Sequence[PageStart] = (), assets: Assets | None = None) -> bytes:
+                starts: Sequence[PageStart] = ()) -> bytes:
     """Document and its HTML rendition -> EPUB 3 bytes: fonts subset, images embedded,
-    the print edition's pages marked and listed, accessibility metadata. `assets` from
-    make_assets, when made beforehand (else made here)."""
-    assets = assets or make_assets(document, rendition)
+    the print edition's pages marked and listed, accessibility metadata."""
     meta = document.meta
     labels = labels_for(meta.lang)
     chapters = split_parts(rendition)
     book = epub.EpubBook()
     _add_images(book, chapters, images or {})
     marks = mark_pages(chapters, starts)
-    chapters.insert(0, _cover(book, document, assets.cover))
+    chapters.insert(0, _cover(book, document))
     book.set_identifier(identifier(document))
     book.set_title(meta.title)
     book.set_language(meta.lang)
@@ -378,13 +358,15 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
         book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
     _accessibility(book, meta.lang, True, bool(marks))  # True: the cover is an image
 
-    for face, data in assets.fonts:
+    text = "".join("".join(c.body.itertext()) for c in chapters)
+    # The reflowable style sets headings in the serif's bold only: the other serif faces stay out.
+    faces = tuple(f for f in fonts.house_faces() if f.family == fonts.SANS or f.weight == 700)
+    for face in faces:
         book.add_item(epub.EpubItem(
             uid=f"font-{face.path.stem}", file_name=f"{FONT_DIR}/{face.path.stem}.ttf",
-            media_type="font/ttf", content=data,
+            media_type="font/ttf", content=fonts.subset_font(face.path, text),
         ))
-    css = fonts.font_face_css(tuple(face for face, _ in assets.fonts),
-                              lambda face: f"../{FONT_DIR}/{face.path.stem}.ttf")
+    css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{face.path.stem}.ttf")
     book.add_item(epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",
                                 content=(css + stylesheet).encode("utf-8")))
 

@@ -7,21 +7,14 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import atomic, fonts, lint, load, render, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .model import Document, PageStart
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
-    from . import epub
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")  # accessible (default), archival
 PRINT_PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: see its README.md
@@ -145,10 +138,8 @@ def print_page_starts(document: Document, settings: Settings, html: str) -> list
 
 
 def make_epub(document: Document, settings: Settings, when: dt.datetime,
-              starts: list[PageStart], rendition: str, assets: epub.Assets | None = None
-              ) -> bytes:
-    """Document and its rendition -> EPUB bytes (images packaged, print pages marked);
-    `assets` (fonts, cover) when made beforehand."""
+              starts: list[PageStart], rendition: str) -> bytes:
+    """Document and its rendition -> EPUB bytes (images packaged, print pages marked)."""
     from . import epub
 
     images: dict[str, Path] = {}
@@ -160,35 +151,11 @@ def make_epub(document: Document, settings: Settings, when: dt.datetime,
                 "e-books carry their images (download it beside the source)")
         images[image.src] = target
     return epub.render_epub(document, rendition, _read_style(settings, "epub.css"), when, images,
-                            starts, assets)
+                            starts)
 
 
-@contextmanager
-def _second_core(wanted: bool) -> Iterator[ProcessPoolExecutor | None]:
-    """One more process, forked (it starts in milliseconds), for work that can run beside
-    WeasyPrint's layout; None where there is no second core or no fork."""
-    if wanted and (os.cpu_count() or 1) >= 2:
-        import multiprocessing  # only here: it is slow to import
-        from concurrent.futures import ProcessPoolExecutor
-
-        if "fork" in multiprocessing.get_all_start_methods():
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-                yield pool
-            return
-    yield None
-
-
-def _epub_assets(document: Document, rendition: str) -> epub.Assets:
-    from . import epub
-
-    return epub.make_assets(document, rendition)
-
-
-def build_one(source: Path, formats: Iterable[str], settings: Settings,
-              parallel: bool = False) -> Outcome:
-    """Build the requested formats of one source; every output is complete before any is
-    written. With `parallel`, the EPUB's fonts and cover are made in a second process while
-    this one lays the PDF out."""
+def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
+    """Build the requested formats of one source; every output is complete before any is written."""
     outcome = Outcome(source)
     formats = tuple(formats)
     try:
@@ -197,10 +164,25 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings,
         when = render.build_date(document, settings.environ)
         rendition = render.render_html(document, when)  # once: both writers start from it
         html = print_html(document, settings, when, rendition)  # the PDF's input, page map key
-        with _second_core(parallel and {"pdf", "epub"} <= set(formats)) as pool:
-            assets = pool.submit(_epub_assets, document, rendition) if pool else None
-            outputs, starts = _outputs(document, formats, settings, when, (rendition, html),
-                                       outcome, assets)
+        target = settings.out / document.slug
+        outputs: list[tuple[Path, bytes]] = []
+        starts: list[PageStart] | None = None
+        if "pdf" in formats:
+            data, warnings, starts = make_pdf(document, settings, when, html)
+            outcome.diagnostics += warnings
+            outputs.append((target.with_suffix(".pdf"), data))
+        if "print" in formats:
+            press_html = print_html(document, settings, when, rendition, press=True)
+            data, warnings, _ = make_pdf(document, settings, when, press_html, press=True)
+            outcome.diagnostics += [w for w in warnings if w not in outcome.diagnostics]
+            outputs.append((target.with_name(document.slug + PRINT_SUFFIX + ".pdf"), data))
+        if "epub" in formats:
+            if starts is None:
+                starts = print_page_starts(document, settings, html)
+            outputs.append((target.with_suffix(".epub"),
+                            make_epub(document, settings, when, starts, rendition)))
+        if "html" in formats:
+            outputs.append((target.with_suffix(".html"), html.encode("utf-8")))
         for path, data in outputs:
             atomic.write_bytes(path, data)
             outcome.written.append(path)
@@ -209,36 +191,6 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings,
     except BlocNotesError as error:
         outcome.error = error
     return outcome
-
-
-def _outputs(document: Document, formats: tuple[str, ...], settings: Settings,
-             when: dt.datetime, renditions: tuple[str, str], outcome: Outcome,
-             assets: Future[epub.Assets] | None
-             ) -> tuple[list[tuple[Path, bytes]], list[PageStart] | None]:
-    """The bytes of each requested output of one document, in memory, and where the PDF's
-    pages begin; renderer warnings go to `outcome`."""
-    rendition, html = renditions
-    target = settings.out / document.slug
-    outputs: list[tuple[Path, bytes]] = []
-    starts: list[PageStart] | None = None
-    if "pdf" in formats:
-        data, warnings, starts = make_pdf(document, settings, when, html)
-        outcome.diagnostics += warnings
-        outputs.append((target.with_suffix(".pdf"), data))
-    if "print" in formats:
-        press_html = print_html(document, settings, when, rendition, press=True)
-        data, warnings, _ = make_pdf(document, settings, when, press_html, press=True)
-        outcome.diagnostics += [w for w in warnings if w not in outcome.diagnostics]
-        outputs.append((target.with_name(document.slug + PRINT_SUFFIX + ".pdf"), data))
-    if "epub" in formats:
-        if starts is None:
-            starts = print_page_starts(document, settings, html)
-        made = assets.result() if assets is not None else None
-        outputs.append((target.with_suffix(".epub"),
-                        make_epub(document, settings, when, starts, rendition, made)))
-    if "html" in formats:
-        outputs.append((target.with_suffix(".html"), html.encode("utf-8")))
-    return outputs, starts
 
 
 def build(
@@ -255,7 +207,7 @@ def build(
     if jobs <= 1 or len(sources) <= 1:
         outcomes = []
         for source in sources:
-            outcome = build_one(source, formats, settings, parallel=True)
+            outcome = build_one(source, formats, settings)
             report(outcome)
             outcomes.append(outcome)
         return outcomes
