@@ -36,6 +36,10 @@ class BlocNotesError(Exception):
     def __str__(self) -> str:
         return f"{where(self.path, self.line)}: {self.message}"
 
+    def __reduce__(self) -> tuple[type, tuple[Path, int | None, str]]:
+        # raised in the renderer's process, re-raised in the build's: pickled by its fields
+        return (type(self), (self.path, self.line, self.message))
+
     @classmethod
     def from_diagnostic(cls, diagnostic: Diagnostic) -> BlocNotesError:
         return cls(diagnostic.path, diagnostic.line, diagnostic.message)

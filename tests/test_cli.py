@@ -64,14 +64,18 @@ def test_bad_input_exits_1_with_one_line_naming_the_file(runner, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_every_source_is_tried(runner, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_every_source_is_tried(runner, tmp_path, jobs):
+    """Also with worker processes: an error comes back from a worker as one line."""
     bad, good = tmp_path / "a-bad.md", tmp_path / "b-good.md"
-    bad.write_text("no front matter", encoding="utf-8")
+    bad.write_text("---\ntitle: X\ndate: 29/09/2020\n---\n\n# A\n\nTexte.\n", encoding="utf-8")
     good.write_text(MINIMAL, encoding="utf-8")
-    result = runner.invoke(cli, ["epub", "--out", str(tmp_path / "out"), str(bad), str(good)])
+    result = runner.invoke(cli, ["epub", "--jobs", jobs, "--out", str(tmp_path / "out"), str(bad),
+                                 str(good)])
     assert result.exit_code == 1
     assert (tmp_path / "out" / "b-good.epub").is_file()
-    assert str(bad) in result.stderr
+    assert result.stderr.strip() == f"Error: {bad}:3: 'date' is not a date: '29/09/2020' " \
+                                    "(write it as YYYY-MM-DD, e.g. 2020-09-29)"
 
 
 def test_failed_build_keeps_the_previous_output(runner, tmp_path):
