@@ -9,6 +9,14 @@ import markdown
 import nh3
 from lxml import etree, html
 from markdown.extensions import Extension
+from markdown.extensions.abbr import AbbrExtension
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.def_list import DefListExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.md_in_html import MarkdownInHtmlExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import slugify
 from markdown.postprocessors import Postprocessor
 
@@ -122,11 +130,15 @@ class _Balance(Extension):
 
 def to_html(text: str) -> str:
     """Markdown text -> sanitized HTML (Python-Markdown, 'extra' extensions; nh3)."""
+    # Extensions as objects, not names: a name makes Python-Markdown scan every installed
+    # package's entry points, a twentieth of a second at each start.
     md = markdown.Markdown(
-        extensions=["abbr", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html",
-                    "tables", "sane_lists", _Balance()],
-        extension_configs={"footnotes": {
-            "SEPARATOR": "-", "BACKLINK_TEXT": "\u2191", "BACKLINK_TITLE": "Retour au texte"}},
+        extensions=[
+            AbbrExtension(), AttrListExtension(), DefListExtension(), FencedCodeExtension(),
+            FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u2191",
+                              BACKLINK_TITLE="Retour au texte"),
+            MarkdownInHtmlExtension(), TableExtension(), SaneListExtension(), _Balance(),
+        ],
         output_format="xhtml",
     )
     return sanitize(md.convert(XML_ILLEGAL_RE.sub("", text)))
