@@ -197,7 +197,7 @@ def _prepress(_document: object, pdf: pydyf.PDF) -> None:
     what DeviceRGB means (crop marks and photos are RGB; PDF/X-4 allows RGB only with a
     defined colour space), no image smoothing left to the RIP, and stable XMP identifiers."""
     bleed = PRINT_BLEED_MM * 72 / 25.4
-    srgb = pydyf.Stream([weasyprint_srgb_profile()], pydyf.Dictionary({"N": 3}), compress=True)
+    srgb = pydyf.Stream([_srgb_profile()], pydyf.Dictionary({"N": 3}), compress=True)
     pdf.add_object(srgb)
     spaces = 0
     for obj in pdf.objects:
@@ -238,7 +238,7 @@ def _finish_xmp(pdf: pydyf.PDF) -> None:
     stream.stream = [_DOCUMENT_ID_RE.sub(stable, content)]
 
 
-def weasyprint_srgb_profile() -> bytes:
+def _srgb_profile() -> bytes:
     """The sRGB ICC profile WeasyPrint ships (and embeds for PDF/A)."""
     from importlib.resources import files
 
