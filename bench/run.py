@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 WEASYPRINT = str(Path(PY).parent / "weasyprint")
 SEED = ROOT / "source" / "smart-city-tour-mulhouse.md"
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 SERIES = 20
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
@@ -133,15 +133,20 @@ def main() -> int:
         sample("make pdf epub, nothing changed", run("make", "-s", "pdf", "epub"))
 
     medians = {name: statistics.median(values) for name, values in samples.items()}
-    floor = medians["weasyprint floor (PDF)"]
-    pandoc = medians["pandoc pipeline (PDF + EPUB)"]
-    ratios = [
-        ("PDF of the seed / bare weasyprint", medians["blocnotes pdf"] / floor, 1.15),
-        ("PDF + EPUB of the seed / Pandoc's pipeline", medians["blocnotes all"] / pandoc, 0.95),
-        (f"{SERIES} documents, --jobs 2 / Pandoc's pipeline x {SERIES}",
-         medians[f"blocnotes all, {SERIES} documents, --jobs 2"]
-         / medians[f"pandoc pipeline, {SERIES} documents"], 0.30),
-    ]
+    # The fastest run of each: what a workload costs when the machine does not interfere
+    # (this one's timings move by 10 % and more from run to run).
+    bests = {name: min(values) for name, values in samples.items()}
+
+    def ratios_of(times: dict[str, float]) -> list[float]:
+        return [times["blocnotes pdf"] / times["weasyprint floor (PDF)"],
+                times["blocnotes all"] / times["pandoc pipeline (PDF + EPUB)"],
+                times[f"blocnotes all, {SERIES} documents, --jobs 2"]
+                / times[f"pandoc pipeline, {SERIES} documents"]]
+
+    ratios = list(zip(
+        ["PDF of the seed / bare weasyprint", "PDF + EPUB of the seed / Pandoc's pipeline",
+         f"{SERIES} documents, --jobs 2 / Pandoc's pipeline x {SERIES}"],
+        ratios_of(medians), ratios_of(bests), [1.15, 0.95, 0.30], strict=True))
 
     imports = {}
     for label, command in [
@@ -178,17 +183,17 @@ def main() -> int:
         f"Python {platform.python_version()}, {pandoc_version}. "
         f"Medians of {ROUNDS} rounds, each a fresh process, workloads alternated.",
         "",
-        "| workload | median (s) |",
-        "| --- | ---: |",
-        *[f"| {name} | {value:.2f} |" for name, value in medians.items()],
+        "| workload | median (s) | fastest (s) |",
+        "| --- | ---: | ---: |",
+        *[f"| {name} | {value:.2f} | {bests[name]:.2f} |" for name, value in medians.items()],
         "",
-        "| ratio | measured | goal | |",
-        "| --- | ---: | ---: | --- |",
-        *[f"| {name} | {value:.2f} | ≤ {goal:.2f} | {'met' if value <= goal else 'NOT met'} |"
-          for name, value, goal in ratios],
-        f"| `make pdf epub` with nothing changed (s) | {noop:.3f} | ≤ 0.30 | "
+        "| ratio | of medians | of fastest runs | goal | |",
+        "| --- | ---: | ---: | ---: | --- |",
+        *[f"| {name} | {value:.2f} | {best:.2f} | ≤ {goal:.2f} | "
+          f"{'met' if value <= goal else 'NOT met'} |" for name, value, best, goal in ratios],
+        f"| `make pdf epub` with nothing changed (s) | {noop:.3f} | | ≤ 0.30 | "
         f"{'met' if noop <= 0.3 else 'NOT met'} |",
-        f"| EPUB of the seed (KB) | {epub_size / 1024:.0f} | ≤ 150 | "
+        f"| EPUB of the seed (KB) | {epub_size / 1024:.0f} | | ≤ 150 | "
         f"{'met' if epub_size <= 150 * 1024 else 'NOT met'} |",
         "",
         "Does the command import WeasyPrint?",
