@@ -53,6 +53,39 @@ def test_killed_build_keeps_the_previous_file(tmp_path, delay):
         assert (out / "long.pdf").read_bytes() == previous
     else:  # it had finished in time: a complete new file
         assert _is_complete_pdf(out / "long.pdf")
+    # and no process of it is left behind
+    deadline = time.monotonic() + 10
+    while _processes_with(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_with(str(out)) == []
+
+
+def test_ctrl_c_stops_the_build_cleanly(tmp_path):
+    source = _long_source(tmp_path, 8)
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "-q", "pdf", "--out", str(out), str(source)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    time.sleep(2.0)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal does: the whole process group
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert stderr.decode().strip() == "Aborted!"  # no traceback
+    assert _processes_with(str(out)) == []
+    assert not out.exists() or not list(out.glob("*.pdf"))
+
+
+def _processes_with(text: str) -> list[int]:
+    """Processes whose command line holds `text` (from /proc)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
 
 
 def test_a_build_that_finishes_replaces_the_file(tmp_path):
