@@ -54,3 +54,18 @@ def test_source_date_epoch_sets_the_date(tmp_path):
         assert {info.date_time[:3] for info in archive.infolist()} == {(2023, 11, 14)}
         opf = archive.read("EPUB/content.opf").decode()
     assert "2023-11-14T22:13:20Z" in opf
+
+
+def test_a_second_build_in_the_same_process_gives_the_same_bytes(tmp_path):
+    """Watch mode and --jobs workers build one document after another in one process, with
+    WeasyPrint's fonts loaded once: the bytes are those of a fresh build."""
+    from blocnotes.pipeline import Settings, build
+
+    settings = Settings(out=tmp_path, styles=ROOT / "styles",
+                        agency_fallback=ROOT / "source/agency.yaml", environ={})
+    runs = []
+    for _ in range(2):
+        [outcome] = build([SOURCE], ("pdf", "print"), settings)
+        assert outcome.error is None, outcome.error
+        runs.append([hashlib.sha256(path.read_bytes()).hexdigest() for path in outcome.written])
+    assert runs[0] == runs[1]
