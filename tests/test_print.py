@@ -165,3 +165,21 @@ def test_a_turned_photo_is_measured_as_it_prints(tmp_path):
                       encoding="utf-8")
     [outcome] = check([source], settings)
     assert [d.message for d in outcome.diagnostics if "dpi" in d.message], outcome.diagnostics
+
+
+def test_the_screen_pdf_has_the_band_at_the_top_of_page_1_only(seed_built, tmp_path):
+    """A thin band along the top edge of page 1, and paper everywhere else around the text."""
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm is missing: `make test` installs poppler-utils"
+    dpi = 100
+    subprocess.run([pdftoppm, "-r", str(dpi), "-f", "1", "-l", "2", "-png", str(seed_built.pdf),
+                    str(tmp_path / "page")], check=True)
+    first, second = (Image.open(path).convert("RGB") for path in sorted(tmp_path.glob("page*")))
+
+    def at(image: Image.Image, x_mm: float, y_mm: float) -> tuple[int, int, int]:
+        return image.getpixel((round(x_mm * dpi / 25.4), round(y_mm * dpi / 25.4)))
+
+    assert at(first, 105, 1.5) == (0, 91, 112)  # the band, in the house petrol
+    for x_mm, y_mm in [(105, 6), (5, 150), (205, 150), (105, 295)]:  # margins: paper
+        assert at(first, x_mm, y_mm) == (255, 255, 255), (x_mm, y_mm)
+    assert at(second, 105, 1.5) == (255, 255, 255)  # running pages have no band
