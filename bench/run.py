@@ -181,7 +181,8 @@ def main() -> int:
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {pandoc_version}. "
-        f"Medians of {ROUNDS} rounds, each a fresh process, workloads alternated.",
+        f"Medians of {ROUNDS} rounds ({max(1, ROUNDS // 2)} for the {SERIES}-document series), "
+        "each a fresh process, workloads alternated.",
         "",
         "| workload | median (s) | fastest (s) |",
         "| --- | ---: | ---: |",

@@ -37,7 +37,7 @@ class BlocNotesError(Exception):
         return f"{where(self.path, self.line)}: {self.message}"
 
     def __reduce__(self) -> tuple[type, tuple[Path, int | None, str]]:
-        # raised in the renderer's process, re-raised in the build's: pickled by its fields
+        # raised in a --jobs worker, re-raised in the build's process: pickled by its fields
         return (type(self), (self.path, self.line, self.message))
 
     @classmethod

@@ -81,12 +81,17 @@ def all_faces() -> tuple[Face, ...]:
     return house_faces() + fallback_faces()
 
 
+def uncovered(text: str) -> list[str]:
+    """The visible characters of `text` that the house fonts lack, sorted."""
+    return sorted(char for char in set(text)
+                  if not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
+                  and not house_covers(char))
+
+
 def faces_for(text: str) -> tuple[Face, ...]:
     """The faces `text` needs: the house faces, and the fallback's only when a character of
     `text` is not in the house fonts (declaring it costs WeasyPrint a tenth of a second)."""
-    missing = (char for char in set(text)
-               if not char.isspace() and unicodedata.category(char) != "Cc")
-    return all_faces() if not all(map(house_covers, missing)) else house_faces()
+    return all_faces() if uncovered(text) else house_faces()
 
 
 def font_dirs() -> tuple[Path, ...]:

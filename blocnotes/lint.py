@@ -162,10 +162,12 @@ def _same_headings(document: Document) -> list[Diagnostic]:
     return found
 
 
-def lint(document: Document, allow_remote: bool = False) -> list[Diagnostic]:
+def lint(document: Document, allow_remote: bool = False, press: bool = False
+         ) -> list[Diagnostic]:
     """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs.
 
-    `allow_remote`: http(s) images are allowed (the PDF may fetch them).
+    `allow_remote`: http(s) images are allowed (the PDF may fetch them); `press`: images are
+    checked for print too (300 dpi), as `check` and the print shop's build do.
     """
     path = document.source
     found = [Diagnostic(path, link.line, *problem) for link in document.links
@@ -174,7 +176,7 @@ def lint(document: Document, allow_remote: bool = False) -> list[Diagnostic]:
         problems = _image_problems(image, path, allow_remote)
         found += [Diagnostic(path, image.line, message, "error") for message in problems]
         target = local_file(path, image.src) if is_local(image.src) else None
-        if not problems and target is not None:
+        if press and not problems and target is not None:
             found += [Diagnostic(path, image.line, *problem)
                       for problem in _print_resolution(image, target)]
     found += _colophon_date(document) + _same_headings(document) + _missing_glyphs(document)
@@ -183,9 +185,7 @@ def lint(document: Document, allow_remote: bool = False) -> list[Diagnostic]:
 
 def _missing_glyphs(document: Document) -> list[Diagnostic]:
     found = []
-    for char in sorted(set(document.text)):
-        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf") or fonts.house_covers(char):
-            continue
+    for char in fonts.uncovered(document.text):
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
         fallback = ("set in the fallback font (Noto Sans)" if fonts.fallback_covers(char)

@@ -106,8 +106,9 @@ def _captured_warnings() -> Iterator[_Collect]:
 
 @contextmanager
 def _fixed_clock(epoch: int) -> Iterator[None]:
-    """SOURCE_DATE_EPOCH during a render: fontTools stamps the fonts it subsets with it,
-    so the PDF's bytes do not depend on the clock."""
+    """SOURCE_DATE_EPOCH during a render: where HarfBuzz's subsetter is missing, WeasyPrint
+    subsets the PDF's fonts with fontTools, which stamps them with it; so the PDF's bytes do
+    not depend on the clock."""
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:

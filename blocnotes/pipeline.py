@@ -45,14 +45,17 @@ class Outcome:
     document: Document | None = None  # as built (typeset), when the source loaded
 
 
-def _diagnose(source: Path, settings: Settings) -> tuple[Document, list[Diagnostic]]:
+def _diagnose(source: Path, settings: Settings, press: bool
+              ) -> tuple[Document, list[Diagnostic]]:
     document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
-    return document, lint.lint(document, settings.allow_remote)
+    return document, lint.lint(document, settings.allow_remote, press)
 
 
-def prepare(source: Path, settings: Settings) -> tuple[Document, list[Diagnostic]]:
-    """Load, lint and typeset one source; raise on the first error found."""
-    document, diagnostics = _diagnose(source, settings)
+def prepare(source: Path, settings: Settings, press: bool = False
+            ) -> tuple[Document, list[Diagnostic]]:
+    """Load, lint (for print too with `press`) and typeset one source; raise on the first
+    error found."""
+    document, diagnostics = _diagnose(source, settings, press)
     errors = lint.errors_of(diagnostics)
     if errors or (settings.strict and diagnostics):
         raise BlocNotesError.from_diagnostic((errors or diagnostics)[0])
@@ -159,7 +162,7 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
     outcome = Outcome(source)
     formats = tuple(formats)
     try:
-        document, outcome.diagnostics = prepare(source, settings)
+        document, outcome.diagnostics = prepare(source, settings, "print" in formats)
         outcome.document = document
         when = render.build_date(document, settings.environ)
         rendition = render.render_html(document, when)  # once: both writers start from it
@@ -249,7 +252,7 @@ def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
     for source in sources:
         outcome = Outcome(source)
         try:
-            _, outcome.diagnostics = _diagnose(source, settings)
+            _, outcome.diagnostics = _diagnose(source, settings, press=True)
         except BlocNotesError as error:
             outcome.error = error
         outcomes.append(outcome)

@@ -183,3 +183,13 @@ def test_the_screen_pdf_has_the_band_at_the_top_of_page_1_only(seed_built, tmp_p
     for x_mm, y_mm in [(105, 6), (5, 150), (205, 150), (105, 295)]:  # margins: paper
         assert at(first, x_mm, y_mm) == (255, 255, 255), (x_mm, y_mm)
     assert at(second, 105, 1.5) == (255, 255, 255)  # running pages have no band
+
+
+def test_only_check_and_the_print_build_look_at_dpi(tmp_path):
+    """A photo fine on screen does not stop a screen build, even with --strict."""
+    settings = _image_source(tmp_path, 800)
+    strict = Settings(out=settings.out, styles=settings.styles, strict=True, environ={})
+    [outcome] = build([tmp_path / "photo.md"], ("epub",), strict)
+    assert outcome.error is None, outcome.error
+    [outcome] = build([tmp_path / "photo.md"], ("print",), settings)
+    assert any("dpi" in d.message for d in outcome.diagnostics)
