@@ -128,6 +128,14 @@ def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: st
                           xmp.xmp_rdf(document.meta), int(when.timestamp()))
 
 
+def make_press_pdf(document: Document, settings: Settings, when: dt.datetime, rendition: str
+                   ) -> tuple[bytes, list[Diagnostic]]:
+    """Document and its rendition -> the print shop's PDF/X-4 bytes and renderer warnings."""
+    html = print_html(document, settings, when, rendition, press=True)
+    data, warnings, _ = make_pdf(document, settings, when, html, press=True)
+    return data, warnings
+
+
 def print_page_starts(document: Document, settings: Settings, html: str) -> list[PageStart]:
     """Where each page of the PDF begins: from the last PDF build of the same HTML, else
     from a layout (the only case where an EPUB build needs WeasyPrint)."""
@@ -175,8 +183,7 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
             outcome.diagnostics += warnings
             outputs.append((target.with_suffix(".pdf"), data))
         if "print" in formats:
-            press_html = print_html(document, settings, when, rendition, press=True)
-            data, warnings, _ = make_pdf(document, settings, when, press_html, press=True)
+            data, warnings = make_press_pdf(document, settings, when, rendition)
             outcome.diagnostics += [w for w in warnings if w not in outcome.diagnostics]
             outputs.append((target.with_name(document.slug + PRINT_SUFFIX + ".pdf"), data))
         if "epub" in formats:
