@@ -70,18 +70,20 @@ def _link_problem(link: Link, ids: frozenset[str]) -> tuple[str, str] | None:
     return None
 
 
-def _image_problems(image: Image, source: Path, allow_remote: bool) -> list[str]:
-    """Errors of one image: alternative text, address, file."""
+def _image_problems(image: Image, source: Path, allow_remote: bool
+                   ) -> tuple[list[str], Path | None]:
+    """Errors of one image (alternative text, address, file), and its file when it is a
+    readable local image of a known type."""
     problems = []
     if not image.alt.strip():
         problems.append(f"image '{image.src}' has no alternative text (write it between the "
                         "brackets: ![what the image shows](...))")
     if not image.src.strip():
         return [*problems, "an image has no address (write it between the parentheses: "
-                           "![...](plan.png))"]
+                           "![...](plan.png))"], None
     if not is_local(image.src):
         remote = _remote_problem(image.src, allow_remote)
-        return [*problems, remote] if remote else problems
+        return ([*problems, remote] if remote else problems), None
     target = local_file(source, image.src)
     if target is None:
         problems.append(f"image '{image.src}' is outside the source's folder (put it beside the "
@@ -91,7 +93,9 @@ def _image_problems(image: Image, source: Path, allow_remote: bool) -> list[str]
     elif Path(urlsplit(image.src).path).suffix.lower() not in IMAGE_TYPES:
         problems.append(f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG file "
                         "(convert it to PNG or JPEG)")
-    return problems
+    else:
+        return problems, target
+    return problems, None
 
 
 # The widest an image prints: a text column of styles/print.css (A4, 18 mm margins, two
@@ -173,9 +177,8 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
     found = [Diagnostic(path, link.line, *problem) for link in document.links
              if (problem := _link_problem(link, document.ids))]
     for image in document.images:
-        problems = _image_problems(image, path, allow_remote)
+        problems, target = _image_problems(image, path, allow_remote)
         found += [Diagnostic(path, image.line, message, "error") for message in problems]
-        target = local_file(path, image.src) if is_local(image.src) else None
         if press and not problems and target is not None:
             found += [Diagnostic(path, image.line, *problem)
                       for problem in _print_resolution(image, target)]

@@ -174,7 +174,9 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         outcome.document = document
         when = render.build_date(document, settings.environ)
         rendition = render.render_html(document, when)  # once: both writers start from it
-        html = print_html(document, settings, when, rendition)  # the PDF's input, page map key
+        # the screen PDF's input and the page map's key (the print edition makes its own)
+        html = (print_html(document, settings, when, rendition)
+                if {"pdf", "epub", "html"} & set(formats) else "")
         target = settings.out / document.slug
         outputs: list[tuple[Path, bytes]] = []
         starts: list[PageStart] | None = None
