@@ -31,10 +31,8 @@ ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
 
 def run(*command: str, cwd: Path = ROOT) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return timed(lambda: subprocess.run(command, cwd=cwd, env=ENV, check=True,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
 
 def peak_rss(*command: str, cwd: Path = ROOT) -> tuple[float, float]:

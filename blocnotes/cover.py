@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -15,6 +16,7 @@ MARGIN = 90
 ACCENT, ACCENT_LIGHT, INK, WHITE = (0, 91, 112), (230, 240, 242), (29, 29, 27), (255, 255, 255)
 
 
+@cache
 def _font(family: str, weight: int, size: int) -> ImageFont.FreeTypeFont:
     face = next(f for f in fonts.house_faces()
                 if f.family == family and f.weight == weight and f.style == "normal")

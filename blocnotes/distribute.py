@@ -36,7 +36,7 @@ def _size(path: Path) -> str:
 
 
 def _summary(document: Document, limit: int = 220) -> str:
-    text = " ".join("".join(markup.parse_fragment(document.abstract_html).itertext()).split())
+    text = markup.plain(markup.parse_fragment(document.abstract_html))
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + "…"

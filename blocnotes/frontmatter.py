@@ -130,9 +130,9 @@ def _text(key: str, value: Any, where: tuple[Path, int | None]) -> str:
 
 def _list(key: str, value: Any, where: tuple[Path, int | None]) -> tuple[str, ...]:
     if isinstance(value, str):
-        return (_clean(value),) if _clean(value) else ()
+        value = [value]
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return tuple(_clean(item) for item in value if _clean(item))
+        return tuple(cleaned for item in value if (cleaned := _clean(item)))
     raise BlocNotesError(
         *where, f"'{key}' must be text or a list of text, not {_kind(value)} "
         f"(write one '- item' line per entry under '{key}:')"

@@ -195,7 +195,8 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _plain(element: etree._Element) -> str:
+def plain(element: etree._Element) -> str:
+    """The text of `element`, its white space collapsed."""
     return " ".join("".join(element.itertext()).split())
 
 
@@ -241,7 +242,7 @@ def _normalize_headings(root: etree._Element, finder_text: str, first_line: int,
     for element in found:
         level = max(SECTION_LEVEL, min(6, int(element.tag[1]) + shift))
         element.tag = f"h{level}"
-        text = _plain(element)
+        text = plain(element)
         wanted = element.get("id") or slugify(text, "-")[:60].rstrip("-") or "section"
         taken.discard(element.get("id", ""))
         element.set("id", _unique_id(wanted, taken))
@@ -283,7 +284,7 @@ def parse_body(text: str, first_line: int) -> Body:
     for element in root.iter("a", "img"):
         if element.tag == "a" and element.get("href") is not None:
             href = element.get("href", "")
-            links.append(Link(_plain(element), href, finder.find(href)))
+            links.append(Link(plain(element), href, finder.find(href)))
         elif element.tag == "img":
             src = element.get("src", "")
             images.append(Image(src, element.get("alt", ""), finder.find(src)))
@@ -304,7 +305,7 @@ def _split_sections(root: etree._Element) -> tuple[str, list[Section]]:
     for group in groups:
         heading = group[0]
         _mark_speakers(group)
-        sections.append(Section(heading.get("id", ""), _plain(heading), serialize_children(group)))
+        sections.append(Section(heading.get("id", ""), plain(heading), serialize_children(group)))
     return serialize_children(intro), sections
 
 
@@ -315,7 +316,7 @@ def _mark_speakers(group: etree._Element) -> None:
     heading = group[0]
     group.insert(0, header)
     header.append(heading)
-    if len(group) > 1 and group[1].tag == "p" and SPEAKERS_RE.match(_plain(group[1])):
+    if len(group) > 1 and group[1].tag == "p" and SPEAKERS_RE.match(plain(group[1])):
         classes = (group[1].get("class", "") + " speakers").strip()
         group[1].set("class", classes)
         header.append(group[1])
@@ -328,6 +329,6 @@ def parse_inline(text: str, line: int | None) -> tuple[str, tuple[Link, ...]]:
     fix_content_model(root)
     if len(root) == 1 and root[0].tag == "p" and not (root.text or "").strip():
         root = root[0]
-    links = tuple(Link(_plain(a), a.get("href", ""), line)
+    links = tuple(Link(plain(a), a.get("href", ""), line)
                   for a in root.iter("a") if a.get("href") is not None)
     return serialize_children(root), links

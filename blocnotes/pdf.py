@@ -249,6 +249,7 @@ def _finish_xmp(pdf: pydyf.PDF) -> None:
     stream.stream = [_DOCUMENT_ID_RE.sub(stable, content)]
 
 
+@cache
 def _srgb_profile() -> bytes:
     """The sRGB ICC profile WeasyPrint ships (and embeds for PDF/A)."""
     from importlib.resources import files
@@ -274,4 +275,5 @@ def render_pdf(
             custom_metadata=True, pdf_variant=variant, pdf_tags=not press,
             xmp_metadata=[io.BytesIO(xmp)] if xmp else None,
             finisher=_prepress if press else None)
-    return data, _diagnostics(source, captured), page_starts(document.pages)
+    # the print shop's edition has the screen PDF's pages: no page map to make
+    return data, _diagnostics(source, captured), [] if press else page_starts(document.pages)

@@ -80,11 +80,9 @@ def _output_profile(settings: Settings) -> str:
             "components: cyan, magenta, yellow, black; }\n")
 
 
-def print_html(document: Document, settings: Settings, when: dt.datetime,
-               rendition: str | None = None, press: bool = False) -> str:
+def print_html(settings: Settings, rendition: str, press: bool = False) -> str:
     """The print HTML: the rendition with the house style and its fonts inlined; with
     `press`, the print shop's edition (bleed, crop marks, CMYK inks, no links)."""
-    rendition = rendition or render.render_html(document, when)
     css = fonts.font_face_css(fonts.faces_for(rendition), lambda face: face.path.resolve().as_uri())
     css += _read_style(settings, "print.css")
     if press:
@@ -131,7 +129,7 @@ def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: st
 def make_press_pdf(document: Document, settings: Settings, when: dt.datetime, rendition: str
                    ) -> tuple[bytes, list[Diagnostic]]:
     """Document and its rendition -> the print shop's PDF/X-4 bytes and renderer warnings."""
-    html = print_html(document, settings, when, rendition, press=True)
+    html = print_html(settings, rendition, press=True)
     data, warnings, _ = make_pdf(document, settings, when, html, press=True)
     return data, warnings
 
@@ -175,7 +173,7 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         when = render.build_date(document, settings.environ)
         rendition = render.render_html(document, when)  # once: both writers start from it
         # the screen PDF's input and the page map's key (the print edition makes its own)
-        html = (print_html(document, settings, when, rendition)
+        html = (print_html(settings, rendition)
                 if {"pdf", "epub", "html"} & set(formats) else "")
         target = settings.out / document.slug
         outputs: list[tuple[Path, bytes]] = []

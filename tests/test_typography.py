@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from blocnotes.pipeline import Settings, make_pdf, prepare, print_html
-from blocnotes.render import build_date
+from blocnotes.render import build_date, render_html
 from helpers import ROOT, epub_text
 
 
@@ -79,7 +79,7 @@ def test_nothing_leaves_the_text_block(tmp_path: Path):
     source.write_text(OVERFLOW_SOURCE, encoding="utf-8")
     settings = Settings(out=tmp_path, styles=ROOT / "styles", environ={})
     document, _ = prepare(source, settings)
-    html = print_html(document, settings, build_date(document, {}))
+    html = print_html(settings, render_html(document, build_date(document, {})))
     make_pdf(document, settings, build_date(document, {}), html)  # sets up fonts; must not fail
     from weasyprint import HTML
 
