@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,3 +47,15 @@ def test_second_make_does_nothing_and_a_style_change_rebuilds_one_kind(tmp_path)
     press = _make(tmp_path, "pdf", "epub", "print")
     assert "build.py pdf --print" in press
     assert press.count("build.py") == 1  # the screen PDF and the EPUB are left alone
+
+
+def test_suite_reads_nothing_outside_the_repository():
+    """A user's clone stands alone in its folder: no test or module may read beside it."""
+    tracked = subprocess.run(["git", "ls-files", "*.py", "Makefile", ".ci/*"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout.split()
+    outside = re.compile(r"\.\./shared|ROOT\.parent|parent\.parent\s*/\s*\"shared\"")
+    offenders = [name for name in tracked
+                 if outside.search((ROOT / name).read_text(encoding="utf-8"))
+                 and name != "tests/test_makefile.py"]
+    assert offenders == []
+    assert (ROOT / "tests" / "fixtures" / "seed-reference.txt").is_file()
