@@ -341,8 +341,10 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     book.set_identifier(identifier(document))
     book.set_title(meta.title)
     book.set_language(meta.lang)
-    for author in meta.authors:
-        book.add_author(author)
+    # ebooklib gives every creator the id "creator" unless told: one id each, or EPUBCheck
+    # rejects the package ("Duplicate ID") when there are two authors
+    for index, author in enumerate(meta.authors, start=1):
+        book.add_author(author, uid="creator" if index == 1 else f"creator-{index}")
     if meta.publisher:
         book.add_metadata("DC", "publisher", meta.publisher)
     book.add_metadata("DC", "date", meta.date.isoformat())
