@@ -16,7 +16,7 @@ from lxml import etree
 from . import fonts
 from .lint import IMAGE_TYPES
 from .model import Document, PageStart
-from .render import description, labels_for
+from .render import description
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -227,9 +227,8 @@ def _add_images(book: epub.EpubBook, chapters: list[Chapter], images: Mapping[st
 
 
 def nav_xhtml(chapters: list[Chapter], marks: list[tuple[int, str]], title: str,
-              lang: str) -> bytes:
+              lang: str, labels: Mapping[str, str]) -> bytes:
     """The navigation document: table of contents, landmarks and the print page list."""
-    labels = labels_for(lang)
     x = f"{{{XHTML}}}"
     html = etree.Element(f"{x}html", nsmap={None: XHTML, "epub": EPUB_NS})
     html.set("lang", lang)
@@ -295,15 +294,15 @@ def _cover(book: epub.EpubBook, document: Document) -> Chapter:
     section = etree.Element(f"{{{XHTML}}}section", {"class": "part cover", "id": "couverture"})
     section.set(f"{{{EPUB_NS}}}type", "cover")
     image = etree.SubElement(section, f"{{{XHTML}}}img", src=COVER_IMAGE)
-    image.set("alt", f"Couverture : {alt}" if document.meta.lang.startswith("fr")
-              else f"Cover: {alt}")
+    labels = document.labels
+    image.set("alt", f"{labels['cover']}{labels['colon']}{alt}")
     image.set("class", "cover-image")
-    return Chapter("couverture.xhtml", labels_for(document.meta.lang)["cover"], "cover", section)
+    return Chapter("couverture.xhtml", labels["cover"], "cover", section)
 
 
-def _accessibility(book: epub.EpubBook, lang: str, has_images: bool, has_pages: bool) -> None:
+def _accessibility(book: epub.EpubBook, labels: Mapping[str, str], has_images: bool,
+                   has_pages: bool) -> None:
     """EPUB Accessibility 1.1 metadata, true to what the book contains."""
-    labels = labels_for(lang)
 
     def meta(prop: str, value: str) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
@@ -321,7 +320,7 @@ def _accessibility(book: epub.EpubBook, lang: str, has_images: bool, has_pages: 
     for feature in features:
         meta("schema:accessibilityFeature", feature)
     meta("schema:accessibilityHazard", "none")
-    summary = labels["summary"] + (labels["summary_images"] if has_images else "")
+    summary = labels["summary"] + (labels["summary-images"] if has_images else "")
     meta("schema:accessibilitySummary", summary)
     meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
 
@@ -332,7 +331,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     """Document and its HTML rendition -> EPUB 3 bytes: fonts subset, images embedded,
     the print edition's pages marked and listed, accessibility metadata."""
     meta = document.meta
-    labels = labels_for(meta.lang)
+    labels = document.labels
     chapters = split_parts(rendition)
     book = epub.EpubBook()
     _add_images(book, chapters, images or {})
@@ -358,7 +357,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
                          f"{document.slug}.pdf")
         book.add_metadata("DC", "source", print_edition)
         book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
-    _accessibility(book, meta.lang, True, bool(marks))  # True: the cover is an image
+    _accessibility(book, labels, True, bool(marks))  # True: the cover is an image
 
     text = "".join("".join(c.body.itertext()) for c in chapters)
     # The reflowable style sets headings in the serif's bold only: the other serif faces stay out.
@@ -387,7 +386,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
 
     buffer = io.BytesIO()
     writer = _Writer(buffer, book, {"mtime": when, "raise_exceptions": True},
-                     nav_xhtml(chapters, marks, labels["contents"], meta.lang))
+                     nav_xhtml(chapters, marks, labels["contents"], meta.lang, labels))
     writer.process()
     writer.write()
     return _normalize_zip(buffer.getvalue(), when)

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts
+from . import fonts, makeup
 from .errors import BlocNotesError, Diagnostic
 from .model import PageStart
 
@@ -156,14 +156,33 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
-            ) -> weasyprint.Document:
-    """Lay the rendition out with our fetcher; a resource it refused is an error."""
+def _lay_out(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
+             ) -> weasyprint.Document:
     fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve())
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         font_config=_font_config())
     if fetcher.refused:
         raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
+    return document
+
+
+# Each pass can move a heading that was fine to the foot of a later page: a few passes.
+MAKEUP_PASSES = 4
+
+
+def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
+            ) -> weasyprint.Document:
+    """Lay the rendition out with our fetcher (a resource it refused is an error), then make
+    it up: a section whose heading (and speakers' box) was left at the foot of a page starts
+    the next page, and the page is laid out again (WeasyPrint keeps a heading with its text
+    inside the columns, not a heading across both columns with the columns that follow)."""
+    document = _lay_out(html, source, roots, allow_remote)
+    for _ in range(MAKEUP_PASSES):
+        stranded = makeup.stranded_sections(document.pages)
+        if not stranded:
+            break
+        html = makeup.start_pages_at(html, stranded)
+        document = _lay_out(html, source, roots, allow_remote)
     return document
 
 

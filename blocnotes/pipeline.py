@@ -12,7 +12,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, fonts, lint, load, render, typeset, xmp
+from . import atomic, fonts, labels, lint, load, render, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .model import Document, PageStart
 
@@ -47,7 +47,8 @@ class Outcome:
 
 def _diagnose(source: Path, settings: Settings, press: bool
               ) -> tuple[Document, list[Diagnostic]]:
-    document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
+    table = labels.read_table(settings.styles / "labels.yaml")
+    document = load.load(source, load.agency_file_for(source, settings.agency_fallback), table)
     return document, lint.lint(document, settings.allow_remote, press)
 
 
