@@ -289,7 +289,7 @@ def _cover(book: epub.EpubBook, document: Document) -> Chapter:
     from .cover import cover_png
 
     shown = document.display or document.meta
-    book.set_cover(COVER_IMAGE, cover_png(shown), create_page=False)
+    book.set_cover(COVER_IMAGE, cover_png(shown, document.labels), create_page=False)
     alt = " – ".join(part for part in (shown.series, shown.title, shown.dateline) if part)
     section = etree.Element(f"{{{XHTML}}}section", {"class": "part cover", "id": "couverture"})
     section.set(f"{{{EPUB_NS}}}type", "cover")
