@@ -50,7 +50,42 @@ def start_pages_at(html: str, headings: list[str]) -> str:
     for number in headings:
         position = html.find(f' data-bn="{number}"')
         start = html.rfind(_OPEN, 0, position)
-        if position < 0 or start < 0:
+        if position < 0 or start < 0 or html.startswith(f"{_OPEN[:-1]} {NEW_PAGE}", start):
             continue
         html = f'{html[:start]}<section class="part chapter {NEW_PAGE}"{html[start + len(_OPEN):]}'
     return html
+
+
+def colophon_alone(pages: list) -> bool:
+    """Whether the colophon begins the last page with none of the text before it."""
+    if len(pages) < 2:
+        return False
+    last = pages[-1]._page_box
+    return not any(True for _ in _chapters(last)) and _has_colophon(last)
+
+
+def _has_colophon(box: object) -> bool:
+    return any("colophon" in _classes(child) or _has_colophon(child) for child in _blocks(box))
+
+
+def carry_last_block(html: str) -> str:
+    """The print HTML with the last block of the last section moved into a section of its
+    own that starts a page: the end of the text goes over with the colophon."""
+    from lxml import etree
+
+    start = html.rfind(_OPEN)
+    end = html.find("</section>", start) + len("</section>")
+    if start < 0 or end < len("</section>"):
+        return html
+    section = etree.fromstring(html[start:end])
+    blocks = [child for child in section if isinstance(child.tag, str)]
+    if NEW_PAGE in section.get("class", "").split() or len(blocks) < 2:
+        return html  # already starts a page: nothing to carry
+    if "section-head" in blocks[-2].get("class", ""):
+        # the heading and speakers' box go with their only paragraph: the whole section
+        section.set("class", f"{section.get('class')} {NEW_PAGE}")
+        return html[:start] + etree.tostring(section, encoding="unicode") + html[end:]
+    carried = etree.Element("section", {"class": f"part chapter {NEW_PAGE}"})
+    carried.append(blocks[-1])
+    return (html[:start] + etree.tostring(section, encoding="unicode")
+            + etree.tostring(carried, encoding="unicode") + html[end:])

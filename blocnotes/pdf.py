@@ -173,15 +173,22 @@ MAKEUP_PASSES = 4
 def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
             ) -> weasyprint.Document:
     """Lay the rendition out with our fetcher (a resource it refused is an error), then make
-    it up: a section whose heading (and speakers' box) was left at the foot of a page starts
-    the next page, and the page is laid out again (WeasyPrint keeps a heading with its text
-    inside the columns, not a heading across both columns with the columns that follow)."""
+    it up, laying it out again after each correction: a section whose heading (and speakers'
+    box) was left at the foot of a page starts the next page (WeasyPrint keeps a heading with
+    its text inside the columns, not a heading across both columns with the columns that
+    follow), and a colophon alone on the last page takes the text's last paragraph with it."""
     document = _lay_out(html, source, roots, allow_remote)
     for _ in range(MAKEUP_PASSES):
         stranded = makeup.stranded_sections(document.pages)
-        if not stranded:
+        if stranded:
+            corrected = makeup.start_pages_at(html, stranded)
+        elif makeup.colophon_alone(document.pages):
+            corrected = makeup.carry_last_block(html)
+        else:
             break
-        html = makeup.start_pages_at(html, stranded)
+        if corrected == html:  # nothing more to correct
+            break
+        html = corrected
         document = _lay_out(html, source, roots, allow_remote)
     return document
 
