@@ -111,9 +111,11 @@ bench: $(VENV)/.installed-test
 fuzz: $(VENV)/.installed-test
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py --hypothesis-show-statistics
 
-# Replace the visual references with the current rendering of the seed (look at them first).
+# Replace the visual references with the current rendering of the seed and of the make-up
+# fixtures (look at them first).
 golden: $(VENV)/.installed-test
 	$(PY) tests/visual.py
+	$(PY) tests/fixture_pages.py
 
 clean:
 	rm -rf $(OUT) tests/output

@@ -41,11 +41,13 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, family: str, weight: int, sizes: range,
-         width: int, max_lines: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest of `sizes` at which `text` wraps into `max_lines` lines of `width`; at the
-    smallest, the lines that fit, the last ending with an ellipsis."""
+         width: int, height: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest of `sizes` at which `text` wraps into lines of `width` that fill no more
+    than `height` (lines LEADING x the size apart); at the smallest, the lines that fit, the
+    last ending with an ellipsis."""
     for size in sizes:
         font = _font(family, weight, size)
+        max_lines = max(1, height // round(size * LEADING))
         lines = _wrap(draw, text, font, width)
         if len(lines) <= max_lines and all(draw.textlength(line, font=font) <= width
                                            for line in lines):
@@ -72,6 +74,8 @@ def _cut(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFo
 
 
 TITLE_SIZES = range(104, 55, -6)  # pixels: the title shrinks before it is cut
+TITLE_HEIGHT = 5 * 118  # five lines of the largest size
+LEADING = 1.13
 KEYWORD_SIZES = range(40, 25, -3)
 PANEL_BOTTOM = HEIGHT - 120  # the keyword panel ends here, whatever it holds
 
@@ -87,7 +91,7 @@ def cover_png(meta: Metadata, labels: Mapping[str, str]) -> bytes:
     draw.rectangle((0, 0, WIDTH, 330), fill=ACCENT)
     y = 110
     series, lines = _fit(draw, meta.series or "", fonts.SERIF, 700, range(74, 43, -6),
-                         text_width, 1)
+                         text_width, 88)
     for line in lines:
         draw.text((MARGIN, y), line, font=series, fill=WHITE)
         y += 88
@@ -100,14 +104,20 @@ def cover_png(meta: Metadata, labels: Mapping[str, str]) -> bytes:
             y += 38
 
     y = 450
-    title, lines = _fit(draw, meta.title, fonts.SERIF, 700, TITLE_SIZES, text_width, 5)
+    dateline = _font(fonts.SANS, 600, 44)
+    shown = _cut(draw, _wrap(draw, meta.dateline or meta.subtitle or "", dateline, text_width),
+                 dateline, text_width, 2)
+    # The title takes what the keyword panel leaves it (at its smallest: two columns of the
+    # smallest size), up to TITLE_HEIGHT
+    panel = (120 + 90 + round(KEYWORD_SIZES[-1] * 1.55) * _rows(len(meta.keywords), 2)
+             if meta.keywords else 0)
+    room = min(TITLE_HEIGHT, PANEL_BOTTOM - panel - 58 * len(shown) - y)
+    title, lines = _fit(draw, meta.title, fonts.SERIF, 700, TITLE_SIZES, text_width,
+                        max(room, round(TITLE_SIZES[-1] * LEADING) * 3))
     for line in lines:
         draw.text((MARGIN, y), line, font=title, fill=INK)
-        y += round(title.size * 1.13)
-    if meta.dateline or meta.subtitle:
-        dateline = _font(fonts.SANS, 600, 44)
-        shown = _cut(draw, _wrap(draw, meta.dateline or meta.subtitle or "", dateline, text_width),
-                     dateline, text_width, 2)
+        y += round(title.size * LEADING)
+    if shown:
         for line in shown:
             draw.text((MARGIN, y + 20), line, font=dateline, fill=ACCENT)
             y += 58
@@ -122,25 +132,35 @@ def cover_png(meta: Metadata, labels: Mapping[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+def _rows(count: int, columns: int) -> int:
+    return -(-count // columns)
+
+
 def _keywords(draw: ImageDraw.ImageDraw, keywords: tuple[str, ...], title: str, top: int) -> None:
     """The keyword panel at the foot of the cover, between `top` and PANEL_BOTTOM at most:
-    every keyword, one line each, at the largest size that fits."""
+    every keyword, one line each, at the largest size that fits, in one column or, when there
+    are many, two; what still does not fit ends with an ellipsis."""
     inner = WIDTH - 2 * MARGIN - 80
     label = _font(fonts.SANS, 700, 26)
-    for size in KEYWORD_SIZES:
-        step = round(size * 1.55)
-        if 90 + step * len(keywords) <= PANEL_BOTTOM - top:
-            break
+    room = PANEL_BOTTOM - top - 90
+    fits = [(size, columns) for size in KEYWORD_SIZES for columns in (1, 2)
+            if round(size * 1.55) * _rows(len(keywords), columns) <= room]
+    size, columns = fits[0] if fits else (KEYWORD_SIZES[-1], 2)
+    step = round(size * 1.55)
     shown = list(keywords)
-    if 90 + step * len(keywords) > PANEL_BOTTOM - top:  # even the smallest size is too big
-        room = max(1, (PANEL_BOTTOM - top - 90) // step)
-        shown = [*keywords[: room - 1], "…"] if room < len(keywords) else shown
+    if not fits:  # even two columns of the smallest size are too long
+        rows = max(1, room // step)
+        shown = [*keywords[: rows * columns - 1], "…"]
     font = _font(fonts.SANS, 600, size)
-    height = 90 + step * len(shown)
+    rows = _rows(len(shown), columns)
+    height = 90 + step * rows
+    width = (inner - 40 * (columns - 1)) // columns
     panel_top = max(top, PANEL_BOTTOM - height)
     draw.rectangle((MARGIN, panel_top, WIDTH - MARGIN, panel_top + height), fill=ACCENT_LIGHT)
     draw.rectangle((MARGIN, panel_top, WIDTH - MARGIN, panel_top + 8), fill=ACCENT)
     draw.text((MARGIN + 40, panel_top + 36), title.upper(), font=label, fill=ACCENT)
-    for index, word in enumerate(shown):
-        line = _cut(draw, _wrap(draw, word, font, inner), font, inner, 1)[0]
-        draw.text((MARGIN + 40, panel_top + 84 + step * index), line, font=font, fill=INK)
+    for index, word in enumerate(shown):  # down the first column, then the second
+        column, row = divmod(index, rows)
+        line = _cut(draw, _wrap(draw, word, font, width), font, width, 1)[0]
+        draw.text((MARGIN + 40 + column * (width + 40), panel_top + 84 + step * row), line,
+                  font=font, fill=INK)

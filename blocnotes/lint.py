@@ -182,13 +182,17 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
         if press and not problems and target is not None:
             found += [Diagnostic(path, image.line, *problem)
                       for problem in _print_resolution(image, target)]
-    found += _colophon_date(document) + _same_headings(document) + _missing_glyphs(document)
+    found += _colophon_date(document) + _same_headings(document) + _missing_glyphs(document, press)
     return sorted(found, key=lambda d: d.line or 0)
 
 
-def _missing_glyphs(document: Document) -> list[Diagnostic]:
+def _missing_glyphs(document: Document, every: bool) -> list[Diagnostic]:
+    """A warning for each character no font has (it prints as an empty box: every build says
+    so), at its first line; with `every`, also those the fallback font sets."""
     found = []
     for char in fonts.uncovered(document.text):
+        if fonts.fallback_covers(char) and not every:
+            continue
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
         fallback = ("set in the fallback font (Noto Sans)" if fonts.fallback_covers(char)

@@ -205,13 +205,19 @@ def _diagnostics(source: Path, captured: _Collect) -> list[Diagnostic]:
     return found
 
 
-def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
-                  allow_remote: bool = False) -> list[PageStart]:
-    """Lay the HTML rendition out as the PDF would be, without writing it -> page starts."""
+def layout(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False
+           ) -> weasyprint.Document:
+    """Lay the HTML rendition out as the PDF would be, made up, without writing it."""
     with _captured_warnings() as captured:
         document = _render(html, source, roots, allow_remote)
     _diagnostics(source, captured)
-    return page_starts(document.pages)
+    return document
+
+
+def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
+                  allow_remote: bool = False) -> list[PageStart]:
+    """Lay the HTML rendition out as the PDF would be, without writing it -> page starts."""
+    return page_starts(layout(html, source, roots, allow_remote).pages)
 
 
 # The print shop's edition: PDF/X-4 (ISO 15930-7), the current PDF/X, which keeps

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pypdf
 import yaml
-from conftest import run_epubcheck
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 
 from blocnotes.pipeline import Settings, build
+from conftest import run_epubcheck
 from helpers import ROOT
 
 PIECE = st.characters(

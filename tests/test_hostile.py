@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import run_epubcheck
 from PIL import Image
 
 from blocnotes.pipeline import Settings, build
+from conftest import run_epubcheck
 from helpers import ROOT, epub_spine, epub_text
 
 HOSTILE = """---
