@@ -15,7 +15,7 @@ PDFS := $(SLUGS:%=$(OUT)/%.pdf)
 EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 PRINTS := $(SLUGS:%=$(OUT)/%-impression.pdf)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
-	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
+	$(wildcard blocnotes/templates/*) styles/labels.yaml build.py $(VENV)/.installed
 
 .PHONY: all pdf epub print dist watch check test a11y fuzz bench faster icc lint golden clean distclean help
 .DELETE_ON_ERROR:
