@@ -11,10 +11,12 @@ from pathlib import Path
 import font_source_sans_pro
 import font_source_serif_pro
 import fontpkg_noto_sans
+import manimgx_fonts
 
 SANS = "BN Sans"  # family names of our own, so no system font can answer to them
 SERIF = "BN Serif"
-FALLBACK = "BN Fallback"  # Noto Sans: the one declared stand-in for a glyph the house fonts lack
+FALLBACK = "BN Fallback"  # Noto Sans: the declared stand-in for a glyph the house fonts lack
+EMOJI = "BN Emoji"  # Noto Emoji (outlines, one colour: print-safe), for what Noto Sans lacks
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,13 @@ def house_faces() -> tuple[Face, ...]:
 
 @cache
 def fallback_faces() -> tuple[Face, ...]:
-    """The declared fallback font's faces."""
+    """The declared fallback fonts' faces: Noto Sans, then Noto Emoji (from manimgx-fonts, the
+    one pip package with an emoji font WeasyPrint draws: outlines, not colour bitmaps)."""
     folder = Path(fontpkg_noto_sans.ROOT) / "files"
-    return tuple(Face(FALLBACK, weight, style, folder / name)
-                 for weight, style, name in _FALLBACK_FILES)
+    emoji = Path(manimgx_fonts.__file__).parent / "NotoEmoji[wght].ttf"
+    return (*(Face(FALLBACK, weight, style, folder / name)
+              for weight, style, name in _FALLBACK_FILES),
+            Face(EMOJI, 400, "normal", emoji))
 
 
 @cache
@@ -72,8 +77,8 @@ def house_covers(char: str) -> bool:
 
 
 def fallback_covers(char: str) -> bool:
-    """Whether the declared fallback font has a glyph for `char`."""
-    return ord(char) in _cmap(fallback_faces()[0].path)
+    """Whether a declared fallback font has a glyph for `char`."""
+    return any(ord(char) in _cmap(face.path) for face in fallback_faces() if face.style == "normal")
 
 
 def all_faces() -> tuple[Face, ...]:
@@ -89,9 +94,16 @@ def uncovered(text: str) -> list[str]:
 
 
 def faces_for(text: str) -> tuple[Face, ...]:
-    """The faces `text` needs: the house faces, and the fallback's only when a character of
-    `text` is not in the house fonts (declaring it costs WeasyPrint a tenth of a second)."""
-    return all_faces() if uncovered(text) else house_faces()
+    """The faces `text` needs: the house faces, and the fallbacks only when a character of
+    `text` is not in the house fonts, the emoji font only for an emoji (declaring a font
+    costs WeasyPrint a tenth of a second)."""
+    missing = uncovered(text)
+    if not missing:
+        return house_faces()
+    emoji = fallback_faces()[-1]
+    if any(ord(char) in _cmap(emoji.path) for char in missing):
+        return all_faces()
+    return house_faces() + fallback_faces()[:-1]
 
 
 def font_dirs() -> tuple[Path, ...]:

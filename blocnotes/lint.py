@@ -188,14 +188,14 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
 
 def _missing_glyphs(document: Document, every: bool) -> list[Diagnostic]:
     """A warning for each character no font has (it prints as an empty box: every build says
-    so), at its first line; with `every`, also those the fallback font sets."""
+    so), at its first line; with `every`, also those a fallback font sets."""
     found = []
     for char in fonts.uncovered(document.text):
         if fonts.fallback_covers(char) and not every:
             continue
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
-        fallback = ("set in the fallback font (Noto Sans)" if fonts.fallback_covers(char)
+        fallback = ("set in a fallback font (Noto Sans, Noto Emoji)" if fonts.fallback_covers(char)
                     else "no font has it: it prints as an empty box")
         found.append(Diagnostic(
             document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "

@@ -354,17 +354,33 @@ def test_the_cover_ends_what_cannot_fit_with_an_ellipsis(built, monkeypatch):
 
 def test_a_character_no_font_has_is_a_warning_of_every_build(tmp_path):
     source = tmp_path / "x.md"
-    source.write_text("---\ntitle: Réunion\ndate: 2024-01-02\ndateline: Mardi \U0001F642 Mulhouse\n"
-                      "---\n\n# Le point \u20bf\n\nTexte.\n", encoding="utf-8")
+    source.write_text("---\ntitle: Réunion\ndate: 2024-01-02\ndateline: Mardi \u4e2d Mulhouse\n"
+                      "---\n\n# Le point \u20bf \U0001F642\n\nTexte.\n", encoding="utf-8")
     outcome = build([source], ("pdf",), _settings(tmp_path))[0]
     assert outcome.error is None
-    missing = [d for d in outcome.diagnostics if "U+1F642" in d.message]
-    assert len(missing) == 1
+    missing = [d for d in outcome.diagnostics if "U+4E2D" in d.message]
+    assert len(missing) == 1  # said once: not again by the renderer
     assert missing[0].line == 4 and missing[0].severity == "warning"
-    assert "SLIGHTLY SMILING FACE" in missing[0].message and "empty box" in missing[0].message
-    # a character the fallback font sets is no damage: `check` names it, a build does not
-    assert pdf.fonts.fallback_covers("\u20bf") and not pdf.fonts.house_covers("\u20bf")
-    assert not any("U+20BF" in d.message for d in outcome.diagnostics)
+    assert "CJK UNIFIED IDEOGRAPH-4E2D" in missing[0].message
+    assert "empty box" in missing[0].message
+    # characters a fallback font sets (a sign in Noto Sans, an emoji in Noto Emoji) are no
+    # damage: `check` names them, a build does not
+    for char, code in (("\u20bf", "U+20BF"), ("\U0001F642", "U+1F642")):
+        assert pdf.fonts.fallback_covers(char) and not pdf.fonts.house_covers(char)
+        assert not any(code in d.message for d in outcome.diagnostics)
     checked = check([source], _settings(tmp_path))[0]
-    assert any("U+20BF" in d.message and d.line == 7 for d in checked.diagnostics)
+    assert any("U+1F642" in d.message and d.line == 7 for d in checked.diagnostics)
     assert lint.errors_of(checked.diagnostics) == []
+
+
+def test_an_emoji_is_drawn_with_the_emoji_font(tmp_path):
+    source = tmp_path / "x.md"
+    source.write_text("---\ntitle: Réunion \U0001F642\ndate: 2024-01-02\n---\n\nTexte \u2705.\n",
+                      encoding="utf-8")
+    outcome = build([source], ("pdf",), _settings(tmp_path))[0]
+    assert outcome.error is None and outcome.diagnostics == []
+    pdffonts = shutil.which("pdffonts")
+    assert pdffonts, "pdffonts is missing: `make test` installs poppler-utils"
+    listing = subprocess.run([pdffonts, str(tmp_path / "x.pdf")], capture_output=True, text=True,
+                             check=True).stdout
+    assert "Noto-Emoji" in listing
