@@ -4,6 +4,7 @@ in styles/labels.yaml, which a designer owns, with the overrides of an agency.ya
 from __future__ import annotations
 
 import difflib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,19 @@ def _words(language: str, value: Any, path: Path, line: int | None,
     return words
 
 
+@cache
+def _parse(text: str) -> Any:
+    # libyaml's safe parser when PyYAML has it (a tenth of the time), once per version of the
+    # file in a process (watch mode, --jobs workers)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def read_table(path: Path = TABLE_FILE) -> Table:
     """styles/labels.yaml -> {language: {label: words}}; every language has every label of
     the default language's."""
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = _parse(text)
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the labels: {error.strerror}") from None
     except yaml.YAMLError as error:
