@@ -117,6 +117,23 @@ def test_the_long_report_needed_the_make_up(built, tmp_path):
     assert any(kind == "page" for _, kind, _ in _feet(raw))
 
 
+def test_break_after_avoid_keeps_sub_headings_in_the_columns(built, tmp_path):
+    """With paragraphs that cannot break, sub-headings are kept with them by the style's
+    break-after: avoid (without it, four are left at a column's foot: the check sees them)."""
+    settings = _settings(tmp_path)
+    source = built["long"].source
+    document, _ = prepare(source, settings)
+    html = print_html(settings, render_html(document, build_date(document, {})))
+    roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
+    found = {}
+    for rule in ("", "h3 { break-after: auto !important }"):
+        css = f"<style>p {{ break-inside: avoid !important }} {rule}</style></head>"
+        laid_out = pdf._lay_out(html.replace("</head>", css, 1), source, roots, False)
+        found[rule] = [text for _, kind, text in _feet(laid_out) if kind == "column"]
+    assert found[""] == []
+    assert found["h3 { break-after: auto !important }"] != []
+
+
 @pytest.mark.parametrize("name", FIXTURES)
 def test_no_heading_or_speakers_box_ends_a_column_or_page(built, tmp_path, name):
     document = _laid_out(built[name].source, tmp_path)
