@@ -17,7 +17,7 @@ PRINTS := $(SLUGS:%=$(OUT)/%-impression.pdf)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 
-.PHONY: all pdf epub print dist watch check test a11y fuzz bench faster icc lint golden clean distclean help
+.PHONY: all pdf epub print dist watch check new test a11y fuzz bench faster icc lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all: pdf epub
@@ -73,6 +73,14 @@ watch: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) build.py check $(SOURCES)
 
+# Start a new Bloc-Notes: make new TITLE="Le titre" [DATE=2026-03-05] [LANG=fr|en|de]
+# (the title reaches build.py through the environment: quotes and $ in it are safe; LANG is
+# taken only when it is fr, en or de, not the shell's locale)
+new: export BLOCNOTES_TITLE = $(value TITLE)
+new: $(VENV)/.installed
+	@test -n "$(TITLE)" || { echo 'make new TITLE="Le titre" [DATE=YYYY-MM-DD] [LANG=fr|en|de]' >&2; exit 2; }
+	$(PY) build.py new "$$BLOCNOTES_TITLE" $(if $(DATE),--date $(DATE)) $(if $(filter fr en de,$(LANG)),--lang $(LANG))
+
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 
@@ -127,6 +135,7 @@ help:
 	@echo "make print   the print shop's PDF/X-4 (bleed, crop marks): <name>-impression.pdf"
 	@echo "make dist    lay out $(OUT)/ for hand-out: dated files, index.html, SHA256SUMS"
 	@echo "make watch   rebuild whenever a source, agency.yaml or a style changes"
+	@echo "make new TITLE=\"...\"  start source/<name>.md from a commented template"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
 	@echo "make test    run the test suite (creates .venv on first use)"
 	@echo "make a11y    the accessibility checks (PDF/UA, EPUB metadata, DAISY Ace)"

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .errors import BlocNotesError
+from .errors import BlocNotesError, Diagnostic
 from .markup import XML_ILLEGAL_RE
 from .model import Metadata
 
@@ -36,6 +36,17 @@ FIELDS: dict[str, tuple[str, str]] = {
     "keywords-title": ("keywords_title", "text"),
 }
 REQUIRED = ("title", "date")
+# The names editors type in French (and a few other habits) -> the field they mean.
+ALIASES = {
+    "titre": "title", "sous-titre": "subtitle", "soustitre": "subtitle", "auteur": "author",
+    "auteurs": "author", "autrice": "author", "authors": "author", "redaction": "author",
+    "rédaction": "author", "mots-clés": "keywords", "mots-cles": "keywords",
+    "mots-clefs": "keywords", "motsclés": "keywords", "motscles": "keywords", "tags": "keywords",
+    "keyword": "keywords", "résumé": "abstract", "resume": "abstract", "chapeau": "abstract",
+    "chapô": "abstract", "langue": "lang", "language": "lang", "date-colophon": "colophon-date",
+    "série": "series", "serie": "series", "éditeur": "publisher", "editeur": "publisher",
+    "adresse": "address", "droits": "rights", "lieu": "dateline", "sous-titre-date": "dateline",
+}
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 FENCE_OPEN = "---"
 FENCE_CLOSE = ("---", "...")
@@ -116,7 +127,8 @@ def parse_yaml(yaml_text: str, path: Path, first_line: int) -> FrontMatter:
 
 
 def _unknown_key_message(key: str) -> str:
-    close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
+    alias = ALIASES.get(key.strip().casefold().replace("_", "-").replace(" ", "-"))
+    close = [alias] if alias else difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(FIELDS)
     return f"unknown field '{key}' ({hint})"
 
@@ -184,21 +196,23 @@ def _kind(value: Any) -> str:
 _CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang}
 
 
-def check_keys(front: FrontMatter, path: Path) -> None:
-    """Raise on the first key that is not a known field, with a suggestion."""
-    for key in front.values:
-        if key not in FIELDS:
-            raise BlocNotesError(path, front.lines.get(key), _unknown_key_message(key))
+def unknown_keys(front: FrontMatter, path: Path) -> list[Diagnostic]:
+    """Every key that is not a known field, each at its line, with a suggestion."""
+    return [Diagnostic(path, front.lines.get(key), _unknown_key_message(key), "error")
+            for key in front.values if key not in FIELDS]
 
 
 def build_metadata(
     document: FrontMatter, defaults: FrontMatter, path: Path, defaults_path: Path | None
 ) -> Metadata:
-    """Merge a document's front matter over the agency defaults -> validated Metadata."""
-    check_keys(document, path)
+    """Merge a document's front matter over the agency defaults -> validated Metadata.
+
+    Every problem is found in one pass and raised together, each at its line."""
+    problems = unknown_keys(document, path)
     if defaults_path is not None:
-        check_keys(defaults, defaults_path)
+        problems += unknown_keys(defaults, defaults_path)
     fields: dict[str, Any] = {}
+    failed: set[str] = set()  # reported already: not "missing" too
     for key, (attr, kind) in FIELDS.items():
         if key in document.values and document.values[key] is not None:
             value, where = document.values[key], (path, document.lines.get(key))
@@ -206,15 +220,23 @@ def build_metadata(
             value, where = defaults.values[key], (defaults_path or path, defaults.lines.get(key))
         else:
             continue
-        converted = _CONVERTERS[kind](key, value, where)
+        try:
+            converted = _CONVERTERS[kind](key, value, where)
+        except BlocNotesError as error:
+            problems += error.diagnostics()
+            failed.add(key)
+            continue
         if converted not in ("", ()):
             fields[attr] = converted
     for key in REQUIRED:
-        if FIELDS[key][0] not in fields:
+        aliased = any(ALIASES.get(typed.casefold()) == key for typed in document.values)
+        if FIELDS[key][0] not in fields and key not in failed and not aliased:
             example = "2020-09-29" if key == "date" else "Smart City Tour Mulhouse"
-            raise BlocNotesError(
-                path, 1, f"the front matter has no '{key}' (add a line '{key}: {example}')"
-            )
+            problems.append(Diagnostic(
+                path, 1, f"the front matter has no '{key}' (add a line '{key}: {example}')",
+                "error"))
+    if problems:
+        raise BlocNotesError.of(problems)
     return Metadata(**fields)
 
 
