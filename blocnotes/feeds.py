@@ -146,10 +146,8 @@ def _entry(feed: etree._Element, item: Published) -> tuple[etree._Element, Metad
         _add(_add(entry, "author"), "name", name)
     if shown.rights and shown.rights != feed.findtext(f"{{{ATOM}}}rights"):
         _add(entry, "rights", shown.rights)
-    # The keyword as typed is the term (what software matches); as typeset, the label.
-    labels = shown.keywords if len(shown.keywords) == len(meta.keywords) else meta.keywords
-    for term, label in zip(meta.keywords, labels, strict=True):
-        _add(entry, "category", term=term, label=label)
+    for keyword in shown.keywords:  # as typeset: feed readers show the term, e-readers the label
+        _add(entry, "category", term=keyword, label=keyword)
     summary = shown.description or markup.plain(markup.parse_fragment(document.abstract_html))
     if summary:
         _add(entry, "summary", summary, type="text")
