@@ -205,7 +205,7 @@ def _typeset_meta(meta: Metadata) -> Metadata:
     changes: dict[str, object] = {}
     for field in dataclasses.fields(meta):
         value = getattr(meta, field.name)
-        if field.name in ("lang", "date", "abstract", "rights", "site_url"):
+        if field.name in ("lang", "date", "abstract", "rights"):
             continue
         if isinstance(value, str):
             changes[field.name] = typeset_text(value, lang)

@@ -224,3 +224,10 @@ def test_ids_are_derived_from_the_documents(series):
         series[0].document, meta=dataclasses.replace(series[0].document.meta, title="Autre")))
     changed = _root(feeds.opds_catalog([renamed, *series[1:]], "index.html"))
     assert [e.findtext("a:id", namespaces=NS) for e in changed.findall("a:entry", NS)] != entry_ids
+
+
+def test_no_bloc_notes_yet_is_still_a_valid_feed():
+    for make, schema in ((feeds.atom_feed, "atom"), (feeds.opds_catalog, "opds")):
+        data = make([], "index.html")
+        assert schema_errors(data, schema) == []
+        assert _root(data).find("a:entry", NS) is None
