@@ -61,25 +61,25 @@ class Published:
 def atom_feed(published: Sequence[Published], page: str) -> bytes:
     """The Atom feed of the series, newest first: each entry links to its article on `page`,
     encloses the PDF and the EPUB, shows the cover and lists the keywords as categories."""
-    return _feed(published, page, FEED, _feed_entry)
+    return _feed(published, page, catalog=False)
 
 
 def opds_catalog(published: Sequence[Published], page: str) -> bytes:
     """The OPDS 1.2 catalog of the series: one complete acquisition feed, newest first, each
     entry with the EPUB and the PDF as open-access acquisitions and the cover as image."""
-    return _feed(published, page, CATALOG, _catalog_entry)
+    return _feed(published, page, catalog=True)
 
 
-def _feed(published: Sequence[Published], page: str, name: str,
-          entry: Callable[[etree._Element, Published, Callable[[str], str], str], None]) -> bytes:
+def _feed(published: Sequence[Published], page: str, catalog: bool) -> bytes:
+    """The feed's own metadata and links, then one entry per Bloc-Notes, newest first."""
     items = sorted(published, key=lambda p: (p.document.meta.date, p.document.slug), reverse=True)
     meta, shown = _series(items)
     url = _linker(meta.site_url)
-    catalog = name == CATALOG
+    name, entry = (CATALOG, _catalog_entry) if catalog else (FEED, _feed_entry)
     nsmap = {None: ATOM, "dc": DC, "fh": FH} if catalog else {None: ATOM, "media": MEDIA}
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap=nsmap)
     feed.set(XML_LANG, meta.lang)
-    _add(feed, "id", _uuid("feed" if not catalog else "opds", meta.series or "", meta.publisher or ""))
+    _add(feed, "id", _uuid("opds" if catalog else "feed", meta.series or "", meta.publisher or ""))
     _add(feed, "title", shown.series or "Bloc-Notes")
     newest = items[0].document.meta.date if items else dt.date(1970, 1, 1)  # no document, no date
     _add(feed, "updated", _timestamp(newest))
