@@ -144,6 +144,7 @@ def test_feeds_in_the_hand_out(laid_out):
         assert schema_errors(data, schema) == [], name
         assert f"  {name}\n" in listed
         assert page.xpath(f"//head/link[@rel='alternate'][@href='{name}']/@type") == [kind]
+        assert name in page.xpath("//footer//a/@href")  # for a reader to copy into an app
         root = etree.fromstring(data)
         links = root.xpath("//a:link[@length]", namespaces={"a": feeds.ATOM})
         assert len(links) == 4  # a PDF and an EPUB for each of the two Bloc-Notes
