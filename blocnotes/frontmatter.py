@@ -48,6 +48,7 @@ ALIASES = {
     "chapô": "abstract", "langue": "lang", "language": "lang", "date-colophon": "colophon-date",
     "série": "series", "serie": "series", "éditeur": "publisher", "editeur": "publisher",
     "adresse": "address", "droits": "rights", "lieu": "dateline", "sous-titre-date": "dateline",
+    "site": "site-url", "url": "site-url", "site-web": "site-url", "adresse-du-site": "site-url",
 }
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 FENCE_OPEN = "---"

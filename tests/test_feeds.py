@@ -231,3 +231,11 @@ def test_no_bloc_notes_yet_is_still_a_valid_feed():
         data = make([], "index.html")
         assert schema_errors(data, schema) == []
         assert _root(data).find("a:entry", NS) is None
+
+
+@pytest.mark.parametrize("typed", ["url", "site", "site_url", "Adresse du site"])
+def test_the_names_an_editor_types_for_the_site_url_are_understood(typed):
+    agency = AGENCY.read_text(encoding="utf-8") + f"{typed}: https://www.example.org/\n"
+    with pytest.raises(BlocNotesError) as caught:
+        _document(ATELIER, "atelier.md", agency)
+    assert f"unknown field '{typed}' (did you mean 'site-url'?)" in str(caught.value)
