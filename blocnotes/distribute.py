@@ -72,8 +72,8 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
             epub=feeds.File(f"{name}.epub", "application/epub+zip", len(files[f"{name}.epub"])),
             thumbnail=feeds.File(f"{name}.png", "image/png", len(files[f"{name}.png"])),
             thumbnail_px=Image.open(io.BytesIO(files[f"{name}.png"])).size, anchor=name))
-        items.append({"anchor": name,
-            "title": shown.title, "date": document.meta.date.isoformat(),
+        items.append({
+            "anchor": name, "title": shown.title, "date": document.meta.date.isoformat(),
             "dateline": shown.dateline or render.date_text(document.meta.date, document.meta.lang),
             "keywords": shown.keywords, "summary": _summary(document),
             "pdf": f"{name}.pdf", "epub": f"{name}.epub", "thumbnail": f"{name}.png",
