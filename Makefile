@@ -17,7 +17,7 @@ PRINTS := $(SLUGS:%=$(OUT)/%-impression.pdf)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 
-.PHONY: all pdf epub print dist watch check new test a11y fuzz bench faster icc lint golden clean distclean help
+.PHONY: all pdf epub print dist watch check new test a11y fuzz bench faster icc schemas lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all: pdf epub
@@ -99,6 +99,12 @@ icc:
 		-C "Generated from FOGRA39L characterization data (zlib licence)" FOGRA39L
 	cp $(VENV)/icc/FOGRA39L.icc styles/icc/FOGRA39L.icc
 
+# Remake the RELAX NG schemas the feed tests validate against (committed; see
+# tests/schemas/README.md) from their compact syntax, with trang. Tests never need this.
+schemas:
+	command -v trang >/dev/null || { apt-get update -qq && apt-get install -y -qq trang; }
+	cd tests/schemas && trang atom.rnc atom.rng && trang opds.rnc opds.rng
+
 # Accessibility checks alone: PDF/UA structure, EPUB metadata and page list, DAISY Ace.
 a11y: $(VENV)/.installed-test
 	$(PY) -m pytest tests/test_accessible_pdf.py tests/test_accessible_epub.py tests/test_ace.py
@@ -141,6 +147,7 @@ help:
 	@echo "make a11y    the accessibility checks (PDF/UA, EPUB metadata, DAISY Ace)"
 	@echo "make faster  install HarfBuzz's font subsetter (optional, faster PDFs)"
 	@echo "make icc     remake the print shop's colour profile (ArgyllCMS; never needed to build)"
+	@echo "make schemas remake the feed tests' RELAX NG schemas from their .rnc (trang)"
 	@echo "make bench   benchmarks against Pandoc and bare WeasyPrint (bench/results.md)"
 	@echo "make fuzz    the property test, 300 generated documents"
 	@echo "make golden  replace the visual test's reference pages"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "colophon-date": ("colophon_date", "text"),
     "abstract-title": ("abstract_title", "text"),
     "keywords-title": ("keywords_title", "text"),
+    "site-url": ("site_url", "url"),
 }
 REQUIRED = ("title", "date")
 # The names editors type in French (and a few other habits) -> the field they mean.
@@ -46,6 +48,7 @@ ALIASES = {
     "chapô": "abstract", "langue": "lang", "language": "lang", "date-colophon": "colophon-date",
     "série": "series", "serie": "series", "éditeur": "publisher", "editeur": "publisher",
     "adresse": "address", "droits": "rights", "lieu": "dateline", "sous-titre-date": "dateline",
+    "site": "site-url", "url": "site-url", "site-web": "site-url", "adresse-du-site": "site-url",
 }
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 FENCE_OPEN = "---"
@@ -175,6 +178,19 @@ def _lang(key: str, value: Any, where: tuple[Path, int | None]) -> str:
     return text
 
 
+def _url(key: str, value: Any, where: tuple[Path, int | None]) -> str:
+    """An absolute http(s) address, with the trailing slash that file names are joined to."""
+    text = _text(key, value, where)
+    parts = urllib.parse.urlsplit(text)
+    if (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment
+            or any(character.isspace() for character in text)):
+        raise BlocNotesError(
+            *where, f"'{key}' is not a web address: {text!r} (write the address where the "
+            "hand-out folder is published, e.g. https://www.example.org/bloc-notes/)"
+        )
+    return text if text.endswith("/") else text + "/"
+
+
 def _clean(text: str) -> str:
     """Text without the control characters XML cannot hold (a YAML escape may bring them)."""
     text = XML_ILLEGAL_RE.sub("", text)
@@ -193,7 +209,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-_CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang}
+_CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang, "url": _url}
 
 
 def unknown_keys(front: FrontMatter, path: Path) -> list[Diagnostic]:
