@@ -11,12 +11,15 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts
+from . import fonts, images
 from .errors import BlocNotesError, Diagnostic
+from .imagecache import ImageCache
+from .lint import IMAGE_TYPES
 from .model import PageStart
 
 
@@ -37,15 +40,48 @@ def _isolate_fontconfig() -> None:
 
 _isolate_fontconfig()
 
+import PIL.Image  # noqa: E402
 import pydyf  # noqa: E402  (WeasyPrint's PDF writer)
 import weasyprint  # noqa: E402  (after fontconfig is set up)
-from weasyprint import HTML  # noqa: E402
+from weasyprint import DEFAULT_OPTIONS, HTML  # noqa: E402
+from weasyprint.images import RasterImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 # The document's base URL: fixed, so the PDF does not depend on the folder it was built in.
 # The fetcher maps it to the source's folder.
 BASE_URL = "https://source.invalid/"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What one PDF edition makes of the source's images: at most `ppi` at the printed size,
+    photos in JPEG at `quality`, CMYK kept or made sRGB; prepared once, kept in `cache`."""
+
+    cache: ImageCache
+    ppi: int
+    quality: int
+    keep_cmyk: bool = False
+
+    @property
+    def layout(self) -> images.Target:
+        """What WeasyPrint lays out: the image reduced to the page at screen resolution, so
+        still larger than any box it can print in (the layout does not change); the image
+        is then prepared again for the size it prints at (fit_images)."""
+        return images.at_ppi(*images.PAGE_MM, images.SCREEN_PPI, self.quality, self.keep_cmyk)
+
+    def printed(self, width_px: float, height_px: float) -> images.Target:
+        """The target of an image printed `width_px` x `height_px` CSS pixels (96 to the inch)."""
+        return images.at_ppi(width_px * 25.4 / 96, height_px * 25.4 / 96, self.ppi, self.quality,
+                             self.keep_cmyk)
+
+
+def screen_edition(cache: ImageCache) -> Edition:
+    return Edition(cache, images.SCREEN_PPI, images.SCREEN_QUALITY)
+
+
+def press_edition(cache: ImageCache) -> Edition:
+    return Edition(cache, images.PRESS_PPI, images.PRESS_QUALITY, keep_cmyk=True)
 
 
 class GuardedFetcher(URLFetcher):
@@ -55,23 +91,28 @@ class GuardedFetcher(URLFetcher):
     """
 
     def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None, edition: Edition | None = None) -> None:
         super().__init__(timeout=10, allow_redirects=False)
         self.roots = tuple(root.resolve() for root in roots)
         self.allow_remote = allow_remote
         self.folder = folder
+        self.edition = edition
         self.refused: list[str] = []
+        self.rasters: dict[str, Path] = {}  # address -> file of each raster image prepared
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[override]
+        asked, beside = url, False
         if self.folder is not None and url.startswith(BASE_URL):
             local = self.folder / unquote(urlsplit(url).path).lstrip("/")
-            url = local.resolve().as_uri()
+            url, beside = local.resolve().as_uri(), True
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data" or (scheme in ("http", "https") and self.allow_remote):
             return super().fetch(url, headers)
         if scheme == "file":
             path = Path(unquote(urlsplit(url).path)).resolve()
             if any(path.is_relative_to(root) for root in self.roots):
+                if beside and self.edition and path.suffix.lower() in IMAGE_TYPES:
+                    return self._image(asked, path, self.edition)
                 return super().fetch(url, headers)
             self.refused.append(f"'{url}': it is outside the source's folder (put the file "
                                 "beside the source and use a relative path)")
@@ -79,6 +120,18 @@ class GuardedFetcher(URLFetcher):
             self.refused.append(f"'{url}': nothing is fetched from the network by default "
                                 "(download it beside the source, or use --allow-remote)")
         raise ValueError(f"refused: {url}")
+
+    def _image(self, url: str, path: Path, edition: Edition) -> URLFetcherResponse:
+        """An image of the source's folder, prepared for the layout (under its own address,
+        so WeasyPrint never reads the file itself)."""
+        try:
+            prepared = edition.cache.prepare(path, edition.layout)
+        except images.ImageError as error:
+            self.refused.append(f"the image '{path.name}': it {error}")
+            raise
+        if prepared.suffix != ".svg":
+            self.rasters[url] = path
+        return URLFetcherResponse(url, prepared.data, {"Content-Type": IMAGE_TYPES[prepared.suffix]})
 
 
 class _Collect(logging.Handler):
@@ -156,15 +209,50 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
-            ) -> weasyprint.Document:
-    """Lay the rendition out with our fetcher; a resource it refused is an error."""
-    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve())
+def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
+            edition: Edition | None = None) -> weasyprint.Document:
+    """Lay the rendition out with our fetcher; a resource it refused is an error. With an
+    `edition`, the source's images are prepared for it, at the size they print."""
+    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve(), edition)
+    loaded: dict = {}  # WeasyPrint's images by address
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-        font_config=_font_config())
+        font_config=_font_config(), cache=loaded)
     if fetcher.refused:
         raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
+    if edition and fetcher.rasters:
+        fit_images(document, {loaded[url]: path for url, path in fetcher.rasters.items()
+                              if isinstance(loaded.get(url), RasterImage)}, edition, loaded)
     return document
+
+
+def _image_boxes(box: object, found: dict[RasterImage, list]) -> None:
+    replacement = getattr(box, "replacement", None)
+    if isinstance(replacement, RasterImage):
+        found.setdefault(replacement, []).append(box)
+    for child in getattr(box, "children", ()):
+        _image_boxes(child, found)
+
+
+def fit_images(document: weasyprint.Document, files: dict[RasterImage, Path], edition: Edition,
+               loaded: dict) -> None:
+    """Give each laid-out raster image the pixels its printed size needs at the edition's
+    resolution (its largest, when it prints several times; never more than the file has)."""
+    boxes: dict[RasterImage, list] = {}
+    for page in document.pages:
+        _image_boxes(page._page_box, boxes)
+    for image, path in files.items():
+        if image not in boxes:
+            continue
+        width = max(box.width for box in boxes[image])
+        height = max(box.height for box in boxes[image])
+        prepared = edition.cache.prepare(path, edition.printed(width, height))
+        if prepared.size == (image.width, image.height):
+            continue
+        with PIL.Image.open(io.BytesIO(prepared.data)) as pixels:
+            fitted = RasterImage(pixels, f"{image.id}fit", prepared.data, None, loaded, "none",
+                                 DEFAULT_OPTIONS)
+        for box in boxes[image]:
+            box.replacement = fitted
 
 
 def _diagnostics(source: Path, captured: _Collect) -> list[Diagnostic]:
@@ -180,10 +268,11 @@ def _diagnostics(source: Path, captured: _Collect) -> list[Diagnostic]:
 
 
 def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
-                  allow_remote: bool = False) -> list[PageStart]:
+                  allow_remote: bool = False, edition: Edition | None = None
+                  ) -> list[PageStart]:
     """Lay the HTML rendition out as the PDF would be, without writing it -> page starts."""
     with _captured_warnings() as captured:
-        document = _render(html, source, roots, allow_remote)
+        document = _render(html, source, roots, allow_remote, edition)
     _diagnostics(source, captured)
     return page_starts(document.pages)
 
@@ -260,17 +349,21 @@ def _srgb_profile() -> bytes:
 def render_pdf(
     html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False,
     variant: str = "pdf/ua-1", xmp: bytes = b"", epoch: int = 0,
+    image_cache: ImageCache | None = None,
 ) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
     """HTML rendition -> (PDF bytes, warnings, page starts); a missing or refused resource
     is an error.
 
     `variant` is WeasyPrint's PDF variant (PDF/UA-1 by default: tagged, accessible; or
     PRINT_VARIANT, the print shop's edition, untagged); `xmp` an rdf:RDF block added to the
-    XMP metadata; `epoch` the build date, in seconds.
+    XMP metadata; `epoch` the build date, in seconds; `image_cache` where the source's images
+    prepared for this edition are kept (default: not kept).
     """
     press = variant == PRINT_VARIANT
+    store = image_cache or ImageCache(None)
+    edition = press_edition(store) if press else screen_edition(store)
     with _captured_warnings() as captured, _fixed_clock(epoch):
-        document = _render(html, source, roots, allow_remote)
+        document = _render(html, source, roots, allow_remote, edition)
         data = document.write_pdf(
             custom_metadata=True, pdf_variant=variant, pdf_tags=not press,
             xmp_metadata=[io.BytesIO(xmp)] if xmp else None,

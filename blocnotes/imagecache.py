@@ -1,0 +1,52 @@
+"""Prepared images kept under the output folder, keyed by the image's bytes and the target, so
+a rebuild after a text edit does not prepare its photos again."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from pathlib import Path
+
+import PIL
+
+from . import atomic, images
+from .errors import BlocNotesError
+
+# Part of every key: a new way of preparing images (or a new Pillow) prepares them again.
+VERSION = f"1/{PIL.__version__}"
+_SUFFIXES = {b"\xff\xd8": ".jpg", b"\x89P": ".png"}
+# (path, size, mtime) -> digest of its bytes: each file is read and hashed once per process
+# (a --jobs worker or `watch` keeps it between documents and rebuilds)
+_digests: dict[tuple[str, int, int], str] = {}
+
+
+class ImageCache:
+    """images.prepare() for files, its results kept in `folder` (None: not kept)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def digest(self, path: Path) -> str:
+        """The SHA-256 of a file's bytes (read once per process while the file is unchanged)."""
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key not in _digests:
+            _digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return _digests[key]
+
+    def prepare(self, path: Path, target: images.Target) -> images.Prepared:
+        """The file at `path` prepared for `target` (images.ImageError if it cannot be)."""
+        if self.folder is None:
+            return images.prepare(path.read_bytes(), target)
+        name = hashlib.sha256(f"{VERSION}|{self.digest(path)}|{target}".encode()).hexdigest()
+        cached = self.folder / name
+        try:
+            data = cached.read_bytes()
+        except OSError:
+            prepared = images.prepare(path.read_bytes(), target)
+            with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
+                atomic.write_bytes(cached, prepared.data)
+            return prepared
+        suffix = _SUFFIXES.get(data[:2], ".svg")
+        size = (0, 0) if suffix == ".svg" else images.header(data)[1]
+        return images.Prepared(data, suffix, size)

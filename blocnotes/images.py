@@ -1,0 +1,259 @@
+"""Images as each edition needs them: pure functions from an image's bytes and a target to the
+bytes to embed (right-sized, upright, in sRGB, without private metadata; SVG cleaned)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import re
+from dataclasses import dataclass
+
+import pillow_heif
+from lxml import etree
+from PIL import Image, ImageCms, ImageOps
+
+# HEIC/HEIF (the iPhone's format) through libheif; AVIF and WebP are Pillow's own.
+pillow_heif.register_heif_opener()
+
+
+class ImageError(ValueError):
+    """An image that cannot be used; the message reads after "image 'x.jpg' " and says what
+    to do."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an edition needs of an image: fit within `box` pixels (never upsampled), photos in
+    JPEG at `quality`; with `keep_cmyk` a CMYK photo stays CMYK (the print shop's PDF/X-4,
+    where CMYK means its output intent) instead of becoming sRGB."""
+
+    box: tuple[int, int]
+    quality: int
+    keep_cmyk: bool = False
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An image ready to embed: its bytes, their kind and its size in pixels (0 x 0: SVG)."""
+
+    data: bytes
+    suffix: str  # ".jpg", ".png" or ".svg"
+    size: tuple[int, int]
+
+
+# The editions' resolutions (pixels per inch at the printed size) and JPEG qualities: a screen
+# PDF sharp on a laptop at 100 % and light enough to mail; a print shop's at least 300 ppi
+# (never upsampled), at most 450; an EPUB photo a few hundred KB, sharp on a tablet.
+SCREEN_PPI, SCREEN_QUALITY = 200, 85
+PRESS_PPI, PRESS_QUALITY = 450, 95
+EPUB_LONG_SIDE, EPUB_QUALITY = 1600, 85
+# No image prints larger than the page (A4, styles/print.css): an image is first brought to
+# the page's size at the edition's resolution, then, once the layout has placed it, to the size
+# it prints at.
+PAGE_MM = (210.0, 297.0)
+
+EPUB = Target((EPUB_LONG_SIDE, EPUB_LONG_SIDE), EPUB_QUALITY)
+
+
+def at_ppi(width_mm: float, height_mm: float, ppi: int, quality: int, keep_cmyk: bool = False
+           ) -> Target:
+    """The target for an image printed within width_mm x height_mm at `ppi`."""
+    return Target((max(1, math.floor(width_mm / 25.4 * ppi)),
+                   max(1, math.floor(height_mm / 25.4 * ppi))), quality, keep_cmyk)
+
+
+SCREEN_PAGE = at_ppi(*PAGE_MM, SCREEN_PPI, SCREEN_QUALITY)
+PRESS_PAGE = at_ppi(*PAGE_MM, PRESS_PPI, PRESS_QUALITY, keep_cmyk=True)
+
+# Formats kept lossless (screenshots, drawings, logos): everything else is a photo, in JPEG.
+LOSSLESS = frozenset({"PNG", "GIF", "BMP", "TIFF"})
+EXIF_ORIENTATION = 0x0112
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def is_svg(data: bytes) -> bool:
+    """Whether the bytes look like an SVG (XML) file rather than a raster image."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE", b"<!doctype"))
+
+
+def prepare(data: bytes, target: Target) -> Prepared:
+    """An image's bytes -> the bytes to embed for `target`: SVG cleaned; a raster turned
+    upright by its EXIF orientation, in sRGB (or CMYK kept, with `keep_cmyk`), reduced to fit
+    the target's box, without any metadata (EXIF, XMP, IPTC, comments, profiles); photos in
+    JPEG, lossless images in PNG (transparency kept)."""
+    if is_svg(data):
+        return Prepared(clean_svg(data), ".svg", (0, 0))
+    try:
+        image = Image.open(io.BytesIO(data))
+        kind = image.format or ""
+        upright = _fitted(image, target.box)
+        image = _upright_sRGB(image, upright, target.keep_cmyk)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise ImageError(f"cannot be read as an image ({error}) (is the file damaged? save it "
+                         "again as JPEG or PNG)") from None
+    alpha = image.mode in ("RGBA", "LA")
+    output = io.BytesIO()
+    image.info.clear()  # PNG would carry the profile and text chunks of `info` along
+    if kind in LOSSLESS or alpha:
+        image.save(output, format="PNG", compress_level=9)
+        return Prepared(output.getvalue(), ".png", image.size)
+    # 4:2:0 chroma halves the file at screen quality; the print shop gets full chroma
+    image.save(output, format="JPEG", quality=target.quality, optimize=True,
+               subsampling=0 if target.quality >= 90 else 2)
+    return Prepared(output.getvalue(), ".jpg", image.size)
+
+
+def _fitted(image: Image.Image, box: tuple[int, int]) -> tuple[int, int]:
+    """The upright size of `image` reduced to fit `box` (never enlarged); asks JPEG's decoder
+    for a reduced scale first (a 24 MP photo decodes 4 to 16 times faster)."""
+    turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
+    width, height = (image.height, image.width) if turned else image.size
+    scale = min(1.0, box[0] / width, box[1] / height)
+    size = (max(1, math.floor(width * scale + 1e-9)), max(1, math.floor(height * scale + 1e-9)))
+    if scale < 1 and image.format == "JPEG":
+        image.draft(None, (size[1], size[0]) if turned else size)
+    return size
+
+
+def _upright_sRGB(image: Image.Image, size: tuple[int, int], keep_cmyk: bool) -> Image.Image:
+    """Decoded, turned upright, converted (sRGB, grey or CMYK kept), resized to `size`."""
+    image.seek(0)  # a multi-picture file (MPO, animated GIF): its first picture
+    profile = image.info.get("icc_profile")
+    image = ImageOps.exif_transpose(image)
+    alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if (image.mode == "CMYK" and keep_cmyk) or (image.mode in ("L", "LA") and not profile):
+        pass  # as they are: CMYK for the press, grey without a profile
+    elif profile:
+        mode = "RGBA" if alpha else "RGB"
+        if image.mode not in ("RGB", "RGBA", "CMYK") or (alpha and image.mode != "RGBA"):
+            image = image.convert(mode)
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            image = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+        except (ImageCms.PyCMSError, OSError):  # a broken profile: the pixels as they are
+            image = image.convert(mode)
+    else:
+        image = image.convert("RGBA" if alpha else "RGB")
+    if image.size != size:
+        if image.mode == "RGBA":  # premultiplied, so transparent pixels do not bleed colour
+            image = image.convert("RGBa").resize(size, Image.Resampling.LANCZOS,
+                                                 reducing_gap=3.0).convert("RGBA")
+        else:
+            image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return image
+
+
+def header(data: bytes) -> tuple[str, tuple[int, int]]:
+    """(format, upright size in pixels) of a raster image, from its header alone."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
+            return image.format or "", (image.height, image.width) if turned else image.size
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise ImageError(f"cannot be read as an image ({error}) (is the file damaged? save it "
+                         "again as JPEG or PNG)") from None
+
+
+# SVG: a strict allow-list of drawing elements; attributes lose every script, event handler
+# and reference outside the file (only "#id" and embedded raster images stay).
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+SVG_ELEMENTS = frozenset((
+    "svg", "g", "defs", "symbol", "use", "title", "desc", "switch", "a", "view",
+    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan",
+    "textPath", "image", "linearGradient", "radialGradient", "stop", "pattern", "clipPath",
+    "mask", "marker", "style", "filter", "feBlend", "feColorMatrix", "feComponentTransfer",
+    "feComposite", "feConvolveMatrix", "feDiffuseLighting", "feDisplacementMap",
+    "feDistantLight", "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG", "feFuncR",
+    "feGaussianBlur", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight",
+    "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
+))
+_URL_RE = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
+_DATA_IMAGE_RE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,", re.IGNORECASE)
+
+
+def _parse_svg(data: bytes) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise ImageError(f"is not a well-formed SVG file ({error.msg}) (export it again as "
+                         "plain SVG)") from None
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and list(dtd.iterentities()):
+        raise ImageError("declares XML entities, which can read other files or expand into "
+                         "gigabytes (export it again as plain SVG, without a DOCTYPE: Inkscape "
+                         "'Plain SVG', Illustrator 'SVG 1.1' with no DTD)")
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise ImageError("is not an SVG drawing (its root is not <svg>) (export it again as SVG)")
+    return root
+
+
+def _safe_url_text(text: str) -> bool:
+    """Whether CSS or an attribute value refers to nothing outside the file."""
+    lowered = text.lower()
+    if "@import" in lowered or "javascript:" in lowered or "expression(" in lowered:
+        return False
+    return all(match.group(2).strip().startswith("#") for match in _URL_RE.finditer(text))
+
+
+def _clean_href(element: etree._Element, name: str, value: str) -> bool:
+    """Whether a reference may stay: to an element of the file, or an embedded raster image
+    (which is cleaned like any other image)."""
+    value = value.strip()
+    if value.startswith("#"):
+        return True
+    match = _DATA_IMAGE_RE.match(value)
+    if match and element.tag == f"{{{SVG_NS}}}image":
+        try:
+            raw = base64.b64decode(value[match.end():], validate=False)
+            kept = prepare(raw, Target((4000, 4000), 90))
+        except (ImageError, ValueError):
+            return False
+        kind = "png" if kept.suffix == ".png" else "jpeg"
+        element.set(name, f"data:image/{kind};base64," + base64.b64encode(kept.data).decode())
+        return True
+    return False
+
+
+def _clean_element(element: etree._Element) -> None:
+    """Keep only the allowed attributes of `element`, and its allowed children, cleaned."""
+    for name, value in list(element.attrib.items()):
+        local = name.split("}")[-1]
+        namespace = name[1:].split("}")[0] if name.startswith("{") else ""
+        if local == "href" and namespace in ("", XLINK_NS):
+            keep = _clean_href(element, name, value)
+        else:
+            keep = (namespace in ("", XML_NS) and not local.lower().startswith("on")
+                    and _safe_url_text(value))
+        if not keep:
+            del element.attrib[name]
+    for child in list(element):
+        tag = child.tag if isinstance(child.tag, str) else ""
+        allowed = tag.startswith(f"{{{SVG_NS}}}") and tag.split("}")[-1] in SVG_ELEMENTS
+        if allowed and tag == f"{{{SVG_NS}}}style":
+            allowed = _safe_url_text(child.text or "")
+        if allowed:
+            _clean_element(child)
+        else:
+            if child.tail:  # the text after a removed element stays where it was
+                previous = child.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + child.tail
+                else:
+                    element.text = (element.text or "") + child.tail
+            element.remove(child)
+
+
+def clean_svg(data: bytes) -> bytes:
+    """An SVG file -> the same drawing without scripts, event handlers, foreign objects,
+    animations, metadata, comments or references outside the file; an SVG with XML entities
+    is refused (ImageError)."""
+    root = _parse_svg(data)
+    _clean_element(root)
+    etree.cleanup_namespaces(root)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
