@@ -8,13 +8,10 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 
-import pillow_heif
 from lxml import etree
-from PIL import Image, ImageCms, ImageOps
-
-# HEIC/HEIF (the iPhone's format) through libheif; AVIF and WebP are Pillow's own.
-pillow_heif.register_heif_opener()
+from PIL import Image, ImageOps
 
 
 class ImageError(ValueError):
@@ -69,7 +66,21 @@ PRESS_PAGE = at_ppi(*PAGE_MM, PRESS_PPI, PRESS_QUALITY, keep_cmyk=True)
 # Formats kept lossless (screenshots, drawings, logos): everything else is a photo, in JPEG.
 LOSSLESS = frozenset({"PNG", "GIF", "BMP", "TIFF"})
 EXIF_ORIENTATION = 0x0112
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _open(data: bytes) -> Image.Image:
+    """Pillow's image of the bytes, HEIC/HEIF (the iPhone's format) too, through libheif
+    (AVIF and WebP are Pillow's own); loaded at the first image (a build without any does
+    not pay for it)."""
+    _register_heif()
+    return Image.open(io.BytesIO(data))
+
+
+@cache
+def _register_heif() -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
 
 
 def is_svg(data: bytes) -> bool:
@@ -86,7 +97,7 @@ def prepare(data: bytes, target: Target) -> Prepared:
     if is_svg(data):
         return Prepared(clean_svg(data), ".svg", (0, 0))
     try:
-        image = Image.open(io.BytesIO(data))
+        image = _open(data)
         kind = image.format or ""
         upright = _fitted(image, target.box)
         image = _upright_sRGB(image, upright, target.keep_cmyk)
@@ -129,9 +140,12 @@ def _upright_sRGB(image: Image.Image, size: tuple[int, int], keep_cmyk: bool) ->
         mode = "RGBA" if alpha else "RGB"
         if image.mode not in ("RGB", "RGBA", "CMYK") or (alpha and image.mode != "RGBA"):
             image = image.convert(mode)
+        from PIL import ImageCms
+
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            image = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+            srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+            image = ImageCms.profileToProfile(image, source, srgb, outputMode=mode)
         except (ImageCms.PyCMSError, OSError):  # a broken profile: the pixels as they are
             image = image.convert(mode)
     else:
@@ -148,7 +162,7 @@ def _upright_sRGB(image: Image.Image, size: tuple[int, int], keep_cmyk: bool) ->
 def header(data: bytes) -> tuple[str, tuple[int, int]]:
     """(format, upright size in pixels) of a raster image, from its header alone."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with _open(data) as image:
             turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
             return image.format or "", (image.height, image.width) if turned else image.size
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
@@ -171,6 +185,7 @@ SVG_ELEMENTS = frozenset((
     "feGaussianBlur", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight",
     "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
 ))
+_REFERRING = frozenset((f"{{{SVG_NS}}}image", f"{{{SVG_NS}}}use"))
 _URL_RE = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
 _DATA_IMAGE_RE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,", re.IGNORECASE)
 
@@ -239,7 +254,9 @@ def _clean_element(element: etree._Element) -> None:
             allowed = _safe_url_text(child.text or "")
         if allowed:
             _clean_element(child)
-        else:
+            if tag in _REFERRING and not any(name.endswith("href") for name in child.attrib):
+                allowed = False  # an image or a use whose reference was outside: nothing to draw
+        if not allowed:
             if child.tail:  # the text after a removed element stays where it was
                 previous = child.getprevious()
                 if previous is not None:
