@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from lxml import etree
-from PIL import Image, ImageOps
+from PIL import Image
 
 
 class ImageError(ValueError):
@@ -90,24 +90,22 @@ def is_svg(data: bytes) -> bool:
 
 
 def prepare(data: bytes, target: Target) -> Prepared:
-    """An image's bytes -> the bytes to embed for `target`: SVG cleaned; a raster turned
-    upright by its EXIF orientation, in sRGB (or CMYK kept, with `keep_cmyk`), reduced to fit
-    the target's box, without any metadata (EXIF, XMP, IPTC, comments, profiles); photos in
-    JPEG, lossless images in PNG (transparency kept)."""
+    """An image's bytes -> the bytes to embed for `target`: SVG cleaned; a raster reduced to
+    fit the target's box, turned upright by its EXIF orientation, in sRGB (or CMYK kept, with
+    `keep_cmyk`), without any metadata (EXIF, XMP, IPTC, comments, profiles); photos in JPEG,
+    lossless images in PNG (transparency kept)."""
     if is_svg(data):
         return Prepared(clean_svg(data), ".svg", (0, 0))
     try:
         image = _open(data)
         kind = image.format or ""
-        upright = _fitted(image, target.box)
-        image = _upright_sRGB(image, upright, target.keep_cmyk)
+        image = _converted(image, target)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise ImageError(f"cannot be read as an image ({error}) (is the file damaged? save it "
                          "again as JPEG or PNG)") from None
-    alpha = image.mode in ("RGBA", "LA")
     output = io.BytesIO()
     image.info.clear()  # PNG would carry the profile and text chunks of `info` along
-    if kind in LOSSLESS or alpha:
+    if kind in LOSSLESS or image.mode in ("RGBA", "LA"):
         image.save(output, format="PNG", compress_level=9)
         return Prepared(output.getvalue(), ".png", image.size)
     # 4:2:0 chroma halves the file at screen quality; the print shop gets full chroma
@@ -116,47 +114,77 @@ def prepare(data: bytes, target: Target) -> Prepared:
     return Prepared(output.getvalue(), ".jpg", image.size)
 
 
-def _fitted(image: Image.Image, box: tuple[int, int]) -> tuple[int, int]:
-    """The upright size of `image` reduced to fit `box` (never enlarged); asks JPEG's decoder
-    for a reduced scale first (a 24 MP photo decodes 4 to 16 times faster)."""
-    turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
-    width, height = (image.height, image.width) if turned else image.size
-    scale = min(1.0, box[0] / width, box[1] / height)
-    size = (max(1, math.floor(width * scale + 1e-9)), max(1, math.floor(height * scale + 1e-9)))
-    if scale < 1 and image.format == "JPEG":
-        image.draft(None, (size[1], size[0]) if turned else size)
-    return size
+def fitted(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
+    """`size` reduced to fit `box`, its proportions kept (never enlarged)."""
+    scale = min(1.0, box[0] / size[0], box[1] / size[1])
+    return (max(1, math.floor(size[0] * scale + 1e-9)),
+            max(1, math.floor(size[1] * scale + 1e-9)))
 
 
-def _upright_sRGB(image: Image.Image, size: tuple[int, int], keep_cmyk: bool) -> Image.Image:
-    """Decoded, turned upright, converted (sRGB, grey or CMYK kept), resized to `size`."""
+# EXIF orientation -> the transposition that turns the stored pixels upright
+_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+            4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+            6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_90}
+
+
+def _converted(image: Image.Image, target: Target) -> Image.Image:
+    """Decoded at the size the target needs (JPEG's decoder reduces a 24 MP photo 2 to 8
+    times by itself), resized, converted (sRGB; CMYK kept for the press; grey without a
+    profile kept), then turned upright (on the small picture)."""
     image.seek(0)  # a multi-picture file (MPO, animated GIF): its first picture
     profile = image.info.get("icc_profile")
-    image = ImageOps.exif_transpose(image)
+    orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+    turned = orientation in (5, 6, 7, 8)
+    upright = (image.height, image.width) if turned else image.size
+    width, height = fitted(upright, target.box)
+    size = (height, width) if turned else (width, height)  # as stored
+    if image.format == "JPEG" and size != image.size:
+        image.draft(None, size)
     alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    if (image.mode == "CMYK" and keep_cmyk) or (image.mode in ("L", "LA") and not profile):
-        pass  # as they are: CMYK for the press, grey without a profile
-    elif profile:
-        mode = "RGBA" if alpha else "RGB"
-        if image.mode not in ("RGB", "RGBA", "CMYK") or (alpha and image.mode != "RGBA"):
-            image = image.convert(mode)
-        from PIL import ImageCms
-
-        try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-            image = ImageCms.profileToProfile(image, source, srgb, outputMode=mode)
-        except (ImageCms.PyCMSError, OSError):  # a broken profile: the pixels as they are
-            image = image.convert(mode)
-    else:
-        image = image.convert("RGBA" if alpha else "RGB")
+    if image.mode not in ("RGB", "RGBA", "CMYK", "L", "LA") or (alpha and image.mode == "RGB"):
+        image = image.convert("RGBA" if alpha else "RGB")  # palette, 1-bit, 16-bit, YCbCr
     if image.size != size:
         if image.mode == "RGBA":  # premultiplied, so transparent pixels do not bleed colour
             image = image.convert("RGBa").resize(size, Image.Resampling.LANCZOS,
                                                  reducing_gap=3.0).convert("RGBA")
         else:
             image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return image
+    if (image.mode == "CMYK" and target.keep_cmyk) or (image.mode in ("L", "LA")
+                                                       and not profile):
+        pass  # as they are: CMYK for the press, grey without a profile
+    elif profile:
+        image = _to_srgb(image, profile, "RGBA" if alpha else "RGB")
+    else:
+        image = image.convert("RGBA" if alpha else "RGB")
+    return image.transpose(_UPRIGHT[orientation]) if orientation in _UPRIGHT else image
+
+
+def _to_srgb(image: Image.Image, profile: bytes, mode: str) -> Image.Image:
+    """The pixels converted from their ICC profile (a camera's Adobe RGB, a scan's CMYK) to
+    sRGB, what screens and e-readers assume."""
+    from PIL import ImageCms
+
+    if image.mode in ("L", "LA"):
+        return image.convert(mode)  # grey with a profile: as sRGB grey
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+        return ImageCms.profileToProfile(image, source, srgb, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):  # a broken profile: the pixels as they are
+        return image.convert(mode)
+
+
+def stand_in(data: bytes) -> Prepared:
+    """A blank picture of the size (upright) WeasyPrint lays out for an image, reduced to the
+    page at screen resolution: still larger than any box the image can print in at 96 pixels
+    to the inch, so the layout is the image's; made from the header alone. Once laid out, each
+    image is prepared for the size it prints at and takes its place (pdf.fit_images)."""
+    _, size = header(data)
+    blank = Image.new("L", fitted(size, SCREEN_PAGE.box), 128)
+    output = io.BytesIO()
+    blank.save(output, format="JPEG", quality=10)
+    return Prepared(output.getvalue(), ".jpg", blank.size)
 
 
 def header(data: bytes) -> tuple[str, tuple[int, int]]:

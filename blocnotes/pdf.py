@@ -63,13 +63,6 @@ class Edition:
     quality: int
     keep_cmyk: bool = False
 
-    @property
-    def layout(self) -> images.Target:
-        """What WeasyPrint lays out: the image reduced to the page at screen resolution, so
-        still larger than any box it can print in (the layout does not change); the image
-        is then prepared again for the size it prints at (fit_images)."""
-        return images.at_ppi(*images.PAGE_MM, images.SCREEN_PPI, self.quality, self.keep_cmyk)
-
     def printed(self, width_px: float, height_px: float) -> images.Target:
         """The target of an image printed `width_px` x `height_px` CSS pixels (96 to the inch)."""
         return images.at_ppi(width_px * 25.4 / 96, height_px * 25.4 / 96, self.ppi, self.quality,
@@ -87,16 +80,17 @@ def press_edition(cache: ImageCache) -> Edition:
 class GuardedFetcher(URLFetcher):
     """URL fetcher that reads local files under `roots` and data: URLs, and nothing else.
 
-    Addresses under BASE_URL are files of `folder` (the source's folder).
+    Addresses under BASE_URL are files of `folder` (the source's folder); with `stand_ins`,
+    its images are given as _image() makes them.
     """
 
     def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False,
-                 folder: Path | None = None, edition: Edition | None = None) -> None:
+                 folder: Path | None = None, stand_ins: bool = False) -> None:
         super().__init__(timeout=10, allow_redirects=False)
         self.roots = tuple(root.resolve() for root in roots)
         self.allow_remote = allow_remote
         self.folder = folder
-        self.edition = edition
+        self.stand_ins = stand_ins
         self.refused: list[str] = []
         self.rasters: dict[str, Path] = {}  # address -> file of each raster image prepared
 
@@ -111,8 +105,8 @@ class GuardedFetcher(URLFetcher):
         if scheme == "file":
             path = Path(unquote(urlsplit(url).path)).resolve()
             if any(path.is_relative_to(root) for root in self.roots):
-                if beside and self.edition and path.suffix.lower() in IMAGE_TYPES:
-                    return self._image(asked, path, self.edition)
+                if beside and self.stand_ins and path.suffix.lower() in IMAGE_TYPES:
+                    return self._image(asked, path)
                 return super().fetch(url, headers)
             self.refused.append(f"'{url}': it is outside the source's folder (put the file "
                                 "beside the source and use a relative path)")
@@ -121,17 +115,20 @@ class GuardedFetcher(URLFetcher):
                                 "(download it beside the source, or use --allow-remote)")
         raise ValueError(f"refused: {url}")
 
-    def _image(self, url: str, path: Path, edition: Edition) -> URLFetcherResponse:
-        """An image of the source's folder, prepared for the layout (under its own address,
-        so WeasyPrint never reads the file itself)."""
+    def _image(self, url: str, path: Path) -> URLFetcherResponse:
+        """An image of the source's folder, under its own address (WeasyPrint never reads the
+        file itself): an SVG cleaned, a raster's stand-in for the layout (see fit_images)."""
         try:
-            prepared = edition.cache.prepare(path, edition.layout)
+            data = path.read_bytes()
+            prepared = (images.Prepared(images.clean_svg(data), ".svg", (0, 0))
+                        if images.is_svg(data) else images.stand_in(data))
         except images.ImageError as error:
             self.refused.append(f"the image '{path.name}': it {error}")
             raise
         if prepared.suffix != ".svg":
             self.rasters[url] = path
-        return URLFetcherResponse(url, prepared.data, {"Content-Type": IMAGE_TYPES[prepared.suffix]})
+        return URLFetcherResponse(url, prepared.data,
+                                  {"Content-Type": IMAGE_TYPES[prepared.suffix]})
 
 
 class _Collect(logging.Handler):
@@ -211,9 +208,10 @@ def _font_config() -> FontConfiguration:
 
 def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
             edition: Edition | None = None) -> weasyprint.Document:
-    """Lay the rendition out with our fetcher; a resource it refused is an error. With an
-    `edition`, the source's images are prepared for it, at the size they print."""
-    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve(), edition)
+    """Lay the rendition out with our fetcher; a resource it refused is an error. The source's
+    images are laid out as stand-ins (their SVGs cleaned); with an `edition`, each then gets
+    the pixels it needs for the size it prints at."""
+    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve(), stand_ins=True)
     loaded: dict = {}  # WeasyPrint's images by address
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         font_config=_font_config(), cache=loaded)
@@ -235,8 +233,9 @@ def _image_boxes(box: object, found: dict[RasterImage, list]) -> None:
 
 def fit_images(document: weasyprint.Document, files: dict[RasterImage, Path], edition: Edition,
                loaded: dict) -> None:
-    """Give each laid-out raster image the pixels its printed size needs at the edition's
-    resolution (its largest, when it prints several times; never more than the file has)."""
+    """Put in place of each laid-out raster image's stand-in the image prepared for its printed
+    size at the edition's resolution (its largest, when it prints several times; never more
+    pixels than the file has)."""
     boxes: dict[RasterImage, list] = {}
     for page in document.pages:
         _image_boxes(page._page_box, boxes)
@@ -246,8 +245,6 @@ def fit_images(document: weasyprint.Document, files: dict[RasterImage, Path], ed
         width = max(box.width for box in boxes[image])
         height = max(box.height for box in boxes[image])
         prepared = edition.cache.prepare(path, edition.printed(width, height))
-        if prepared.size == (image.width, image.height):
-            continue
         with PIL.Image.open(io.BytesIO(prepared.data)) as pixels:
             fitted = RasterImage(pixels, f"{image.id}fit", prepared.data, None, loaded, "none",
                                  DEFAULT_OPTIONS)
@@ -268,11 +265,10 @@ def _diagnostics(source: Path, captured: _Collect) -> list[Diagnostic]:
 
 
 def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
-                  allow_remote: bool = False, edition: Edition | None = None
-                  ) -> list[PageStart]:
+                  allow_remote: bool = False) -> list[PageStart]:
     """Lay the HTML rendition out as the PDF would be, without writing it -> page starts."""
     with _captured_warnings() as captured:
-        document = _render(html, source, roots, allow_remote, edition)
+        document = _render(html, source, roots, allow_remote)
     _diagnostics(source, captured)
     return page_starts(document.pages)
 

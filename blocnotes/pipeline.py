@@ -149,7 +149,7 @@ def print_page_starts(document: Document, settings: Settings, html: str) -> list
         from . import pdf
 
         starts = pdf.layout_starts(html, document.source, _roots(document, settings),
-                                   settings.allow_remote, pdf.screen_edition(image_cache(settings)))
+                                   settings.allow_remote)
     return starts
 
 

@@ -18,14 +18,15 @@ XMP = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.o
 RED = (220, 30, 30)
 
 
-def photo(size: tuple[int, int], seed: int = 0) -> Image.Image:
-    """A photo-like RGB picture: grain, gradients, fine lines (sharpness shows on them), and
-    a red block at the top left (where "up" is)."""
+def photo(size: tuple[int, int], seed: int = 0, grain: int = 8) -> Image.Image:
+    """A photo-like RGB picture: noise `grain` pixels wide (1: a camera's sensor noise, as
+    heavy to compress), gradients, fine lines (sharpness shows on them), and a red block at
+    the top left (where "up" is)."""
     width, height = size
-    grain = Image.effect_noise((max(1, width // 8), max(1, height // 8)), 50 + seed)
-    grain = grain.resize(size, Image.Resampling.BICUBIC)
+    noise = Image.effect_noise((max(1, width // grain), max(1, height // grain)), 50 + seed)
+    noise = noise.resize(size, Image.Resampling.BICUBIC)
     ramp = Image.linear_gradient("L").resize(size)
-    image = Image.merge("RGB", (grain, ramp, ramp.transpose(Image.Transpose.ROTATE_180)))
+    image = Image.merge("RGB", (noise, ramp, ramp.transpose(Image.Transpose.ROTATE_180)))
     draw = ImageDraw.Draw(image)
     step = max(4, width // 200)
     for x in range(width // 2, width, step):  # thin lines, on the right half
@@ -50,9 +51,10 @@ def private_exif(orientation: int = 1) -> Image.Exif:
     return exif
 
 
-def camera_jpeg(path: Path, size: tuple[int, int], orientation: int = 1, seed: int = 0) -> None:
+def camera_jpeg(path: Path, size: tuple[int, int], orientation: int = 1, seed: int = 0,
+                grain: int = 8) -> None:
     """A camera JPEG, stored sideways when `orientation` says to turn it (6: 90° clockwise)."""
-    image = photo(size, seed)
+    image = photo(size, seed, grain)
     if orientation == 6:  # the sensor's pixels: what the viewer turns back clockwise
         image = image.transpose(Image.Transpose.ROTATE_90)
     image.save(path, "JPEG", quality=92, exif=private_exif(orientation), xmp=XMP)
