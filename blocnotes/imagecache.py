@@ -34,16 +34,23 @@ class ImageCache:
             _digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
         return _digests[key]
 
-    def prepare(self, path: Path, target: images.Target) -> images.Prepared:
-        """The file at `path` prepared for `target` (images.ImageError if it cannot be)."""
+    def prepare(self, image: Path | bytes, target: images.Target) -> images.Prepared:
+        """An image file (or its bytes, fetched) prepared for `target` (images.ImageError if
+        it cannot be)."""
+
+        def read() -> bytes:
+            return image.read_bytes() if isinstance(image, Path) else image
+
         if self.folder is None:
-            return images.prepare(path.read_bytes(), target)
-        name = hashlib.sha256(f"{VERSION}|{self.digest(path)}|{target}".encode()).hexdigest()
+            return images.prepare(read(), target)
+        digest = (self.digest(image) if isinstance(image, Path)
+                  else hashlib.sha256(image).hexdigest())
+        name = hashlib.sha256(f"{VERSION}|{digest}|{target}".encode()).hexdigest()
         cached = self.folder / name
         try:
             data = cached.read_bytes()
         except OSError:
-            prepared = images.prepare(path.read_bytes(), target)
+            prepared = images.prepare(read(), target)
             with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
                 atomic.write_bytes(cached, prepared.data)
             return prepared

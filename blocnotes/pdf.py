@@ -92,7 +92,7 @@ class GuardedFetcher(URLFetcher):
         self.folder = folder
         self.stand_ins = stand_ins
         self.refused: list[str] = []
-        self.rasters: dict[str, Path] = {}  # address -> file of each raster image prepared
+        self.rasters: dict[str, Path | bytes] = {}  # address -> file (or bytes) of each raster
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[override]
         asked, beside = url, False
@@ -100,6 +100,8 @@ class GuardedFetcher(URLFetcher):
             local = self.folder / unquote(urlsplit(url).path).lstrip("/")
             url, beside = local.resolve().as_uri(), True
         scheme = urlsplit(url).scheme.lower()
+        if scheme in ("http", "https") and self.allow_remote and self.stand_ins:
+            return self._remote(url, super().fetch(url, headers))
         if scheme == "data" or (scheme in ("http", "https") and self.allow_remote):
             return super().fetch(url, headers)
         if scheme == "file":
@@ -115,20 +117,33 @@ class GuardedFetcher(URLFetcher):
                                 "(download it beside the source, or use --allow-remote)")
         raise ValueError(f"refused: {url}")
 
-    def _image(self, url: str, path: Path) -> URLFetcherResponse:
-        """An image of the source's folder, under its own address (WeasyPrint never reads the
-        file itself): an SVG cleaned, a raster's stand-in for the layout (see fit_images)."""
+    def _image(self, url: str, image: Path | bytes) -> URLFetcherResponse:
+        """An image (a file of the source's folder, or fetched bytes), under its own address
+        (WeasyPrint never reads the file itself): an SVG cleaned, a raster's stand-in for the
+        layout (see fit_images)."""
+        name = image.name if isinstance(image, Path) else url
         try:
-            data = path.read_bytes()
+            data = image.read_bytes() if isinstance(image, Path) else image
             prepared = (images.Prepared(images.clean_svg(data), ".svg", (0, 0))
                         if images.is_svg(data) else images.stand_in(data))
         except images.ImageError as error:
-            self.refused.append(f"the image '{path.name}': it {error}")
+            self.refused.append(f"the image '{name}': it {error}")
             raise
         if prepared.suffix != ".svg":
-            self.rasters[url] = path
+            self.rasters[url] = image
         return URLFetcherResponse(url, prepared.data,
                                   {"Content-Type": IMAGE_TYPES[prepared.suffix]})
+
+    def _remote(self, url: str, response: URLFetcherResponse) -> URLFetcherResponse:
+        """A fetched resource: an image is prepared like a local one (with --allow-remote,
+        only the document's images are fetched)."""
+        try:
+            data = response.read()
+        finally:
+            response.close()
+        if response.content_type.startswith("image/"):
+            return self._image(url, data)
+        return URLFetcherResponse(url, data, response.headers, response.status)
 
 
 class _Collect(logging.Handler):
@@ -231,7 +246,8 @@ def _image_boxes(box: object, found: dict[RasterImage, list]) -> None:
         _image_boxes(child, found)
 
 
-def fit_images(document: weasyprint.Document, files: dict[RasterImage, Path], edition: Edition,
+def fit_images(document: weasyprint.Document, files: dict[RasterImage, Path | bytes],
+               edition: Edition,
                loaded: dict) -> None:
     """Put in place of each laid-out raster image's stand-in the image prepared for its printed
     size at the edition's resolution (its largest, when it prints several times; never more

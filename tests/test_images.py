@@ -4,6 +4,8 @@ sRGB (CMYK kept for the print shop), without private metadata; SVG cleaned; HEIC
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -208,6 +210,23 @@ def test_the_epub_passes_epubcheck(reportage, tmp_path):
     assert report["checker"]["nWarning"] == 0, report["messages"]
 
 
+def test_the_epub_passes_ace(reportage, tmp_path):
+    """DAISY Ace: no violation with photos, a screenshot and SVG drawings (as tests/test_ace.py
+    for the seed)."""
+    ace = shutil.which("ace-puppeteer")
+    chromium = shutil.which("chromium")
+    assert ace and chromium, "DAISY Ace and Chromium are missing: `make test` installs them"
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
+    subprocess.run([ace, "--silent", "--outdir", str(tmp_path / "ace"), "--force",
+                    str(reportage.settings.out / "reportage.epub")], env=env, check=True,
+                   timeout=300, capture_output=True)
+    report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
+    violations = [f"{group['earl:testSubject']['url']}: {item['earl:test']['dct:title']}"
+                  for group in report["assertions"] for item in group.get("assertions", [])]
+    assert violations == []
+    assert report["earl:result"]["earl:outcome"] == "pass"
+
+
 def test_a_rebuild_uses_the_prepared_images_and_gives_the_same_bytes(reportage, monkeypatch,
                                                                       tmp_path):
     cached = list((reportage.settings.out / ".images").iterdir())
@@ -299,3 +318,36 @@ def test_svg_cleaning_keeps_the_drawing_and_internal_references():
     kept = re.search(r'href="data:image/jpeg;base64,([^"]+)"', clean)
     assert kept
     assert not Image.open(io.BytesIO(base64.b64decode(kept.group(1)))).getexif()
+
+
+def test_a_remote_photo_is_prepared_too(tmp_path):
+    """With --allow-remote, a photo fetched over HTTP loses its metadata like a local one."""
+    import http.server
+    import threading
+
+    photos.camera_jpeg(tmp_path / "remote.jpg", (2400, 1600))
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        source = tmp_path / "doc.md"
+        source.write_text("---\ntitle: T\ndate: 2021-01-01\n---\n\n# A\n\n![Une photo]"
+                          f"(http://127.0.0.1:{server.server_port}/remote.jpg)\n",
+                          encoding="utf-8")
+        settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", allow_remote=True,
+                            environ={})
+        [outcome] = build([source], ("pdf",), settings)
+    finally:
+        server.shutdown()
+    assert outcome.error is None, outcome.error
+    data = (tmp_path / "out" / "doc.pdf").read_bytes()
+    assert photos.SERIAL.encode() not in data and b"Exif\x00\x00" not in data
+    [row] = [row for row in _pdfimages(tmp_path / "out" / "doc.pdf") if row["type"] == "image"]
+    assert int(row["x-ppi"]) <= images.SCREEN_PPI + 1
