@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from lxml import etree
 from PIL import Image
@@ -68,12 +69,12 @@ LOSSLESS = frozenset({"PNG", "GIF", "BMP", "TIFF"})
 EXIF_ORIENTATION = 0x0112
 
 
-def _open(data: bytes) -> Image.Image:
-    """Pillow's image of the bytes, HEIC/HEIF (the iPhone's format) too, through libheif
-    (AVIF and WebP are Pillow's own); loaded at the first image (a build without any does
-    not pay for it)."""
+def _open(data: bytes | Path) -> Image.Image:
+    """Pillow's image of the bytes (or of a file, read as far as needed), HEIC/HEIF (the
+    iPhone's format) too, through libheif (AVIF and WebP are Pillow's own); libheif is loaded
+    at the first image (a build without any does not pay for it)."""
     _register_heif()
-    return Image.open(io.BytesIO(data))
+    return Image.open(data if isinstance(data, Path) else io.BytesIO(data))
 
 
 @cache
@@ -175,7 +176,7 @@ def _to_srgb(image: Image.Image, profile: bytes, mode: str) -> Image.Image:
         return image.convert(mode)
 
 
-def stand_in(data: bytes) -> Prepared:
+def stand_in(data: bytes | Path) -> Prepared:
     """A blank picture of the size (upright) WeasyPrint lays out for an image, reduced to the
     page at screen resolution: still larger than any box the image can print in at 96 pixels
     to the inch, so the layout is the image's; made from the header alone. Once laid out, each
@@ -187,8 +188,9 @@ def stand_in(data: bytes) -> Prepared:
     return Prepared(output.getvalue(), ".jpg", blank.size)
 
 
-def header(data: bytes) -> tuple[str, tuple[int, int]]:
-    """(format, upright size in pixels) of a raster image, from its header alone."""
+def header(data: bytes | Path) -> tuple[str, tuple[int, int]]:
+    """(format, upright size in pixels) of a raster image (its bytes, or its file), from its
+    header alone."""
     try:
         with _open(data) as image:
             turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
@@ -236,12 +238,19 @@ def _parse_svg(data: bytes) -> etree._Element:
     return root
 
 
-def _safe_url_text(text: str) -> bool:
-    """Whether CSS or an attribute value refers to nothing outside the file."""
-    lowered = text.lower()
-    if "@import" in lowered or "javascript:" in lowered or "expression(" in lowered:
-        return False
-    return all(match.group(2).strip().startswith("#") for match in _URL_RE.finditer(text))
+_IMPORT_RE = re.compile(r"@import[^;]*;?", re.IGNORECASE)
+_SCRIPTED = ("javascript:", "expression(", "behavior:", "-moz-binding")
+
+
+def _local_css(text: str) -> str | None:
+    """CSS or an attribute value with every reference outside the file made `none` (what SVG
+    paints when a paint server is missing) and @import rules removed; None when it carries
+    script."""
+    if any(word in text.lower() for word in _SCRIPTED):
+        return None
+    text = _IMPORT_RE.sub("", text)
+    return _URL_RE.sub(lambda match: match.group(0) if match.group(2).strip().startswith("#")
+                       else "none", text)
 
 
 def _clean_href(element: etree._Element, name: str, value: str) -> bool:
@@ -270,16 +279,22 @@ def _clean_element(element: etree._Element) -> None:
         namespace = name[1:].split("}")[0] if name.startswith("{") else ""
         if local == "href" and namespace in ("", XLINK_NS):
             keep = _clean_href(element, name, value)
+        elif namespace in ("", XML_NS) and not local.lower().startswith("on"):
+            local_value = _local_css(value)
+            keep = local_value is not None
+            if keep and local_value != value:
+                element.set(name, local_value or "")
         else:
-            keep = (namespace in ("", XML_NS) and not local.lower().startswith("on")
-                    and _safe_url_text(value))
+            keep = False
         if not keep:
             del element.attrib[name]
     for child in list(element):
         tag = child.tag if isinstance(child.tag, str) else ""
         allowed = tag.startswith(f"{{{SVG_NS}}}") and tag.split("}")[-1] in SVG_ELEMENTS
         if allowed and tag == f"{{{SVG_NS}}}style":
-            allowed = _safe_url_text(child.text or "")
+            css = _local_css(child.text or "")
+            allowed = css is not None
+            child.text = css
         if allowed:
             _clean_element(child)
             if tag in _REFERRING and not any(name.endswith("href") for name in child.attrib):

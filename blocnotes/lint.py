@@ -119,19 +119,22 @@ def _file_problems(image: Image, target: Path, press: bool) -> list[tuple[str, s
     from . import images  # only documents with images pay for Pillow and libheif
 
     try:
-        data = target.read_bytes()
+        weight = target.stat().st_size
+        with target.open("rb") as stream:
+            svg = images.is_svg(stream.read(512))
+        data = target.read_bytes() if svg else b""  # a raster: its header is enough
     except OSError as error:
         return [(f"image '{image.src}' cannot be read ({error.strerror})", "error")]
     found = []
-    if len(data) > MAX_MEGABYTES * 1_000_000:
-        found.append((f"image '{image.src}' weighs {len(data) / 1e6:.0f} MB, over "
+    if weight > MAX_MEGABYTES * 1_000_000:
+        found.append((f"image '{image.src}' weighs {weight / 1e6:.0f} MB, over "
                       f"{MAX_MEGABYTES} MB: slow to prepare, is it the right file? (export a "
                       "JPEG of at most 6000 pixels across)", "warning"))
     try:
-        if images.is_svg(data):
+        if svg:
             images.clean_svg(data)
             return found
-        _, (width, height) = images.header(data)
+        _, (width, height) = images.header(target)
     except images.ImageError as error:
         return [*found, (f"image '{image.src}' {error}", "error")]
     if width * height > MAX_MEGAPIXELS * 1_000_000:

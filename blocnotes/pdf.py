@@ -123,9 +123,16 @@ class GuardedFetcher(URLFetcher):
         layout (see fit_images)."""
         name = image.name if isinstance(image, Path) else url
         try:
-            data = image.read_bytes() if isinstance(image, Path) else image
-            prepared = (images.Prepared(images.clean_svg(data), ".svg", (0, 0))
-                        if images.is_svg(data) else images.stand_in(data))
+            if isinstance(image, Path):
+                with image.open("rb") as stream:
+                    head = stream.read(512)
+            else:
+                head = image[:512]
+            if images.is_svg(head):
+                data = image.read_bytes() if isinstance(image, Path) else image
+                prepared = images.Prepared(images.clean_svg(data), ".svg", (0, 0))
+            else:
+                prepared = images.stand_in(image)  # from the header: not the whole file
         except images.ImageError as error:
             self.refused.append(f"the image '{name}': it {error}")
             raise
