@@ -27,12 +27,27 @@ class ImageCache:
         self.folder = folder
 
     def digest(self, path: Path) -> str:
-        """The SHA-256 of a file's bytes (read once per process while the file is unchanged)."""
-        stat = path.stat()
-        key = (str(path), stat.st_size, stat.st_mtime_ns)
-        if key not in _digests:
-            _digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return _digests[key]
+        """The SHA-256 of a file's bytes, read and hashed once while the file is unchanged
+        (same path, size and modification time, as make and rsync judge): remembered by the
+        process (a --jobs worker or `watch` keeps it) and under `folder`/files, so a rebuild
+        does not read 14 MB photos again."""
+        stat = path.resolve().stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key in _digests:
+            return _digests[key]
+        note = (self.folder / "files" / hashlib.sha256(repr(key).encode()).hexdigest()
+                if self.folder else None)
+        try:
+            digest = note.read_text(encoding="ascii") if note else ""
+        except OSError:
+            digest = ""
+        if len(digest) != 64:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if note:
+                with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
+                    atomic.write_bytes(note, digest.encode("ascii"))
+        _digests[key] = digest
+        return digest
 
     def prepare(self, image: Path | bytes, target: images.Target) -> images.Prepared:
         """An image file (or its bytes, fetched) prepared for `target` (images.ImageError if
