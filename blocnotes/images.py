@@ -7,6 +7,7 @@ import base64
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -69,12 +70,23 @@ LOSSLESS = frozenset({"PNG", "GIF", "BMP", "TIFF"})
 EXIF_ORIENTATION = 0x0112
 
 
+def _unreadable(error: Exception) -> ImageError:
+    if isinstance(error, Image.DecompressionBombError):  # over 178 MP: Pillow's own limit
+        return ImageError("is far too large to be a photo of the document (over "
+                          f"{2 * (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000} megapixels; export "
+                          "a JPEG of at most 6000 pixels across)")
+    return ImageError(f"cannot be read as an image ({error}) (is the file damaged? save it "
+                      "again as JPEG or PNG)")
+
+
 def _open(data: bytes | Path) -> Image.Image:
     """Pillow's image of the bytes (or of a file, read as far as needed), HEIC/HEIF (the
     iPhone's format) too, through libheif (AVIF and WebP are Pillow's own); libheif is loaded
     at the first image (a build without any does not pay for it)."""
     _register_heif()
-    return Image.open(data if isinstance(data, Path) else io.BytesIO(data))
+    with warnings.catch_warnings():  # over 89 MP: `check` says it better, at the image's line
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(data if isinstance(data, Path) else io.BytesIO(data))
 
 
 @cache
@@ -102,8 +114,7 @@ def prepare(data: bytes, target: Target) -> Prepared:
         kind = image.format or ""
         image = _converted(image, target)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        raise ImageError(f"cannot be read as an image ({error}) (is the file damaged? save it "
-                         "again as JPEG or PNG)") from None
+        raise _unreadable(error) from None
     output = io.BytesIO()
     image.info.clear()  # PNG would carry the profile and text chunks of `info` along
     if kind in LOSSLESS or image.mode in ("RGBA", "LA"):
@@ -196,8 +207,7 @@ def header(data: bytes | Path) -> tuple[str, tuple[int, int]]:
             turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
             return image.format or "", (image.height, image.width) if turned else image.size
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        raise ImageError(f"cannot be read as an image ({error}) (is the file damaged? save it "
-                         "again as JPEG or PNG)") from None
+        raise _unreadable(error) from None
 
 
 # SVG: a strict allow-list of drawing elements; attributes lose every script, event handler
