@@ -240,8 +240,12 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
     if fetcher.refused:
         raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
     if edition and fetcher.rasters:
-        fit_images(document, {loaded[url]: path for url, path in fetcher.rasters.items()
-                              if isinstance(loaded.get(url), RasterImage)}, edition, loaded)
+        try:
+            fit_images(document, {loaded[url]: (url, image) for url, image in
+                                  fetcher.rasters.items()
+                                  if isinstance(loaded.get(url), RasterImage)}, edition, loaded)
+        except images.ImageError as error:  # a file whose header read well, its pixels not
+            raise BlocNotesError(source, None, str(error)) from None
     return document
 
 
@@ -253,21 +257,26 @@ def _image_boxes(box: object, found: dict[RasterImage, list]) -> None:
         _image_boxes(child, found)
 
 
-def fit_images(document: weasyprint.Document, files: dict[RasterImage, Path | bytes],
-               edition: Edition,
+def fit_images(document: weasyprint.Document,
+               sources: dict[RasterImage, tuple[str, Path | bytes]], edition: Edition,
                loaded: dict) -> None:
-    """Put in place of each laid-out raster image's stand-in the image prepared for its printed
-    size at the edition's resolution (its largest, when it prints several times; never more
-    pixels than the file has)."""
+    """Put in place of each laid-out raster image's stand-in the image (its address, and its
+    file or fetched bytes, in `sources`) prepared for its printed size at the edition's
+    resolution (its largest, when it prints several times; never more pixels than the file
+    has)."""
     boxes: dict[RasterImage, list] = {}
     for page in document.pages:
         _image_boxes(page._page_box, boxes)
-    for image, path in files.items():
+    for image, (url, source) in sources.items():
         if image not in boxes:
             continue
         width = max(box.width for box in boxes[image])
         height = max(box.height for box in boxes[image])
-        prepared = edition.cache.prepare(path, edition.printed(width, height))
+        try:
+            prepared = edition.cache.prepare(source, edition.printed(width, height))
+        except images.ImageError as error:
+            name = source.name if isinstance(source, Path) else url
+            raise images.ImageError(f"image '{name}' {error}") from None
         with PIL.Image.open(io.BytesIO(prepared.data)) as pixels:
             fitted = RasterImage(pixels, f"{image.id}fit", prepared.data, None, loaded, "none",
                                  DEFAULT_OPTIONS)
