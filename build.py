@@ -223,10 +223,11 @@ def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -
 @cli.command("clean")
 @OUT
 def clean_command(out: Path) -> None:
-    """Remove the built PDF, EPUB and HTML files (and the page cache) from --out."""
+    """Remove the built PDF, EPUB and HTML files (and the page and image caches) from --out."""
     if not out.is_dir():
         return
     shutil.rmtree(out / ".pages", ignore_errors=True)
+    shutil.rmtree(out / ".images", ignore_errors=True)
     for path in out.iterdir():
         if path.is_file() and (path.suffix in OUTPUT_SUFFIXES or path.name.endswith(".part")):
             path.unlink()

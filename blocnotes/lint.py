@@ -49,7 +49,8 @@ def local_file(source: Path, src: str) -> Path | None:
 
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-               ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
+               ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml",
+               ".heic": "image/heic", ".heif": "image/heif", ".avif": "image/avif"}
 
 
 def _anchor_hint(target: str, headings: tuple[Heading, ...]) -> str:
@@ -103,8 +104,8 @@ def _image_problems(image: Image, source: Path, allow_remote: bool
     elif not target.is_file():
         problems.append(f"image '{image.src}' not found (expected at {target})")
     elif Path(urlsplit(image.src).path).suffix.lower() not in IMAGE_TYPES:
-        problems.append(f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG file "
-                        "(convert it to PNG or JPEG)")
+        problems.append(f"image '{image.src}' is not a JPEG, PNG, HEIC, AVIF, WebP, GIF or SVG "
+                        "file (convert it to JPEG or PNG)")
     else:
         return problems, target
     return problems, None
@@ -118,21 +119,46 @@ CSS_DPI = 96  # WeasyPrint prints an image's pixels at 96 per inch, up to the co
 EXIF_ORIENTATION = 0x0112
 
 
-def _print_resolution(image: Image, target: Path) -> list[tuple[str, str]]:
-    """(message, severity) for a raster image too coarse for print at the size it prints,
-    or not readable."""
-    if target.suffix.lower() == ".svg":
-        return []
-    import PIL.Image  # only documents with images pay for it
+# Larger than any camera's photo needs to be for a Bloc-Notes: slow to prepare, and probably
+# the wrong file (a scan at 1200 dpi, a panorama, an export at the wrong size).
+MAX_MEGAPIXELS = 40
+MAX_MEGABYTES = 50
+
+
+def _file_problems(image: Image, target: Path, press: bool) -> list[tuple[str, str]]:
+    """(message, severity) for an image file that cannot be used, is too large, or (with
+    `press`) prints under 300 dpi at its printed size."""
+    from . import images  # only documents with images pay for Pillow and libheif
 
     try:
-        with PIL.Image.open(target) as raster:  # reads the header only
-            # a photo turned by its EXIF orientation (5 to 8) prints its height across
-            turned = raster.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
-            width = raster.height if turned else raster.width
-    except (OSError, ValueError, PIL.Image.DecompressionBombError):
-        return [(f"image '{image.src}' cannot be read as an image (is the file damaged? save it "
-                 "again as PNG or JPEG)", "error")]
+        weight = target.stat().st_size
+        with target.open("rb") as stream:
+            svg = images.is_svg(stream.read(512))
+        data = target.read_bytes() if svg else b""  # a raster: its header is enough
+    except OSError as error:
+        return [(f"image '{image.src}' cannot be read ({error.strerror})", "error")]
+    found = []
+    if weight > MAX_MEGABYTES * 1_000_000:
+        found.append((f"image '{image.src}' weighs {weight / 1e6:.0f} MB, over "
+                      f"{MAX_MEGABYTES} MB: slow to prepare, is it the right file? (export a "
+                      "JPEG of at most 6000 pixels across)", "warning"))
+    try:
+        if svg:
+            images.clean_svg(data)
+            return found
+        _, (width, height) = images.header(target)
+    except images.ImageError as error:
+        return [*found, (f"image '{image.src}' {error}", "error")]
+    if width * height > MAX_MEGAPIXELS * 1_000_000:
+        found.append((f"image '{image.src}' has {width * height / 1e6:.0f} megapixels, over "
+                      f"{MAX_MEGAPIXELS}: slow to prepare, is it the right file? (export a JPEG "
+                      "of at most 6000 pixels across)", "warning"))
+    return found + (_print_resolution(image, width) if press else [])
+
+
+def _print_resolution(image: Image, width: int) -> list[tuple[str, str]]:
+    """(message, severity) for a raster image too coarse for print at the size it prints
+    (`width`: its pixels across, upright)."""
     printed_mm = min(width / CSS_DPI * 25.4, COLUMN_MM)
     dpi = width / (printed_mm / 25.4)
     if dpi >= PRINT_DPI - 0.5:
@@ -201,7 +227,9 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
     """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs.
 
     `allow_remote`: http(s) images are allowed (the PDF may fetch them); `press`: images are
-    checked for print too (300 dpi), as `check` and the print shop's build do.
+    checked for print too (300 dpi), as `check` and the print shop's build do. Every local image
+    is read: one that cannot be used (damaged, an SVG with XML entities) is an error at its line,
+    one over MAX_MEGAPIXELS or MAX_MEGABYTES a warning.
     """
     path = document.source
     found = [Diagnostic(path, link.line, *problem) for link in document.links
@@ -209,9 +237,9 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
     for image in document.images:
         problems, target = _image_problems(image, path, allow_remote)
         found += [Diagnostic(path, image.line, message, "error") for message in problems]
-        if press and not problems and target is not None:
+        if not problems and target is not None:
             found += [Diagnostic(path, image.line, *problem)
-                      for problem in _print_resolution(image, target)]
+                      for problem in _file_problems(image, target, press)]
     found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document)
               + _keywords_on_one_line(document))
     return sorted(found, key=lambda d: d.line or 0)
