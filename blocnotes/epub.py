@@ -8,12 +8,12 @@ import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
 
 from . import fonts
+from .images import Prepared
 from .lint import IMAGE_TYPES
 from .model import Document, PageStart
 from .render import description
@@ -212,14 +212,14 @@ def _normalize_zip(data: bytes, when: dt.datetime) -> bytes:
     return output.getvalue()
 
 
-def _add_images(book: epub.EpubBook, chapters: list[Chapter], images: Mapping[str, Path]) -> None:
+def _add_images(book: epub.EpubBook, chapters: list[Chapter],
+                images: Mapping[str, Prepared]) -> None:
     """Package each image once, as images/NN.ext, and point the chapters' <img> at it."""
     names: dict[str, str] = {}
-    for index, (src, path) in enumerate(sorted(images.items()), start=1):
-        suffix = path.suffix.lower()
-        names[src] = f"images/image-{index:02d}{suffix}"
+    for index, (src, prepared) in enumerate(sorted(images.items()), start=1):
+        names[src] = f"images/image-{index:02d}{prepared.suffix}"
         book.add_item(epub.EpubItem(uid=f"image-{index:02d}", file_name=names[src],
-                                    media_type=IMAGE_TYPES[suffix], content=path.read_bytes()))
+                                    media_type=IMAGE_TYPES[prepared.suffix], content=prepared.data))
     for chapter in chapters:
         for img in chapter.body.iter(f"{{{XHTML}}}img"):
             if img.get("src") in names:
@@ -326,7 +326,7 @@ def _accessibility(book: epub.EpubBook, labels: Mapping[str, str], has_images: b
 
 
 def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.datetime,
-                images: Mapping[str, Path] | None = None,
+                images: Mapping[str, Prepared] | None = None,
                 starts: Sequence[PageStart] = ()) -> bytes:
     """Document and its HTML rendition -> EPUB 3 bytes: fonts subset, images embedded,
     the print edition's pages marked and listed, accessibility metadata."""
