@@ -79,6 +79,8 @@ VALUES = {
     "list": TEXT | st.lists(TEXT | LONG, max_size=12),
     "date": st.dates().map(lambda d: d.isoformat()),
     "lang": st.sampled_from(["fr", "en", "de", "it", "en-GB", "de-CH"]),
+    "url": st.sampled_from(["https://www.aurm.org/bloc-notes/", "http://x", "pas une adresse"])
+    | TEXT,
 }
 
 
