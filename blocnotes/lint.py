@@ -182,6 +182,7 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
         if press and not problems and target is not None:
             found += [Diagnostic(path, image.line, *problem)
                       for problem in _print_resolution(image, target)]
+    found += [Diagnostic(path, warning.line, warning.message) for warning in document.list_warnings]
     found += _colophon_date(document) + _same_headings(document) + _missing_glyphs(document)
     return sorted(found, key=lambda d: d.line or 0)
 

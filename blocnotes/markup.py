@@ -19,8 +19,10 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import slugify
 from markdown.postprocessors import Postprocessor
+from pymdownx.magiclink import MagiclinkExtension
 
-from .model import Heading, Image, Link, Section
+from . import constructs
+from .model import Heading, Image, Link, ListWarning, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 SECTION_LEVEL = 2  # the document title is h1; top-level sections are h2
@@ -39,6 +41,8 @@ class Body:
     images: tuple[Image, ...]
     headings: tuple[Heading, ...]
     ids: frozenset[str]
+    credits: tuple[str, ...] = ()
+    list_warnings: tuple[ListWarning, ...] = ()
 
 
 # Raw HTML in a source is cleaned by nh3 (Ammonia) to what stays valid XHTML 5 in an EPUB:
@@ -57,6 +61,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
+    "figure": {"data-width"},
     "col": {"span"},
     "colgroup": {"span"},
     "blockquote": {"cite"},
@@ -79,6 +84,7 @@ _VALID_VALUE = {
     "hreflang": re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
     "scope": re.compile(r"^(row|col|rowgroup|colgroup)$"),
     "class": re.compile(r"^[A-Za-z0-9_ -]*$"),
+    "data-width": re.compile(r"^[0-9]{1,3}$"),
 }
 
 
@@ -138,6 +144,8 @@ def to_html(text: str) -> str:
             FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u2191",
                               BACKLINK_TITLE="Retour au texte"),
             MarkdownInHtmlExtension(), TableExtension(), SaneListExtension(), _Balance(),
+            # bare https:// and www. addresses become links (pymdown-extensions)
+            MagiclinkExtension(), constructs.ConstructsExtension(),
         ],
         output_format="xhtml",
     )
@@ -273,8 +281,10 @@ def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:
 
 def parse_body(text: str, first_line: int) -> Body:
     """Markdown body (starting at `first_line` of its file) -> Body."""
-    root = parse_fragment(to_html(text))
+    markdown_text, list_warnings = constructs.normalize_lists(text, first_line)
+    root = parse_fragment(to_html(markdown_text))
     fix_content_model(root)
+    constructs.apply_widths(root)
     taken: set[str] = {"titre", "colophon"}  # ids of the template's own parts
     _unique_ids(root, taken)
     headings = _normalize_headings(root, text, first_line, taken)
@@ -288,12 +298,14 @@ def parse_body(text: str, first_line: int) -> Body:
         elif element.tag == "img":
             src = element.get("src", "")
             images.append(Image(src, element.get("alt", ""), finder.find(src)))
-    intro, sections = _split_sections(root)
+    credits = constructs.credits_of(root)
+    intro, sections = _split_sections(root, constructs.take_notes(root))
     return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings),
-                frozenset(taken))
+                frozenset(taken), credits, list_warnings)
 
 
-def _split_sections(root: etree._Element) -> tuple[str, list[Section]]:
+def _split_sections(root: etree._Element, notes: dict[str, etree._Element]
+                    ) -> tuple[str, list[Section]]:
     intro = etree.Element("div")
     intro.text = root.text
     groups: list[etree._Element] = []
@@ -301,6 +313,8 @@ def _split_sections(root: etree._Element) -> tuple[str, list[Section]]:
         if isinstance(child.tag, str) and child.tag == f"h{SECTION_LEVEL}":
             groups.append(etree.Element("div"))
         (groups[-1] if groups else intro).append(child)
+    # each note beside the section that calls it first; one never called goes last
+    constructs.place_notes([intro, *groups], notes)
     sections = []
     for group in groups:
         heading = group[0]
