@@ -123,6 +123,7 @@ PERCENT_RE = re.compile(r"^\s*(\d{1,3})\s*%\s*$")
 # column (83.5 mm at 8.4 pt); a wider table, or one of more than three columns, spans both.
 COLUMN_CHARS = 48
 MAX_COLUMN_COLUMNS = 3
+SHORT_ROWS = 16  # a table this short is never broken (header included)
 
 
 def _only_child_image(paragraph: ET.Element) -> ET.Element | None:
@@ -186,7 +187,8 @@ def _table(table: ET.Element, parent: ET.Element) -> None:
                 if index < len(row):
                     _add_class(row[index], "num")
     wide = columns > MAX_COLUMN_COLUMNS or sum(widths) + 2 * columns > COLUMN_CHARS
-    wrapper = ET.Element("div", {"class": "table-wrap wide" if wide else "table-wrap"})
+    kinds = ["table-wrap"] + (["wide"] if wide else []) + (["short"] if len(rows) <= SHORT_ROWS else [])
+    wrapper = ET.Element("div", {"class": " ".join(kinds)})
     position = list(parent).index(table)
     parent.insert(position, wrapper)
     parent.remove(table)

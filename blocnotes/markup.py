@@ -334,6 +334,16 @@ def _mark_speakers(group: etree._Element) -> None:
         classes = (group[1].get("class", "") + " speakers").strip()
         group[1].set("class", classes)
         header.append(group[1])
+    # A wide figure or short wide table right under the heading stays with it (one box that
+    # never breaks): WeasyPrint does not keep a heading with a box that spans the columns.
+    if len(group) > 1 and _spans_whole(group[1]):
+        header.append(group[1])
+
+
+def _spans_whole(element: etree._Element) -> bool:
+    classes = set((element.get("class") or "").split())
+    return (element.tag == "figure" and "wide" in classes) or \
+        {"table-wrap", "wide", "short"} <= classes
 
 
 def parse_inline(text: str, line: int | None) -> tuple[str, tuple[Link, ...]]:

@@ -147,13 +147,15 @@ def _notes_at_calls(rendition: str) -> str:
         return rendition
     root = etree.fromstring(rendition.encode("utf-8"))
     x = f"{{{XHTML}}}"
-    calls = {link.get("href", "")[1:]: link for link in root.iter(f"{x}a")
-             if link.get("class") == "footnote-ref"}
+    calls: dict[str, etree._Element] = {}
+    for link in root.iter(f"{x}a"):
+        if link.get("class") == "footnote-ref":
+            calls.setdefault(link.get("href", "")[1:], link)  # the first call holds the note
     for aside in list(root.iter(f"{x}aside")):
         call = calls.get(aside.get("id", "")) if aside.get("role") == "doc-footnote" else None
         if call is None or call.getparent() is None:
             continue
-        note = etree.Element(f"{x}span", {"class": "fn"})
+        note = etree.Element(f"{x}span", {"class": "fn", "id": aside.get("id", "")})
         for link in list(aside.iter(f"{x}a")):
             if link.get("class") == "note-number":  # WeasyPrint writes the number
                 link.getparent().text = (link.getparent().text or "") + (link.tail or "").lstrip()
