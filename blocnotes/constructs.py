@@ -278,7 +278,7 @@ def _aside(item: etree._Element) -> etree._Element:
     backref = ""
     for link in list(item.iter("a")):
         if link.get("class") == "footnote-backref":
-            backref = link.get("href", "")
+            backref = backref or link.get("href", "")  # the first call
             _drop_keep_tail(link)
     aside.text = item.text
     aside.extend(list(item))
