@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from samples import NAMES
 
 from blocnotes import fonts
 from blocnotes.lint import COLUMN_MM
 from helpers import epub_names, epub_spine, words
+from samples import NAMES
 
 X = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
