@@ -294,3 +294,23 @@ def _ace(epub: Path, folder: Path) -> list[str]:
     report = json.loads((folder / "ace" / "report.json").read_text(encoding="utf-8"))
     return [f"{group['earl:testSubject']['url']}: {item['earl:test']['dct:title']}"
             for group in report["assertions"] for item in group.get("assertions", [])]
+
+
+# --- check -----------------------------------------------------------------------------
+
+def test_check_names_the_line_of_a_guessed_nesting_and_a_figure_without_text(tmp_path):
+    from click.testing import CliRunner
+
+    from build import cli
+    from samples import make_images
+
+    make_images(tmp_path)
+    source = tmp_path / "essai.md"
+    source.write_text("---\ntitle: Essai\ndate: 2024-05-06\n---\n\n# Partie\n\n- un\n - deux\n\n"
+                      "![](paysage.jpg){credit=\"© AURM\"}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(source)])
+    lines = result.output.strip().splitlines()
+    assert f"{source}:9: warning: list item indented by 1 space(s)" in result.output, lines
+    assert any(line.startswith(f"{source}:11: error: image 'paysage.jpg' has no alternative")
+               for line in lines), lines
+    assert result.exit_code == 1
