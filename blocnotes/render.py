@@ -149,7 +149,8 @@ def _notes_at_calls(rendition: str) -> str:
     x = f"{{{XHTML}}}"
     calls: dict[str, etree._Element] = {}
     for link in root.iter(f"{x}a"):
-        if link.get("class") == "footnote-ref":
+        inside_note = any(a.tag == f"{x}aside" for a in link.iterancestors())
+        if link.get("class") == "footnote-ref" and not inside_note:  # a note's own call stays
             calls.setdefault(link.get("href", "")[1:], link)  # the first call holds the note
     for aside in list(root.iter(f"{x}aside")):
         call = calls.get(aside.get("id", "")) if aside.get("role") == "doc-footnote" else None
