@@ -123,6 +123,7 @@ PERCENT_RE = re.compile(r"^\s*(\d{1,3})\s*%\s*$")
 # column (83.5 mm at 8.4 pt); a wider table, or one of more than three columns, spans both.
 COLUMN_CHARS = 48
 MAX_COLUMN_COLUMNS = 3
+SHORT_CODE = 24  # characters of inline code kept on one line
 SHORT_ROWS = 16  # a table this short is never broken (header included)
 
 
@@ -230,6 +231,10 @@ class _ConstructsTree(Treeprocessor):
                     _figure(child, image)
                 elif child.tag == "table":
                     _table(child, parent)
+        blocks = {id(code) for pre in root.iter("pre") for code in pre}
+        for code in root.iter("code"):  # short inline code stays on one line (nowrap)
+            if id(code) not in blocks and len("".join(code.itertext())) <= SHORT_CODE:
+                _add_class(code, "short")
         figures = {id(image) for figure in root.iter("figure") for image in figure}
         for image in root.iter("img"):
             if id(image) not in figures:

@@ -191,7 +191,6 @@ def _mark_names(root: etree._Element) -> None:
 
 URL_TEXT_RE = re.compile(r"^(?:https?://|www\.)\S+$")
 URL_BREAK_RE = re.compile(r"(?<=[/.?&_-])(?=[^/.?&_-])")
-SHORT_CODE = 24  # characters of inline code kept on one line
 LONG_URL = 25  # characters: a shorter address fits on a line and leaves the text justified
 
 
@@ -226,10 +225,6 @@ def typeset_html(fragment: str, lang: str) -> str:
     _hoist_no_break_spaces(root)
     _mark_names(root)
     _break_urls(root)
-    for code in root.iter("code"):  # short inline code stays on one line (white-space: nowrap)
-        parent = code.getparent()
-        if parent is not None and parent.tag != "pre" and len("".join(code.itertext())) <= SHORT_CODE:
-            code.set("class", (code.get("class", "") + " short").strip())
     return markup.serialize_children(root)
 
 
