@@ -261,6 +261,16 @@ def apply_widths(root: etree._Element) -> None:
             figure.set("style", f"width: {int(width)}%")
 
 
+def image_box(image: etree._Element) -> tuple[str, float]:
+    """(the box an image prints in: figure, wide or inline; the share of it it fills)."""
+    figure = image.getparent()
+    if figure is None or figure.tag != "figure":
+        return "inline", 1.0
+    width = re.search(r"width: (\d+)%", figure.get("style", ""))
+    share = int(width.group(1)) / 100 if width else 1.0
+    return ("wide" if "wide" in figure.get("class", "").split() else "figure"), share
+
+
 def take_notes(root: etree._Element) -> dict[str, etree._Element]:
     """Remove Python-Markdown's notes block -> {note id: the note as an <aside>}."""
     notes: dict[str, etree._Element] = {}

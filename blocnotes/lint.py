@@ -102,7 +102,10 @@ def _image_problems(image: Image, source: Path, allow_remote: bool
 # columns 7 mm apart); tests/test_print.py measures it in the laid-out PDF.
 COLUMN_MM = (210 - 2 * 18 - 7) / 2
 PRINT_DPI = 300  # what a print shop needs for photos at their printed size
-CSS_DPI = 96  # WeasyPrint prints an image's pixels at 96 per inch, up to the column's width
+# A figure fills its box (styles/print.css): the column, or both columns with .wide, or the
+# share width=50% asks; a portrait no taller than 120 mm.
+WIDE_MM = 2 * COLUMN_MM + 7
+MAX_FIGURE_HEIGHT_MM = 120
 EXIF_ORIENTATION = 0x0112
 
 
@@ -117,15 +120,19 @@ def _print_resolution(image: Image, target: Path) -> list[tuple[str, str]]:
         with PIL.Image.open(target) as raster:  # reads the header only
             # a photo turned by its EXIF orientation (5 to 8) prints its height across
             turned = raster.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
-            width = raster.height if turned else raster.width
+            width, height = ((raster.height, raster.width) if turned
+                             else (raster.width, raster.height))
     except (OSError, ValueError, PIL.Image.DecompressionBombError):
         return [(f"image '{image.src}' cannot be read as an image (is the file damaged? save it "
                  "again as PNG or JPEG)", "error")]
-    printed_mm = min(width / CSS_DPI * 25.4, COLUMN_MM)
+    if image.box == "inline":
+        return []  # at the text's size: a few millimetres
+    box_mm = (WIDE_MM if image.box == "wide" else COLUMN_MM) * image.share
+    printed_mm = min(box_mm, width / height * MAX_FIGURE_HEIGHT_MM)
     dpi = width / (printed_mm / 25.4)
     if dpi >= PRINT_DPI - 0.5:
         return []
-    needed = round(PRINT_DPI * COLUMN_MM / 25.4)
+    needed = round(PRINT_DPI * printed_mm / 25.4)
     return [(f"image '{image.src}' prints {printed_mm:.0f} mm wide at {dpi:.0f} dpi, under the "
              f"{PRINT_DPI} dpi a print shop needs: use one at least {needed} pixels wide",
              "warning")]

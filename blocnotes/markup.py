@@ -309,7 +309,8 @@ def parse_body(text: str, first_line: int) -> Body:
             links.append(Link(plain(element), href, finder.find(href)))
         elif element.tag == "img":
             src = element.get("src", "")
-            images.append(Image(src, element.get("alt", ""), finder.find(src)))
+            images.append(Image(src, element.get("alt", ""), finder.find(src),
+                                *constructs.image_box(element)))
     credits = constructs.credits_of(root)
     intro, sections = _split_sections(root, constructs.take_notes(root))
     return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings),

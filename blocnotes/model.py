@@ -54,6 +54,8 @@ class Image:
     src: str
     alt: str
     line: int | None
+    box: str = "figure"  # "figure" (a column), "wide" (both columns) or "inline" (in a sentence)
+    share: float = 1.0  # the share of its box it fills (width=50% -> 0.5)
 
 
 @dataclass(frozen=True)

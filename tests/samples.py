@@ -49,9 +49,9 @@ def _photo(size: tuple[int, int], seed: int) -> Image.Image:
 
 
 def make_images(folder: Path) -> None:
-    """The fixtures' images: a landscape and a portrait photo (300 dpi at a column's width
-    and more), and a small logo."""
-    _photo((1800, 1200), 1).save(folder / "paysage.jpg", quality=82)
+    """The fixtures' images: a landscape and a portrait photo (300 dpi as they print, the
+    landscape across both columns too), and a small logo."""
+    _photo((2100, 1400), 1).save(folder / "paysage.jpg", quality=82)
     _photo((1000, 1500), 4).save(folder / "portrait.jpg", quality=82)
     logo = Image.new("RGBA", (96, 96), (0, 0, 0, 0))
     draw = ImageDraw.Draw(logo)

@@ -13,7 +13,7 @@ import pytest
 
 from blocnotes import fonts
 from blocnotes.lint import COLUMN_MM
-from helpers import epub_names, epub_spine, words
+from helpers import ROOT, epub_names, epub_spine, words
 from samples import NAMES
 
 X = "{http://www.w3.org/1999/xhtml}"
@@ -314,3 +314,21 @@ def test_check_names_the_line_of_a_guessed_nesting_and_a_figure_without_text(tmp
     assert any(line.startswith(f"{source}:11: error: image 'paysage.jpg' has no alternative")
                for line in lines), lines
     assert result.exit_code == 1
+
+
+def test_dpi_measured_at_the_size_the_figure_prints(tmp_path):
+    """A 1800-pixel photo is 547 dpi at half a column, 547/2 in a column, 263 across both."""
+    from PIL import Image
+
+    from blocnotes.pipeline import Settings, check
+
+    Image.new("RGB", (1800, 1200), (120, 160, 200)).save(tmp_path / "photo.png")
+    body = ("![Dans la colonne.](photo.png)\n\n![Sur deux colonnes.](photo.png){.wide}\n\n"
+            "![Une moitié.](photo.png){width=50%}\n\nUn logo ![logo](photo.png) en ligne.\n")
+    (tmp_path / "photo.md").write_text(
+        f"---\ntitle: Photo\ndate: 2021-01-01\n---\n\n# Une partie\n\n{body}", encoding="utf-8")
+    [outcome] = check([tmp_path / "photo.md"], Settings(out=tmp_path / "out",
+                                                         styles=ROOT / "styles", environ={}))
+    found = [(d.line, d.message) for d in outcome.diagnostics if "dpi" in d.message]
+    assert len(found) == 1 and found[0][0] == 10
+    assert "prints 174 mm wide at 263 dpi" in found[0][1]
