@@ -20,7 +20,7 @@ from .model import ListWarning
 # Editors (and CommonMark, Pandoc) nest by two or four and start a list under a paragraph's
 # line; this pre-pass rewrites list indentation as Python-Markdown reads it.
 
-ITEM_RE = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +)(?=\S)")
+ITEM_RE = re.compile(r"^( *)([-*+]|\d{1,9}[.])( +)(?=\S)")  # the markers Python-Markdown reads
 FENCE_RE = re.compile(r"^ *(```|~~~)")
 HEADING_RE = re.compile(r"^ {0,3}#")
 

@@ -332,3 +332,23 @@ def test_dpi_measured_at_the_size_the_figure_prints(tmp_path):
     found = [(d.line, d.message) for d in outcome.diagnostics if "dpi" in d.message]
     assert len(found) == 1 and found[0][0] == 10
     assert "prints 174 mm wide at 263 dpi" in found[0][1]
+
+
+@pytest.mark.parametrize("text", [
+    "Un texte écrit en\n2020. Les chiffres suivent.\n",  # a year at a line's start
+    "Il a dit\n1) que non.\n",  # not a marker Python-Markdown reads
+    "```\n- pas une liste\n  - ni un niveau\n```\n",  # code
+    "Un paragraphe.\n\n    - du code indenté\n",
+    "*important* et **gras**\n",
+])
+def test_the_list_pass_leaves_what_is_not_a_list(text):
+    from blocnotes.constructs import normalize_lists
+
+    assert normalize_lists(text, 1) == (text, ())
+
+
+def test_the_list_pass_nests_by_the_typed_indentation():
+    from blocnotes.constructs import normalize_lists
+
+    text = "Texte :\n- a\n  - b\n    suite de b\n- c\n"
+    assert normalize_lists(text, 1)[0] == "Texte :\n\n- a\n    - b\n        suite de b\n- c\n"
