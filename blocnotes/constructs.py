@@ -114,7 +114,8 @@ def _reindent(line: str, stack: list[_Item]) -> str:
 # ---------------------------------------------------------------------------------------
 # Figures and tables, on Python-Markdown's tree (attr_list has set the image's attributes).
 
-TABLE_CAPTION_RE = re.compile(r"^\s*(?:Table|Tableau|Tabelle)?\s*:\s*", re.IGNORECASE)
+# Pandoc's caption: a paragraph right after the table that starts with "Table:" or ":"
+TABLE_CAPTION_RE = re.compile(r"^\s*(?:(?:Table|Tableau|Tabelle)\s*)?:\s*")
 SOURCE_RE = re.compile(r"^\s*Sources?\s*:", re.IGNORECASE)
 NUMBER_RE = re.compile(r"^[-+−–]?\s*[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s*(%|€|k€|M€|ha|m²|km)?$")
 ALIGN_RE = re.compile(r"text-align:\s*(left|right|center)")
@@ -159,8 +160,8 @@ def _figure(paragraph: ET.Element, image: ET.Element) -> None:
             span.text = credit
 
 
-def _cells(table: ET.Element) -> list[list[ET.Element]]:
-    return [[cell for cell in row if cell.tag in ("td", "th")] for row in table.iter("tr")]
+def _cells(rows: list[ET.Element]) -> list[list[ET.Element]]:
+    return [[cell for cell in row if cell.tag in ("td", "th")] for row in rows]
 
 
 def _text(element: ET.Element) -> str:
@@ -170,7 +171,7 @@ def _text(element: ET.Element) -> str:
 def _table(table: ET.Element, parent: ET.Element) -> None:
     """Alignment as classes (the sanitizer drops style attributes), numeric columns, width,
     the caption and source lines that follow the table, all in one wrapper."""
-    rows = _cells(table)
+    rows = _cells(list(table.iter("tr")))
     columns = max((len(row) for row in rows), default=0)
     widths = [0] * columns
     for row in rows:
@@ -181,7 +182,7 @@ def _table(table: ET.Element, parent: ET.Element) -> None:
                 _add_class(cell, f"align-{match.group(1)}")
     body = [row for row in table.iter("tr") if row.find("td") is not None]
     for index in range(columns):
-        values = [_text(row[index]) for row in _cells_of(body) if index < len(row)]
+        values = [_text(row[index]) for row in _cells(body) if index < len(row)]
         if values and all(NUMBER_RE.match(value) or value in ("", "-", "–") for value in values) \
                 and any(value.strip("-– ") for value in values):
             for row in rows:
@@ -197,11 +198,16 @@ def _table(table: ET.Element, parent: ET.Element) -> None:
     wrapper.tail, table.tail = table.tail, None
     following = list(parent)[position + 1:position + 3]
     for sibling in following:
+        if sibling.tag == "dl" and [child.tag for child in sibling] == ["dd"]:
+            sibling.tag = "p"  # ": caption" under a table, which def_list read as a definition
+            definition = sibling[0]
+            sibling.remove(definition)
+            sibling.text = ": " + (definition.text or "")
+            sibling.extend(list(definition))
         if sibling.tag != "p":
             break
         text = sibling.text or ""
-        if table.find("caption") is None and TABLE_CAPTION_RE.match(text) and \
-                text.lstrip().startswith(("Table", "Tableau", "Tabelle", ":")):
+        if table.find("caption") is None and TABLE_CAPTION_RE.match(text):
             caption = ET.Element("caption")
             caption.text = TABLE_CAPTION_RE.sub("", text, count=1)
             caption.extend(list(sibling))
@@ -213,10 +219,6 @@ def _table(table: ET.Element, parent: ET.Element) -> None:
             wrapper.append(sibling)
         else:
             break
-
-
-def _cells_of(rows: list[ET.Element]) -> list[list[ET.Element]]:
-    return [[cell for cell in row if cell.tag in ("td", "th")] for row in rows]
 
 
 def _add_class(element: ET.Element, name: str) -> None:

@@ -352,3 +352,12 @@ def test_the_list_pass_nests_by_the_typed_indentation():
 
     text = "Texte :\n- a\n  - b\n    suite de b\n- c\n"
     assert normalize_lists(text, 1)[0] == "Texte :\n\n- a\n    - b\n        suite de b\n- c\n"
+
+
+@pytest.mark.parametrize("line", ["Table: Une *légende*.", ": Une *légende*.",
+                                  "Tableau : Une *légende*."])
+def test_pandoc_table_captions(line):
+    from blocnotes.markup import to_html
+
+    html = to_html(f"| a | b |\n| --- | --- |\n| x | 2 |\n\n{line}\n")
+    assert "<caption>Une <em>légende</em>.</caption>" in html and "<dl>" not in html
