@@ -11,7 +11,7 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image
 
-from . import atomic, fonts, markup, render
+from . import atomic, feeds, fonts, markup, render
 from .epub import COVER_IMAGE
 from .model import Document
 
@@ -55,9 +55,9 @@ def _thumbnail(epub_path: Path) -> bytes:
 
 def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
     """Write `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`, fonts/,
-    index.html and SHA256SUMS into `out`."""
+    index.html, the Atom feed, the OPDS catalog and SHA256SUMS into `out`."""
     files: dict[str, bytes] = {}
-    items = []
+    items, published = [], []
     for entry in sorted(built, key=lambda b: (b.document.meta.date, b.document.slug),
                         reverse=True):
         document = entry.document
@@ -67,8 +67,13 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
         files[f"{name}.epub"] = entry.epub.read_bytes()
         files[f"{name}-impression.pdf"] = entry.press.read_bytes()
         files[f"{name}.png"] = _thumbnail(entry.epub)
+        published.append(feeds.Published(
+            document, pdf=feeds.File(f"{name}.pdf", "application/pdf", len(files[f"{name}.pdf"])),
+            epub=feeds.File(f"{name}.epub", "application/epub+zip", len(files[f"{name}.epub"])),
+            thumbnail=feeds.File(f"{name}.png", "image/png", len(files[f"{name}.png"])),
+            thumbnail_px=Image.open(io.BytesIO(files[f"{name}.png"])).size, anchor=name))
         items.append({
-            "title": shown.title, "date": document.meta.date.isoformat(),
+            "anchor": name, "title": shown.title, "date": document.meta.date.isoformat(),
             "dateline": shown.dateline or render.date_text(document.meta.date, document.meta.lang),
             "keywords": shown.keywords, "summary": _summary(document),
             "pdf": f"{name}.pdf", "epub": f"{name}.epub", "thumbnail": f"{name}.png",
@@ -83,11 +88,14 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
         lang=meta.lang if meta else "fr", series=(meta.series if meta else None) or "Bloc-Notes",
         publisher=meta.publisher if meta else None, rights=meta.rights if meta else None,
         items=items, css=Markup(css + page_css),  # our own stylesheet: not to be escaped
+        feed=feeds.FEED, catalog=feeds.CATALOG, catalog_type=feeds.CATALOG_TYPE,
     )
     text = page + "".join(str(item["title"]) for item in items)
     for face in faces:
         files[f"fonts/{face.path.stem}.woff2"] = fonts.subset_font(face.path, text, "woff2")
     files["index.html"] = page.encode("utf-8")
+    files[feeds.FEED] = feeds.atom_feed(published, "index.html")
+    files[feeds.CATALOG] = feeds.opds_catalog(published, "index.html")
     written = []
     for relative, data in sorted(files.items()):
         atomic.write_bytes(out / relative, data)

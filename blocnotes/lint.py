@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from pathlib import Path
@@ -9,7 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 from . import fonts
 from .errors import Diagnostic
-from .model import Document, Image, Link
+from .markup import SECTION_LEVEL
+from .model import Document, Heading, Image, Link
 
 PLACEHOLDERS = ("", "#")
 MONTHS = {
@@ -50,7 +52,17 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
 
 
-def _link_problem(link: Link, ids: frozenset[str]) -> tuple[str, str] | None:
+def _anchor_hint(target: str, headings: tuple[Heading, ...]) -> str:
+    """'use the id of a heading, e.g. #x', with x the closest heading of this document."""
+    ids = [heading.id for heading in headings]
+    if not ids:
+        return "the document has no heading to point to: remove the link or add a heading"
+    close = difflib.get_close_matches(target, ids, n=1, cutoff=0.0) or ids
+    return f"use the id of a heading, e.g. #{close[0]}"
+
+
+def _link_problem(link: Link, ids: frozenset[str], headings: tuple[Heading, ...] = ()
+                  ) -> tuple[str, str] | None:
     """(message, severity) for a link that needs the author's attention, else None."""
     href = link.href.strip()
     if href in PLACEHOLDERS:
@@ -59,8 +71,8 @@ def _link_problem(link: Link, ids: frozenset[str]) -> tuple[str, str] | None:
     if href.startswith("#"):
         if unquote(href[1:]) in ids:
             return None
-        return (f"link '{link.text}' points to '{href}', which is nowhere in the text (use the "
-                "id of a heading, e.g. #pour-en-savoir-plus)", "error")
+        return (f"link '{link.text}' points to '{href}', which is nowhere in the text "
+                f"({_anchor_hint(unquote(href[1:]), headings)})", "error")
     if urlsplit(href).scheme.lower() not in ("", "http", "https", "mailto"):
         return (f"link '{link.text}' has an address of a kind that is not allowed "
                 f"('{href[:40]}'): use https://... or mailto:...", "error")
@@ -161,14 +173,32 @@ def _colophon_date(document: Document) -> list[Diagnostic]:
         "check 'colophon-date'")]
 
 
-def _same_headings(document: Document) -> list[Diagnostic]:
+def _keywords_on_one_line(document: Document) -> list[Diagnostic]:
+    """`keywords: A, B, C` is one keyword: say so, and show the list form."""
+    keywords = document.meta.keywords
+    if len(keywords) != 1 or "," not in keywords[0]:
+        return []
+    items = [item.strip() for item in keywords[0].split(",") if item.strip()]
+    listed = " ".join(f"'  - {item}'" for item in items[:3])
+    return [Diagnostic(
+        document.source, document.field_lines.get("keywords"),
+        f"'keywords' is one keyword, '{keywords[0][:60]}': for {len(items)} keywords, write one "
+        f"per line under 'keywords:' ({listed}{' ...' if len(items) > 3 else ''})")]
+
+
+def _same_sections(document: Document) -> list[Diagnostic]:
+    """Sections (the `#` headings, listed in the table of contents) with the same title.
+    Sub-headings may repeat ("Les questions de la salle" under each session): their ids
+    are unique and the table of contents does not list them."""
     found, seen = [], set()
     for heading in document.headings:
+        if heading.level != SECTION_LEVEL:
+            continue
         key = heading.text.casefold()
         if key in seen:
             found.append(Diagnostic(
-                document.source, heading.line, f"two headings read '{heading.text}': links and "
-                "the table of contents cannot tell them apart (rename one)"))
+                document.source, heading.line, f"two sections are titled '{heading.text}': the "
+                "table of contents shows the same line twice (rename one)"))
         seen.add(key)
     return found
 
@@ -182,7 +212,7 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
     """
     path = document.source
     found = [Diagnostic(path, link.line, *problem) for link in document.links
-             if (problem := _link_problem(link, document.ids))]
+             if (problem := _link_problem(link, document.ids, document.headings))]
     for image in document.images:
         problems, target = _image_problems(image, path, allow_remote)
         found += [Diagnostic(path, image.line, message, "error") for message in problems]
@@ -190,7 +220,8 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
             found += [Diagnostic(path, image.line, *problem)
                       for problem in _print_resolution(image, target)]
     found += [Diagnostic(path, warning.line, warning.message) for warning in document.list_warnings]
-    found += _colophon_date(document) + _same_headings(document) + _missing_glyphs(document)
+    found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document)
+              + _keywords_on_one_line(document))
     return sorted(found, key=lambda d: d.line or 0)
 
 
@@ -199,16 +230,22 @@ def _missing_glyphs(document: Document) -> list[Diagnostic]:
     for char in fonts.uncovered(document.text):
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
-        fallback = ("set in the fallback font (Noto Sans)" if fonts.fallback_covers(char)
-                    else "no font has it: it prints as an empty box")
+        covered = fonts.fallback_covers(char)
+        fallback = ("set in the fallback font (Noto Sans)" if covered
+                    else "no font has it: it prints as an empty box (remove it or write it out)")
         found.append(Diagnostic(
             document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "
-            f"house fonts: {fallback}"))
+            f"house fonts: {fallback}", "note" if covered else "warning"))
     return found
 
 
 def errors_of(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics that stop a build."""
     return [d for d in diagnostics if d.severity == "error"]
+
+
+def strict_failures(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that stop a --strict build: errors and warnings (not notes)."""
+    return [d for d in diagnostics if d.severity in ("error", "warning")]
 
 

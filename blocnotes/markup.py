@@ -161,7 +161,23 @@ def to_html(text: str) -> str:
         ],
         output_format="xhtml",
     )
-    return sanitize(md.convert(XML_ILLEGAL_RE.sub("", text)))
+    return sanitize(_restore_escapes(md.convert(XML_ILLEGAL_RE.sub("", text))))
+
+
+# Python-Markdown marks a backslash escape as STX, the character's code, ETX; inside an
+# automatic mail link it then writes those marks as character references (&#2;&#52;&#51;&#3;
+# for '\+'), which its unescaping pass no longer sees: the escaped character is put back
+# here. Any other reference to a control character is dropped: XML cannot hold one.
+_ESCAPE_REFS_RE = re.compile(r"&#2;((?:&#\d+;)+?)&#3;")
+_CONTROL_REF_RE = re.compile(r"&#(0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01])|x0*(?:[0-8]|[bBcC]|1[0-9a-fA-F]));")
+
+
+def _restore_escapes(markup: str) -> str:
+    def escaped(match: re.Match[str]) -> str:
+        code = "".join(chr(int(digit)) for digit in re.findall(r"&#(\d+);", match.group(1)))
+        return f"&#{code};" if code.isdigit() else ""
+
+    return _CONTROL_REF_RE.sub("", _ESCAPE_REFS_RE.sub(escaped, markup))
 
 
 PHRASING = frozenset({
@@ -189,6 +205,18 @@ def fix_content_model(root: etree._Element) -> None:
             element.drop_tag()
         elif element.tag in PHRASING_ONLY_BLOCKS:
             element.tag = "div"
+    # A definition list starts with a term: a definition Markdown made with no term before
+    # it (right after a heading with attributes) becomes a block of its own.
+    for listing in list(root.iter("dl")):
+        for child in list(listing):
+            if not isinstance(child.tag, str) or child.tag == "dt":
+                break
+            if child.tag == "dd":
+                child.tag = "div"
+                child.set("class", (child.get("class", "") + " definition").strip())
+                listing.addprevious(child)
+        if len(listing) == 0 and listing.getparent() is not None:
+            listing.getparent().remove(listing)
     # A list holds list items only: an inline element the parser left between them goes.
     for listing in root.iter("ul", "ol"):
         for child in list(listing):
@@ -258,25 +286,46 @@ def _normalize_headings(root: etree._Element, finder_text: str, first_line: int,
     if not found:
         return []
     shift = SECTION_LEVEL - min(int(el.tag[1]) for el in found)
+    lines: list[int | None] = list(heading_lines(finder_text, first_line))
+    if len(lines) != len(found):  # a heading Markdown did not make (or one it did not keep)
+        lines = [None] * len(found)
     headings = []
-    for element in found:
+    for element, line in zip(found, lines, strict=True):
         level = max(SECTION_LEVEL, min(6, int(element.tag[1]) + shift))
         element.tag = f"h{level}"
         text = plain(element)
         wanted = element.get("id") or slugify(text, "-")[:60].rstrip("-") or "section"
         taken.discard(element.get("id", ""))
         element.set("id", _unique_id(wanted, taken))
-        line = _heading_line(finder_text, text, first_line)
         headings.append(Heading(level, element.get("id", ""), text, line))
     return headings
 
 
-def _heading_line(text: str, title: str, first_line: int) -> int | None:
-    words = title.split()
-    if not words:
-        return None
-    match = re.search(r"^\s*#+\s*" + re.escape(words[0]), text, re.MULTILINE)
-    return first_line + text.count("\n", 0, match.start()) if match else None
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+ATX_RE = re.compile(r"^ {0,3}(#{1,6}(\s|$)|<h[1-6][\s>])", re.IGNORECASE)
+SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)\s*$")
+BLOCK_LINE_RE = re.compile(r"^ {0,3}([-*+>]|\d+[.)]|\||<)")
+
+
+def heading_lines(text: str, first_line: int) -> list[int]:
+    """The file line of each heading of a Markdown body, in order (ATX, setext and raw HTML
+    headings; fenced code skipped)."""
+    found: list[int] = []
+    fence = ""
+    rows = text.split("\n")
+    for index, row in enumerate(rows):
+        opening = FENCE_RE.match(row)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opening:
+            fence = opening.group(1)
+        elif ATX_RE.match(row) or (index + 1 < len(rows) and row.strip() and SETEXT_RE.match(rows[index + 1])
+              and not BLOCK_LINE_RE.match(row)
+              and (index == 0 or not rows[index - 1].strip())):
+            found.append(first_line + index)
+    return found
 
 
 def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:

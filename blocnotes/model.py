@@ -36,6 +36,7 @@ class Metadata:
     colophon_date: str | None = None
     abstract_title: str | None = None
     keywords_title: str | None = None
+    site_url: str | None = None  # where the hand-out folder is published, ends with '/'
 
 
 @dataclass(frozen=True)

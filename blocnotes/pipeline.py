@@ -56,10 +56,15 @@ def prepare(source: Path, settings: Settings, press: bool = False
     """Load, lint (for print too with `press`) and typeset one source; raise on the first
     error found."""
     document, diagnostics = _diagnose(source, settings, press)
-    errors = lint.errors_of(diagnostics)
-    if errors or (settings.strict and diagnostics):
-        raise BlocNotesError.from_diagnostic((errors or diagnostics)[0])
+    _judge(diagnostics, settings)
     return typeset.typeset(document), diagnostics
+
+
+def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
+    """Raise every error found (and, with --strict, every warning) at once."""
+    failures = (lint.strict_failures if settings.strict else lint.errors_of)(diagnostics)
+    if failures:
+        raise BlocNotesError.of(failures)
 
 
 def _read_style(settings: Settings, name: str) -> str:
@@ -193,6 +198,7 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
                             make_epub(document, settings, when, starts, rendition)))
         if "html" in formats:
             outputs.append((target.with_suffix(".html"), html.encode("utf-8")))
+        _judge(outcome.diagnostics, settings)  # the renderer's warnings count for --strict too
         for path, data in outputs:
             atomic.write_bytes(path, data)
             outcome.written.append(path)
