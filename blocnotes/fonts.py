@@ -11,10 +11,12 @@ from pathlib import Path
 import font_source_sans_pro
 import font_source_serif_pro
 import fontpkg_noto_sans
+import fontpkg_source_code_pro
 import manimgx_fonts
 
 SANS = "BN Sans"  # family names of our own, so no system font can answer to them
 SERIF = "BN Serif"
+MONO = "BN Mono"  # Source Code Pro: code, inline and in blocks
 FALLBACK = "BN Fallback"  # Noto Sans: the declared stand-in for a glyph the house fonts lack
 EMOJI = "BN Emoji"  # Noto Emoji (outlines, one colour: print-safe), for what Noto Sans lacks
 
@@ -54,6 +56,14 @@ def house_faces() -> tuple[Face, ...]:
 
 
 @cache
+def mono_faces() -> tuple[Face, ...]:
+    """The monospace face of code (Source Code Pro, variable: its default instance is the
+    regular weight)."""
+    folder = Path(fontpkg_source_code_pro.ROOT) / "files"
+    return (Face(MONO, 400, "normal", folder / "SourceCodePro[wght].ttf"),)
+
+
+@cache
 def fallback_faces() -> tuple[Face, ...]:
     """The declared fallback fonts' faces: Noto Sans, then Noto Emoji (from manimgx-fonts, the
     one pip package with an emoji font WeasyPrint draws: outlines, not colour bitmaps)."""
@@ -82,8 +92,8 @@ def fallback_covers(char: str) -> bool:
 
 
 def all_faces() -> tuple[Face, ...]:
-    """House faces, then the fallback's."""
-    return house_faces() + fallback_faces()
+    """House faces, the code face, then the fallback's."""
+    return house_faces() + mono_faces() + fallback_faces()
 
 
 def uncovered(text: str) -> list[str]:
@@ -94,16 +104,17 @@ def uncovered(text: str) -> list[str]:
 
 
 def faces_for(text: str) -> tuple[Face, ...]:
-    """The faces `text` needs: the house faces, and the fallbacks only when a character of
-    `text` is not in the house fonts, the emoji font only for an emoji (declaring a font
-    costs WeasyPrint a tenth of a second)."""
+    """The faces `text` (an HTML rendition) needs: the house faces; the code face when it
+    holds code; the fallbacks only when a character of `text` is not in the house fonts, the
+    emoji font only for an emoji (declaring a font costs WeasyPrint a tenth of a second)."""
+    code = mono_faces() if "<code" in text else ()
     missing = uncovered(text)
     if not missing:
-        return house_faces()
+        return house_faces() + code
     emoji = fallback_faces()[-1]
-    if any(ord(char) in _cmap(emoji.path) for char in missing):
-        return all_faces()
-    return house_faces() + fallback_faces()[:-1]
+    needed = fallback_faces() if any(ord(c) in _cmap(emoji.path) for c in missing) \
+        else fallback_faces()[:-1]
+    return house_faces() + code + needed
 
 
 def font_dirs() -> tuple[Path, ...]:

@@ -115,7 +115,10 @@ def _image_problems(image: Image, source: Path, allow_remote: bool
 # columns 7 mm apart); tests/test_print.py measures it in the laid-out PDF.
 COLUMN_MM = (210 - 2 * 18 - 7) / 2
 PRINT_DPI = 300  # what a print shop needs for photos at their printed size
-CSS_DPI = 96  # WeasyPrint prints an image's pixels at 96 per inch, up to the column's width
+# A figure fills its box (styles/print.css): the column, or both columns with .wide, or the
+# share width=50% asks; a portrait no taller than 120 mm.
+WIDE_MM = 2 * COLUMN_MM + 7
+MAX_FIGURE_HEIGHT_MM = 120
 EXIF_ORIENTATION = 0x0112
 
 
@@ -153,17 +156,20 @@ def _file_problems(image: Image, target: Path, press: bool) -> list[tuple[str, s
         found.append((f"image '{image.src}' has {width * height / 1e6:.0f} megapixels, over "
                       f"{MAX_MEGAPIXELS}: slow to prepare, is it the right file? (export a JPEG "
                       "of at most 6000 pixels across)", "warning"))
-    return found + (_print_resolution(image, width) if press else [])
+    return found + (_print_resolution(image, width, height) if press else [])
 
 
-def _print_resolution(image: Image, width: int) -> list[tuple[str, str]]:
+def _print_resolution(image: Image, width: int, height: int) -> list[tuple[str, str]]:
     """(message, severity) for a raster image too coarse for print at the size it prints
-    (`width`: its pixels across, upright)."""
-    printed_mm = min(width / CSS_DPI * 25.4, COLUMN_MM)
+    (`width` x `height`: its pixels, upright)."""
+    if image.box == "inline":
+        return []  # at the text's size: a few millimetres
+    box_mm = (WIDE_MM if image.box == "wide" else COLUMN_MM) * image.share
+    printed_mm = min(box_mm, width / height * MAX_FIGURE_HEIGHT_MM)
     dpi = width / (printed_mm / 25.4)
     if dpi >= PRINT_DPI - 0.5:
         return []
-    needed = round(PRINT_DPI * COLUMN_MM / 25.4)
+    needed = round(PRINT_DPI * printed_mm / 25.4)
     return [(f"image '{image.src}' prints {printed_mm:.0f} mm wide at {dpi:.0f} dpi, under the "
              f"{PRINT_DPI} dpi a print shop needs: use one at least {needed} pixels wide",
              "warning")]
@@ -240,6 +246,7 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
         if not problems and target is not None:
             found += [Diagnostic(path, image.line, *problem)
                       for problem in _file_problems(image, target, press)]
+    found += [Diagnostic(path, warning.line, warning.message) for warning in document.list_warnings]
     found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document)
               + _keywords_on_one_line(document))
     return sorted(found, key=lambda d: d.line or 0)

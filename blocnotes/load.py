@@ -84,6 +84,8 @@ def parse(
         images=body.images,
         headings=body.headings,
         ids=body.ids,
+        credits=body.credits,
+        list_warnings=body.list_warnings,
         field_lines=dict(front.lines),
         text=text,
         labels=words,

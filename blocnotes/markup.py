@@ -20,7 +20,8 @@ from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import slugify
 from markdown.postprocessors import Postprocessor
 
-from .model import Heading, Image, Link, Section
+from . import constructs
+from .model import Heading, Image, Link, ListWarning, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 SECTION_LEVEL = 2  # the document title is h1; top-level sections are h2
@@ -38,6 +39,8 @@ class Body:
     images: tuple[Image, ...]
     headings: tuple[Heading, ...]
     ids: frozenset[str]
+    credits: tuple[str, ...] = ()
+    list_warnings: tuple[ListWarning, ...] = ()
 
 
 # Raw HTML in a source is cleaned by nh3 (Ammonia) to what stays valid XHTML 5 in an EPUB:
@@ -56,6 +59,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
+    "figure": {"data-width"},
     "col": {"span"},
     "colgroup": {"span"},
     "blockquote": {"cite"},
@@ -78,6 +82,7 @@ _VALID_VALUE = {
     "hreflang": re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
     "scope": re.compile(r"^(row|col|rowgroup|colgroup)$"),
     "class": re.compile(r"^[A-Za-z0-9_ -]*$"),
+    "data-width": re.compile(r"^[0-9]{1,3}$"),
 }
 
 
@@ -127,6 +132,20 @@ class _Balance(Extension):
         md.postprocessors.register(_BalanceRawHtml(md), "balance_raw_html", 35)
 
 
+# An address typed bare, not as a link's target (](https://…) or <https://…>).
+BARE_URL_RE = re.compile(r"(?<![(<\"'=/])\b(?:https?://|www\.)")
+
+
+def _bare_links(text: str) -> list[Extension]:
+    """pymdown-extensions' MagicLink, which makes bare https:// and www. addresses links, when
+    the text has one: importing it costs a fifth of a second, more than reading the seed."""
+    if not BARE_URL_RE.search(text):
+        return []
+    from pymdownx.magiclink import MagiclinkExtension
+
+    return [MagiclinkExtension()]
+
+
 def to_html(text: str) -> str:
     """Markdown text -> sanitized HTML (Python-Markdown, 'extra' extensions; nh3)."""
     # Extensions as objects, not names: a name makes Python-Markdown scan every installed
@@ -137,6 +156,7 @@ def to_html(text: str) -> str:
             FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u2191",
                               BACKLINK_TITLE="Retour au texte"),
             MarkdownInHtmlExtension(), TableExtension(), SaneListExtension(), _Balance(),
+            constructs.ConstructsExtension(), *_bare_links(text),
         ],
         output_format="xhtml",
     )
@@ -322,8 +342,10 @@ def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:
 def parse_body(text: str, first_line: int, speakers: tuple[str, ...] = ()) -> Body:
     """Markdown body (starting at `first_line` of its file) -> Body; a section's first
     paragraph that opens with one of the `speakers` words is its speakers' line."""
-    root = parse_fragment(to_html(text))
+    markdown_text, list_warnings = constructs.normalize_lists(text, first_line)
+    root = parse_fragment(to_html(markdown_text))
     fix_content_model(root)
+    constructs.apply_widths(root)
     taken: set[str] = {"titre", "colophon"}  # ids of the template's own parts
     _unique_ids(root, taken)
     headings = _normalize_headings(root, text, first_line, taken)
@@ -336,13 +358,16 @@ def parse_body(text: str, first_line: int, speakers: tuple[str, ...] = ()) -> Bo
             links.append(Link(plain(element), href, finder.find(href)))
         elif element.tag == "img":
             src = element.get("src", "")
-            images.append(Image(src, element.get("alt", ""), finder.find(src)))
-    intro, sections = _split_sections(root, speakers)
+            images.append(Image(src, element.get("alt", ""), finder.find(src),
+                                *constructs.image_box(element)))
+    credits = constructs.credits_of(root)
+    intro, sections = _split_sections(root, constructs.take_notes(root), speakers)
     return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings),
-                frozenset(taken))
+                frozenset(taken), credits, list_warnings)
 
 
-def _split_sections(root: etree._Element, speakers: tuple[str, ...]
+def _split_sections(root: etree._Element, notes: dict[str, etree._Element],
+                    speakers: tuple[str, ...]
                     ) -> tuple[str, list[Section]]:
     intro = etree.Element("div")
     intro.text = root.text
@@ -351,6 +376,8 @@ def _split_sections(root: etree._Element, speakers: tuple[str, ...]
         if isinstance(child.tag, str) and child.tag == f"h{SECTION_LEVEL}":
             groups.append(etree.Element("div"))
         (groups[-1] if groups else intro).append(child)
+    # each note beside the section that calls it first; one never called goes last
+    constructs.place_notes([intro, *groups], notes)
     sections = []
     for group in groups:
         heading = group[0]
@@ -372,6 +399,16 @@ def _mark_speakers(group: etree._Element, speakers: tuple[str, ...]) -> None:
         classes = (group[1].get("class", "") + " speakers").strip()
         group[1].set("class", classes)
         header.append(group[1])
+    # A wide figure or short wide table right under the heading stays with it (one box that
+    # never breaks): WeasyPrint does not keep a heading with a box that spans the columns.
+    if len(group) > 1 and _spans_whole(group[1]):
+        header.append(group[1])
+
+
+def _spans_whole(element: etree._Element) -> bool:
+    classes = set((element.get("class") or "").split())
+    return (element.tag == "figure" and "wide" in classes) or \
+        {"table-wrap", "wide", "short"} <= classes
 
 
 def parse_inline(text: str, line: int | None) -> tuple[str, tuple[Link, ...]]:

@@ -189,6 +189,33 @@ def _mark_names(root: etree._Element) -> None:
             element.set("class", (element.get("class", "") + " name").strip())
 
 
+URL_TEXT_RE = re.compile(r"^(?:https?://|www\.)\S+$")
+URL_BREAK_RE = re.compile(r"(?<=[/.?&_-])(?=[^/.?&_-])")
+LONG_URL = 25  # characters: a shorter address fits on a line and leaves the text justified
+
+
+def _break_urls(root: etree._Element) -> None:
+    """A link whose text is an address may break only after / . ? & - _ and never takes a
+    hyphen: a <wbr/> after each of those (the style sets hyphens: manual on a.url); the block
+    holding a long one is set ragged (class has-url), not stretched around it."""
+    for link in root.iter("a"):
+        text = link.text or ""
+        if len(link) or not URL_TEXT_RE.match(text):
+            continue
+        link.set("class", (link.get("class", "") + " url").strip())
+        scheme, sep, rest = text.partition("://")
+        head, pieces = (scheme + sep, URL_BREAK_RE.split(rest)) if sep else ("", URL_BREAK_RE.split(text))
+        link.text = head + pieces[0]
+        for piece in pieces[1:]:
+            etree.SubElement(link, "wbr").tail = piece
+        if len(text) > LONG_URL:
+            block = link.getparent()
+            while block is not None and block.tag not in ("p", "li", "td", "th", "dd", "figcaption"):
+                block = block.getparent()
+            if block is not None:
+                block.set("class", (block.get("class", "") + " has-url").strip())
+
+
 def typeset_html(fragment: str, lang: str) -> str:
     """XHTML fragment -> the same fragment with its text nodes typeset for `lang`."""
     if not fragment:
@@ -197,6 +224,7 @@ def typeset_html(fragment: str, lang: str) -> str:
     _walk(root, lang, _State(), False)
     _hoist_no_break_spaces(root)
     _mark_names(root)
+    _break_urls(root)
     return markup.serialize_children(root)
 
 

@@ -67,3 +67,11 @@ def run_epubcheck(path: Path, report: Path) -> dict:
 @pytest.fixture(scope="session")
 def seed_epubcheck(seed_built: Built, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return run_epubcheck(seed_built.epub, tmp_path_factory.mktemp("epubcheck") / "report.json")
+
+
+@pytest.fixture(scope="session")
+def samples_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Every construct fixture (tests/fixtures/<name>/), with its images, built once."""
+    from samples import build_samples
+
+    return build_samples(tmp_path_factory.mktemp("samples"))
