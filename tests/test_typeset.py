@@ -34,7 +34,7 @@ def test_french_rules(before, after):
 
 def test_english_rules():
     assert typeset_text('He said "yes" - it\'s fine...', "en") == "He said “yes” – it’s fine…"
-    assert typeset_text("Note: this ; that", "en") == "Note: this ; that"
+    assert typeset_text("Note : this ; that", "en") == "Note: this; that"
 
 
 def test_code_and_attributes_are_untouched():
