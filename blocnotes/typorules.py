@@ -62,7 +62,7 @@ FUNCTION_WORDS_FR = frozenset(
 # Units and symbols held to their number by a no-break space (Lexique: « entre le nombre et
 # l'unité »). The letters must end there: 12 kg, not 12 kilogrammes.
 UNITS = (
-    "%|‰|‱|€|\\$|£|¥|CHF|°C|°F|ºC|"
+    "%|‰|‱|€|\\$|£|¥|฿|CHF|°C|°F|ºC|"
     "km/h|km²|km|m²|m³|mm|cm|dm|m|µm|nm|ha|kg|mg|g|t|"
     "l|L|ml|mL|cl|cL|dl|hl|"
     "kWh|MWh|GWh|kW|MW|GW|W|Wh|V|A|Ω|kPa|Pa|hPa|bar|"
@@ -262,7 +262,7 @@ RULES: tuple[Rule, ...] = (
     # Dimensions and products: the multiplication sign.
     _rule("times", ALL, r"(?<!\b0)(?<=\d)([\"″']?)( ?)x( ?)(?=\d)",
           lambda m: m.group(1) + (NBSP + "×" + NBSP if m.group(2) or m.group(3) else "×"),
-          ("4x4 m", f"4×4{NBSP}m"), letters=True),
+          ("4x4 m", "4×4 m"), letters=True),
     # French: raised letters of ordinals and abbreviations (Lexique: 1er, 2e, XIXe, Mme).
     _rule("ordinal", FR, r"\b(\d+)(?:(ères|ère|eres|ere|ers|er|res|re|ièmes|ième|èmes|ème|emes|eme|"
           r"ÈMES|ÈME|ÈRES|ÈRE|es|e|nde|nd|de|d)|" + BS + r"+(ères|ère|ièmes|ième|èmes|ème))\b(?![’'])",
@@ -281,25 +281,26 @@ RULES: tuple[Rule, ...] = (
           r"?\d{2}(?:" + WS + r"?s(?:ec)?)?|" + WS + r"?m" + WS + r"?\d{2}" + WS + r"?s)?\b",
           _time, ("13h37", f"13{NBSP}h{NBSP}37")),
     # Currency after the number in French: 12 €.
-    _rule("currency-after", FR, r"(?<!\d)(?<!\d[ \u00a0\u202f])([€$£])" + WS + r"?(\d[\d.,]*)",
+    _rule("currency-after", FR, r"(?<![^ \t\n(\[])([€$£])" + WS + r"?(\d[\d.,]*)",
           _currency_first, ("€12", f"12{NBSP}€")),
     # French punctuation: no space before , . ) and after (; a no-break space before : and
     # inside « »; a narrow no-break space before ; ! ?
-    _rule("no-space-before-comma", ALL, f"(?<=\\S){BS}+([,.])(?=\\s|$|[)\\]»”’])", r"\1",
+    _rule("no-space-before-comma", ALL, f"(?<=[^\\s«‹]){WS}+([,.])(?=\\s|$|[)\\]»”’])", r"\1",
           ("Bonjour , monde .", "Bonjour, monde.")),
+    _rule("comma-then-space", ALL, f"(?<={LETTER}){BS}+,(?={LETTER})", ", ", ("Superman ,you", "Superman, you")),
     _rule("parentheses", ALL, f"([(\\[]){BS}+|(?<=\\S){BS}+([)\\]])",
           lambda m: m.group(1) or m.group(2), ("( hello )", "(hello)")),
     _rule("guillemet-open", FR, f"([«‹])[{SPACE}{NBSP}{NNBSP}]*(?=\\S)", r"\1" + NBSP,
           ("«test»", f"«{NBSP}test»")),
     _rule("guillemet-close", FR, f"(?<=\\S)[{SPACE}{NBSP}{NNBSP}]*([»›])", NBSP + r"\1",
           ("test»", f"test{NBSP}»")),
-    _rule("high-punctuation-fr", FR, f"(?<=[^\\s;:!?])(?:{WS}+([;!?]+)(?!{LETTER})|([;!?]+))",
+    _rule("high-punctuation-fr", FR, f"(?<=[^\\s;:!?(\\[])(?:{WS}+([;!?]+)(?!{LETTER})|([;!?]+))",
           lambda m: NNBSP + (m.group(1) or m.group(2)),
           ("Superman !", f"Superman{NNBSP}!")),
     _rule("colon-fr", FR, f"(?<=[^\\s;:!?]){WS}*:", NBSP + ":",
           ("Superman : the movie", f"Superman{NBSP}: the movie")),
     _rule("space-after-high-punctuation-fr", FR, f"([{NBSP}{NNBSP}][;:!?]+)(?={LETTER})", r"\1 ",
-          ("Note:exemple", f"Note{NBSP}: exemple")),
+          (f"Note{NBSP}:exemple", f"Note{NBSP}: exemple")),
     _rule("no-space-before-punctuation", "en de", f"(?<=[^\\s;:!?]){WS}+([;:!?]+)(?=\\s|$|[\"”“’)])", r"\1",
           ("this ; that", "this; that")),
     # Numbers: thousands in groups of three with a narrow no-break space (68 200).
@@ -308,10 +309,10 @@ RULES: tuple[Rule, ...] = (
     _rule("unit", FR, f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){WS}*({UNITS})(?![\\w/²³’'])", r"\1" + NBSP + r"\2",
           ("12kg", f"12{NBSP}kg")),
     _rule("unit-spaced", "en de", f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){BS}+({UNITS})(?![\\w/²³’'])",
-          r"\1" + NBSP + r"\2", ("9 hours", f"9{NBSP}hours")),
+          r"\1" + NBSP + r"\2", ("5 km", f"5{NBSP}km")),
     _rule("numero", FR, f"\\b([Nn]º|[Nn]os?|p\\.|pp\\.|art\\.|chap\\.|vol\\.){BS}+(?=\\d)", r"\1" + NBSP,
           ("nº 11", f"nº{NBSP}11")),
-    _rule("number-noun-fr", FR, f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?)({BS}+)({LETTER}[\\w’'-]*)",
+    _rule("number-noun-fr", FR, f"(?<![\\w.,/-])(\\d+(?:[.,]\\d+)?)({BS}+)({LETTER}[\\w’'-]*)",
           _number_word, ("40 logements", f"40{NBSP}logements")),
     _rule("month-year-fr", FR, f"\\b({MONTHS_FR}){BS}+(?=\\d{{4}}\\b)", r"\1" + NBSP,
           ("septembre 2020", f"septembre{NBSP}2020")),
