@@ -214,9 +214,10 @@ def _hoist_no_break_spaces(root: etree._Element) -> None:
         slots += [(child, "tail") for child in children[:-1]]
         for (owner, attribute), following in zip(slots, children, strict=True):
             text = getattr(owner, attribute) or ""
-            if text[-1:] in (NBSP, NNBSP) and following.tag not in BLOCKS | SKIP | {"br"}:
-                setattr(owner, attribute, text[:-1])
-                following.text = text[-1] + (following.text or "")
+            kept = text.rstrip(NBSP + NNBSP)
+            if kept != text and following.tag not in BLOCKS | SKIP | {"br"}:
+                setattr(owner, attribute, kept)
+                following.text = text[len(kept):] + (following.text or "")
 
 
 NAME_WORD_RE = re.compile(r"^[^\W\d_][\w’'.-]*$")

@@ -43,6 +43,7 @@ PROTECT = re.compile(
             r"\b[A-Za-z]:[\\/][^\s<>\"«»]*[^\s<>\"«».,;:!?)\]'’]",  # C:\Temp, D:/data
             r"(?<![\w.)])~?/(?:[\w.-]+/)+[\w.-]*\w",  # /usr/local/bin
             r"\b\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\b",  # times 12:21:56, 10:30
+            r"(?<!\S)!(?:important|default|optional)\b",  # CSS, SCSS
             r"\b\d+:\d+\b",  # ratios 1:2
             r"[\w.-]+\.(?:md|txt|pdf|epub|html?|css|js|py|json|ya?ml|docx?|xlsx?|png|jpe?g|svg)\b",
         )
@@ -106,7 +107,7 @@ QUOTES = {  # language: (outer open, outer close, inner open, inner close, singl
     "en": ("“", "”", "‘", "’", "‘", "’"),
     "de": ("„", "“", "‚", "‘", "‚", "‘"),
 }
-OPENING_CONTEXT = SPACE + NBSP + NNBSP + "([{«“‘„‚—–/" + BREAK
+OPENING_CONTEXT = SPACE + NBSP + NNBSP + "([{—–/" + BREAK  # and the language's opening quotes
 CLOSING_NEXT = ".,;:!?)]}»”’…"
 
 
@@ -118,6 +119,7 @@ def _quote_decisions(text: str, lang: str) -> dict[int, str]:
     prime after a digit (2'33", 5".) and a crying smiley :'( stay as typed.
     """
     table = QUOTES.get(lang, QUOTES["en"])
+    opening_context = OPENING_CONTEXT + table[0][0] + table[2] + table[4]
     decisions: dict[int, str] = {}
     stack: list[int] = []  # open double quotes (their levels)
     single_open = False
@@ -126,7 +128,7 @@ def _quote_decisions(text: str, lang: str) -> dict[int, str]:
         char = text[index]
         before = text[index - 1] if index else ""
         after = text[index + 1] if index + 1 < len(text) else ""
-        space_before = not before or before in OPENING_CONTEXT
+        space_before = not before or before in opening_context
         space_after = not after or after in SPACE + NBSP + NNBSP + BREAK
         opens = space_before and not space_after and after not in CLOSING_NEXT
         closes = not space_before
@@ -240,10 +242,14 @@ ALL = "fr en de"
 RULES: tuple[Rule, ...] = (
     # Spaces as typed: several become one (HTML shows one anyway).
     _rule("spaces", ALL, f"{BS}{{2,}}", " ", ("Un    jour", "Un jour")),
+    # Currency after the number in French: 12 €.
+    _rule("currency-after", FR, r"(?<![^ \t\n(\[])([€$£])" + WS + r"?(\d+(?:[.,]\d+)*)(?=[ \t\n]|$|[,;:!?)\]»…]|\.(?!\d))",
+          _currency_first, ("€12", f"12{NBSP}€")),
     # Points de suspension: one character, three dots; "etc." never takes them.
-    _rule("etc", ALL, r"\b([Ee]tc)(?:\.{3,4}|…)", r"\1.", ("etc...", "etc.")),
+    _rule("etc", ALL, f"(?<!{LETTER})([Ee]tc)(?:\\.{{3,}}|…)(?!\\.)", r"\1.", ("etc...", "etc.")),
     _rule("ellipsis", ALL, r"(?<!\.)\.{3,4}(?!\.)", "…", ("Test...", "Test…")),
-    _rule("no-degree-for-numero", FR, r"\b([Nn])°(?=" + WS + r"?\d)", r"\1º", ("n° 11", "nº 11")),
+    _rule("no-degree-for-numero", FR, r"\b([Nn])°(?=" + WS + r"?\d)", r"\1º", ("n° 11", "nº 11"),
+          letters=True),  # the ordinal indicator º is a letter to Unicode
     # Guillemets, apostrophes: typographic, opened and closed by context.
     _rule("quotes-fr", FR, "[\"']", _quotes(FR), ('"faire ensemble"', f"«{NBSP}faire ensemble{NBSP}»")),
     _rule("quotes-en", EN, "[\"']", _quotes(EN), ('"yes," it\'s', "“yes,” it’s")),
@@ -280,12 +286,9 @@ RULES: tuple[Rule, ...] = (
     _rule("time-fr", FR, r"\b\d{1,2}" + WS + r"?h" + WS + r"?\d{2}(?:" + WS + r"?min" + WS +
           r"?\d{2}(?:" + WS + r"?s(?:ec)?)?|" + WS + r"?m" + WS + r"?\d{2}" + WS + r"?s)?\b",
           _time, ("13h37", f"13{NBSP}h{NBSP}37")),
-    # Currency after the number in French: 12 €.
-    _rule("currency-after", FR, r"(?<![^ \t\n(\[])([€$£])" + WS + r"?(\d[\d.,]*)",
-          _currency_first, ("€12", f"12{NBSP}€")),
     # French punctuation: no space before , . ) and after (; a no-break space before : and
     # inside « »; a narrow no-break space before ; ! ?
-    _rule("no-space-before-comma", ALL, f"(?<=[^\\s«‹]){WS}+([,.])(?=\\s|$|[)\\]»”’])", r"\1",
+    _rule("no-space-before-comma", ALL, f"(?<=[^\\s«‹]){WS}+([,.])(?=\\s|$|[)\\]»”’;:!?])", r"\1",
           ("Bonjour , monde .", "Bonjour, monde.")),
     _rule("comma-then-space", ALL, f"(?<={LETTER}){BS}+,(?={LETTER})", ", ", ("Superman ,you", "Superman, you")),
     _rule("parentheses", ALL, f"([(\\[]){BS}+|(?<=\\S){BS}+([)\\]])",
@@ -294,10 +297,10 @@ RULES: tuple[Rule, ...] = (
           ("«test»", f"«{NBSP}test»")),
     _rule("guillemet-close", FR, f"(?<=\\S)[{SPACE}{NBSP}{NNBSP}]*([»›])", NBSP + r"\1",
           ("test»", f"test{NBSP}»")),
-    _rule("high-punctuation-fr", FR, f"(?<=[^\\s;:!?(\\[])(?:{WS}+([;!?]+)(?!{LETTER})|([;!?]+))",
+    _rule("high-punctuation-fr", FR, f"(?<=[^\\s;:!?(\\[«‹])(?:{WS}+([;!?]+)|([;!?]+))",
           lambda m: NNBSP + (m.group(1) or m.group(2)),
           ("Superman !", f"Superman{NNBSP}!")),
-    _rule("colon-fr", FR, f"(?<=[^\\s;:!?]){WS}*:", NBSP + ":",
+    _rule("colon-fr", FR, f"(?<=[^\\s;:!?«‹]){WS}*:", NBSP + ":",
           ("Superman : the movie", f"Superman{NBSP}: the movie")),
     _rule("space-after-high-punctuation-fr", FR, f"([{NBSP}{NNBSP}][;:!?]+)(?={LETTER})", r"\1 ",
           (f"Note{NBSP}:exemple", f"Note{NBSP}: exemple")),
