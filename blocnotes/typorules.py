@@ -243,7 +243,8 @@ RULES: tuple[Rule, ...] = (
     # Spaces as typed: several become one (HTML shows one anyway).
     _rule("spaces", ALL, f"{BS}{{2,}}", " ", ("Un    jour", "Un jour")),
     # Currency after the number in French: 12 €.
-    _rule("currency-after", FR, r"(?<![^ \t\n(\[])([€$£])" + WS + r"?(\d+(?:[.,]\d+)*)(?=[ \t\n]|$|[,;:!?)\]»…]|\.(?!\d))",
+    _rule("currency-after", FR, r"(?<![^ \t\n(\[])([€$£])" + WS
+          + r"?(\d+(?:[.,]\d+)*)(?=[ \t\n]|$|[,;:!?)\]»…]|\.(?!\d))",
           _currency_first, ("€12", f"12{NBSP}€")),
     # Points de suspension: one character, three dots; "etc." never takes them.
     _rule("etc", ALL, f"(?<!{LETTER})([Ee]tc)(?:\\.{{3,}}|…)(?!\\.)", r"\1.", ("etc...", "etc.")),
@@ -290,7 +291,8 @@ RULES: tuple[Rule, ...] = (
     # inside « »; a narrow no-break space before ; ! ?
     _rule("no-space-before-comma", ALL, f"(?<=[^\\s«‹]){WS}+([,.])(?=\\s|$|[)\\]»”’;:!?])", r"\1",
           ("Bonjour , monde .", "Bonjour, monde.")),
-    _rule("comma-then-space", ALL, f"(?<={LETTER}){BS}+,(?={LETTER})", ", ", ("Superman ,you", "Superman, you")),
+    _rule("comma-then-space", ALL, f"(?<={LETTER}){BS}+,(?={LETTER})", ", ",
+          ("Superman ,you", "Superman, you")),
     _rule("parentheses", ALL, f"([(\\[]){BS}+|(?<=\\S){BS}+([)\\]])",
           lambda m: m.group(1) or m.group(2), ("( hello )", "(hello)")),
     _rule("guillemet-open", FR, f"([«‹])[{SPACE}{NBSP}{NNBSP}]*(?=\\S)", r"\1" + NBSP,
