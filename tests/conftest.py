@@ -88,7 +88,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_sep("-", "typography: agreement with the fixers' cases")
     terminalreporter.write_line(
         f"{passed}/{len(reports)} cases pass ({passed / len(reports):.0%}); "
-        f"{verbatim} exactly as their source writes them, {passed - verbatim} as the Lexique "
-        "asks where the source differs")
+        f"{verbatim} exactly as their source writes them, {passed - verbatim} where blocnotes "
+        "differs on purpose (the Lexique, mostly; each case says why)")
     terminalreporter.write_line(", ".join(f"{name} {ok}/{total}"
                                           for name, (ok, total) in sorted(by_source.items())))
