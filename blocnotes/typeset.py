@@ -25,6 +25,7 @@ from .typorules import (
     NNBSP,
     OPAQUE,
     PROTECT,
+    PROTECT_NEEDS,
     SUP_CLOSE,
     SUP_OPEN,
     Rule,
@@ -98,7 +99,8 @@ def _run(rules: Iterable[Rule], pieces: list[str]) -> list[str]:
         total += len(piece)
         marks.append(total)
     for rule in rules:
-        text, marks = _apply(rule, text, marks)
+        if rule.may_apply(text):
+            text, marks = _apply(rule, text, marks)
     bounds = [0]
     for mark in marks:
         bounds.append(max(bounds[-1], min(mark, len(text))))
@@ -113,6 +115,9 @@ class _Masks:
         self.spans: list[str] = []
 
     def hide(self, text: str) -> str:
+        if not any(needle in text for needle in PROTECT_NEEDS):
+            return text
+
         def one(match: re.Match[str]) -> str:
             self.spans.append(match.group())
             return chr(MASK_BASE + len(self.spans) - 1)

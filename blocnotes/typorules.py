@@ -9,6 +9,7 @@ aside as one opaque character each: see `PROTECT`. `typeset.py` does the walking
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,10 +46,11 @@ PROTECT = re.compile(
             r"\b\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\b",  # times 12:21:56, 10:30
             r"(?<!\S)!(?:important|default|optional)\b",  # CSS, SCSS
             r"\b\d+:\d+\b",  # ratios 1:2
-            r"[\w.-]+\.(?:md|txt|pdf|epub|html?|css|js|py|json|ya?ml|docx?|xlsx?|png|jpe?g|svg)\b",
         )
     )
 )
+
+PROTECT_NEEDS = (":", "/", "@", "\\", "!", "www.", "localhost")  # PROTECT finds nothing without
 
 # Where the Lexique binds a number to the word after it, except before these words: a
 # number is held to the noun it counts (40 logements, 29 septembre), not to a preposition
@@ -89,6 +91,11 @@ class Rule:
     replace: Replace
     example: tuple[str, str]  # (typed, typeset), checked by the tests
     letters: bool = False  # changes letters (an ordinal's suffix, x for ×): see the property test
+    needs: tuple[str, ...] = ()  # the rule can match only a text holding one of these
+
+    def may_apply(self, text: str) -> bool:
+        """A quick test before the pattern's search: most rules find nothing in a block."""
+        return not self.needs or any(needle in text for needle in self.needs)
 
 
 def _rule(name: str, langs: str, pattern: str, replace: Replace, example: tuple[str, str],
@@ -322,6 +329,26 @@ RULES: tuple[Rule, ...] = (
     _rule("month-year-fr", FR, f"\\b({MONTHS_FR}){BS}+(?=\\d{{4}}\\b)", r"\1" + NBSP,
           ("septembre 2020", f"septembre{NBSP}2020")),
 )
+
+
+DIGITS = tuple("0123456789")
+PUNCTUATION = (";", ":", "!", "?")
+NEEDS: dict[str, tuple[str, ...]] = {  # what each rule's pattern cannot match without
+    "spaces": ("  ", " \n", "\n ", "\t", "\n\n"), "currency-after": ("€", "$", "£"),
+    "etc": ("tc",), "ellipsis": ("...",), "no-degree-for-numero": ("°",),
+    "quotes-fr": ('"', "'"), "quotes-en": ('"', "'"), "quotes-de": ('"', "'"),
+    "number-range-fr": ("-", "–"), "number-range": ("-", "–"), "incise-fr": ("-", "–", "—"),
+    "em-dash-en": ("--",), "dash-en-de": ("-", "–"), "times": ("x",), "ordinal": DIGITS,
+    "ordinal-roman": tuple("IVXLCDM"), "honorific-raised": ("M",),
+    "honorific-doctor": ("Dr", "Pr"), "honorific-nbsp": ("M.",), "time-fr": ("h",),
+    "no-space-before-comma": (",", "."), "comma-then-space": (",",),
+    "parentheses": ("(", ")", "[", "]"), "guillemet-open": ("«", "‹"),
+    "guillemet-close": ("»", "›"), "high-punctuation-fr": (";", "!", "?"), "colon-fr": (":",),
+    "space-after-high-punctuation-fr": PUNCTUATION, "no-space-before-punctuation": PUNCTUATION,
+    "thousands": DIGITS, "unit": DIGITS, "unit-spaced": DIGITS, "numero": DIGITS,
+    "number-noun-fr": DIGITS, "month-year-fr": DIGITS,
+}
+RULES = tuple(dataclasses.replace(rule, needs=NEEDS[rule.name]) for rule in RULES)
 
 
 def rules_for(lang: str) -> tuple[Rule, ...]:
