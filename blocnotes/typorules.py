@@ -204,10 +204,17 @@ def _incise_dashes(match: re.Match[str]) -> str:
 _SPACED_DASH = re.compile(f"(?<=\\S){BS}+(?:-{{1,2}}|–|—){BS}+(?=\\S)")
 
 
+YEAR_AFTER = re.compile(r"(?:^|\s)(?:en|de|d’|d'|depuis|dès|avant|après|entre|et|à|vers|jusqu’en|"
+                        r"jusqu'en|fin|début|mi|an|l’an|l'an)\s*$", re.IGNORECASE)
+
+
 def _number_word(match: re.Match[str]) -> str:
     number, word = match.group(1), match.group(3)
     if re.split("[’']", word.lower())[0] in FUNCTION_WORDS_FR:
         return match.group()
+    if re.fullmatch(r"1[1-9]\d\d|20\d\d", number) and YEAR_AFTER.search(
+            match.string, max(0, match.start() - 12), match.start()):
+        return match.group()  # a year (de 2017 prévoit), not a number counting a noun
     return number + NBSP + word
 
 
@@ -263,7 +270,8 @@ RULES: tuple[Rule, ...] = (
     _rule("quotes-en", EN, "[\"']", _quotes(EN), ('"yes," it\'s', "“yes,” it’s")),
     _rule("quotes-de", DE, "[\"']", _quotes(DE), ('"Hallo"', "„Hallo“")),
     # Intervals of numbers take an en dash, closed: 1964–2009 (not 2026-09-26, a date).
-    _rule("number-range-fr", FR, f"(?<![\\d.,/-])(\\d+){WS}?[-–]{WS}?([1-9]\\d*)(?![\\d/-])",
+    _rule("number-range-fr", FR,  # not an article of a code: L. 123-1
+          f"(?<![\\d.,/-])(?<![LRDA]\\.{WS})(?<![LRDA]{WS})(\\d+){WS}?[-–]{WS}?([1-9]\\d*)(?![\\d/-])",
           r"\1–\2", ("1964-2009", "1964–2009")),
     _rule("number-range", "en de", r"(?<![\d.,/-])(\d+)[-–]([1-9]\d*)(?![\d/-])", r"\1–\2",
           ("1964-2009", "1964–2009")),
