@@ -114,8 +114,8 @@ def test_table_caption_source_and_alignment_in_the_epub(samples_built):
 
 def test_every_table_word_whole_in_the_pdf(samples_built):
     text = _pdf_text(samples_built["table"].pdf)
-    for word in ("Commune", "Kingersheim", "Wittenheim", "Riedisheim", "2022-2023",
-                 "2021-2023", "autorisés", "commencés", "Période", "sociale", "Total"):
+    for word in ("Commune", "Kingersheim", "Wittenheim", "Riedisheim", "2022–2023",
+                 "2021–2023", "autorisés", "commencés", "Période", "sociale", "Total"):
         assert re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text), word
 
 
