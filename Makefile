@@ -15,7 +15,7 @@ PDFS := $(SLUGS:%=$(OUT)/%.pdf)
 EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 PRINTS := $(SLUGS:%=$(OUT)/%-impression.pdf)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
-	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
+	$(wildcard blocnotes/templates/*) styles/labels.yaml build.py $(VENV)/.installed
 
 .PHONY: all pdf epub print dist watch check new test a11y fuzz bench faster icc schemas lint golden clean distclean help
 .DELETE_ON_ERROR:
@@ -125,9 +125,11 @@ bench: $(VENV)/.installed-test
 fuzz: $(VENV)/.installed-test
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py --hypothesis-show-statistics
 
-# Replace the visual references with the current rendering of the seed (look at them first).
+# Replace the visual references with the current rendering of the seed and of the make-up
+# fixtures (look at them first).
 golden: $(VENV)/.installed-test
 	$(PY) tests/visual.py
+	$(PY) tests/fixture_pages.py
 
 clean:
 	rm -rf $(OUT) tests/output

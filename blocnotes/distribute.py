@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,9 +31,12 @@ class Built:
     press: Path
 
 
-def _size(path: Path) -> str:
+def _size(path: Path, labels: Mapping[str, str]) -> str:
+    """A file's size in the labels' units: '97 Ko', '1.2 MB'."""
     size = path.stat().st_size
-    return f"{size / 1024:.0f} Ko" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} Mo"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f}\u00a0{labels['kilobytes']}"
+    return f"{size / 1024 / 1024:.1f}\u00a0{labels['megabytes']}"
 
 
 def _summary(document: Document, limit: int = 220) -> str:
@@ -74,10 +78,13 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
             thumbnail_px=Image.open(io.BytesIO(files[f"{name}.png"])).size, anchor=name))
         items.append({
             "anchor": name, "title": shown.title, "date": document.meta.date.isoformat(),
-            "dateline": shown.dateline or render.date_text(document.meta.date, document.meta.lang),
+            "dateline": shown.dateline or render.date_text(document.meta.date, document.labels),
+            "lang": document.meta.lang,
+            "cover": f"{document.labels['cover']}{document.labels['colon']}{shown.title}",
             "keywords": shown.keywords, "summary": _summary(document),
             "pdf": f"{name}.pdf", "epub": f"{name}.epub", "thumbnail": f"{name}.png",
-            "pdf_size": _size(entry.pdf), "epub_size": _size(entry.epub),
+            "pdf_size": _size(entry.pdf, document.labels),
+            "epub_size": _size(entry.epub, document.labels),
         })
     first = built[0].document if built else None
     meta = (first.display or first.meta) if first else None

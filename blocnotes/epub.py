@@ -17,7 +17,7 @@ from . import fonts
 from .images import Prepared
 from .lint import IMAGE_TYPES
 from .model import Document, PageStart
-from .render import description, labels_for
+from .render import description
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -246,9 +246,8 @@ def _add_images(book: epub.EpubBook, chapters: list[Chapter],
 
 
 def nav_xhtml(chapters: list[Chapter], marks: list[tuple[int, str]], title: str,
-              lang: str) -> bytes:
+              lang: str, labels: Mapping[str, str]) -> bytes:
     """The navigation document: table of contents, landmarks and the print page list."""
-    labels = labels_for(lang)
     x = f"{{{XHTML}}}"
     html = etree.Element(f"{x}html", nsmap={None: XHTML, "epub": EPUB_NS})
     html.set("lang", lang)
@@ -315,20 +314,20 @@ def _cover(book: epub.EpubBook, document: Document) -> Chapter:
     from .cover import cover_png
 
     shown = document.display or document.meta
-    book.set_cover(COVER_IMAGE, cover_png(shown), create_page=False)
+    book.set_cover(COVER_IMAGE, cover_png(shown, document.labels), create_page=False)
     alt = " – ".join(part for part in (shown.series, shown.title, shown.dateline) if part)
     section = etree.Element(f"{{{XHTML}}}section", {"class": "part cover", "id": "couverture"})
     section.set(f"{{{EPUB_NS}}}type", "cover")
     image = etree.SubElement(section, f"{{{XHTML}}}img", src=COVER_IMAGE)
-    image.set("alt", f"Couverture : {alt}" if document.meta.lang.startswith("fr")
-              else f"Cover: {alt}")
+    labels = document.labels
+    image.set("alt", f"{labels['cover']}{labels['colon']}{alt}")
     image.set("class", "cover-image")
-    return Chapter("couverture.xhtml", labels_for(document.meta.lang)["cover"], "cover", section)
+    return Chapter("couverture.xhtml", labels["cover"], "cover", section)
 
 
-def _accessibility(book: epub.EpubBook, lang: str, has_images: bool, has_pages: bool) -> None:
+def _accessibility(book: epub.EpubBook, labels: Mapping[str, str], has_images: bool,
+                   has_pages: bool) -> None:
     """EPUB Accessibility 1.1 metadata, true to what the book contains."""
-    labels = labels_for(lang)
 
     def meta(prop: str, value: str) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
@@ -346,7 +345,7 @@ def _accessibility(book: epub.EpubBook, lang: str, has_images: bool, has_pages: 
     for feature in features:
         meta("schema:accessibilityFeature", feature)
     meta("schema:accessibilityHazard", "none")
-    summary = labels["summary"] + (labels["summary_images"] if has_images else "")
+    summary = labels["summary"] + (labels["summary-images"] if has_images else "")
     meta("schema:accessibilitySummary", summary)
     meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
 
@@ -357,7 +356,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     """Document and its HTML rendition -> EPUB 3 bytes: fonts subset, images embedded,
     the print edition's pages marked and listed, accessibility metadata."""
     meta = document.meta
-    labels = labels_for(meta.lang)
+    labels = document.labels
     chapters = split_parts(rendition)
     book = epub.EpubBook()
     _add_images(book, chapters, images or {})
@@ -366,8 +365,10 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     book.set_identifier(identifier(document))
     book.set_title(meta.title)
     book.set_language(meta.lang)
-    for author in meta.authors:
-        book.add_author(author)
+    # ebooklib gives every creator the id "creator" unless told: one id each, or EPUBCheck
+    # rejects the package ("Duplicate ID") when there are two authors
+    for index, author in enumerate(meta.authors, start=1):
+        book.add_author(author, uid="creator" if index == 1 else f"creator-{index}")
     if meta.publisher:
         book.add_metadata("DC", "publisher", meta.publisher)
     book.add_metadata("DC", "date", meta.date.isoformat())
@@ -381,7 +382,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
                          f"{document.slug}.pdf")
         book.add_metadata("DC", "source", print_edition)
         book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
-    _accessibility(book, meta.lang, True, bool(marks))  # True: the cover is an image
+    _accessibility(book, labels, True, bool(marks))  # True: the cover is an image
 
     text = "".join("".join(c.body.itertext()) for c in chapters)
     # The reflowable style sets headings in the serif's bold only: the other serif faces stay out.
@@ -412,7 +413,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
 
     buffer = io.BytesIO()
     writer = _Writer(buffer, book, {"mtime": when, "raise_exceptions": True},
-                     nav_xhtml(chapters, marks, labels["contents"], meta.lang))
+                     nav_xhtml(chapters, marks, labels["contents"], meta.lang, labels))
     writer.process()
     writer.write()
     return _normalize_zip(buffer.getvalue(), when)

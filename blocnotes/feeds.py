@@ -15,7 +15,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
 
-from . import __version__, markup, render
+from . import __version__, markup
 from .epub import identifier
 from .model import Document, Metadata
 
@@ -156,7 +156,7 @@ def _entry(feed: etree._Element, item: Published) -> tuple[etree._Element, Metad
 def _content(entry: etree._Element, item: Published, shown: Metadata,
              url: Callable[[str], str]) -> None:
     """What a feed reader shows of an entry: the cover, the abstract, the two downloads."""
-    labels = render.labels_for(item.document.meta.lang)
+    labels = item.document.labels
     content = _add(entry, "content", type="xhtml")
     div = etree.SubElement(content, f"{{{XHTML}}}div", nsmap={None: XHTML})
     width, height = item.thumbnail_px

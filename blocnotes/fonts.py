@@ -12,11 +12,13 @@ import font_source_sans_pro
 import font_source_serif_pro
 import fontpkg_noto_sans
 import fontpkg_source_code_pro
+import manimgx_fonts
 
 SANS = "BN Sans"  # family names of our own, so no system font can answer to them
 SERIF = "BN Serif"
 MONO = "BN Mono"  # Source Code Pro: code, inline and in blocks
-FALLBACK = "BN Fallback"  # Noto Sans: the one declared stand-in for a glyph the house fonts lack
+FALLBACK = "BN Fallback"  # Noto Sans: the declared stand-in for a glyph the house fonts lack
+EMOJI = "BN Emoji"  # Noto Emoji (outlines, one colour: print-safe), for what Noto Sans lacks
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,13 @@ def mono_faces() -> tuple[Face, ...]:
 
 @cache
 def fallback_faces() -> tuple[Face, ...]:
-    """The declared fallback font's faces."""
+    """The declared fallback fonts' faces: Noto Sans, then Noto Emoji (from manimgx-fonts, the
+    one pip package with an emoji font WeasyPrint draws: outlines, not colour bitmaps)."""
     folder = Path(fontpkg_noto_sans.ROOT) / "files"
-    return tuple(Face(FALLBACK, weight, style, folder / name)
-                 for weight, style, name in _FALLBACK_FILES)
+    emoji = Path(manimgx_fonts.__file__).parent / "NotoEmoji[wght].ttf"
+    return (*(Face(FALLBACK, weight, style, folder / name)
+              for weight, style, name in _FALLBACK_FILES),
+            Face(EMOJI, 400, "normal", emoji))
 
 
 @cache
@@ -82,8 +87,8 @@ def house_covers(char: str) -> bool:
 
 
 def fallback_covers(char: str) -> bool:
-    """Whether the declared fallback font has a glyph for `char`."""
-    return ord(char) in _cmap(fallback_faces()[0].path)
+    """Whether a declared fallback font has a glyph for `char`."""
+    return any(ord(char) in _cmap(face.path) for face in fallback_faces() if face.style == "normal")
 
 
 def all_faces() -> tuple[Face, ...]:
@@ -100,10 +105,16 @@ def uncovered(text: str) -> list[str]:
 
 def faces_for(text: str) -> tuple[Face, ...]:
     """The faces `text` (an HTML rendition) needs: the house faces; the code face when it
-    holds code; the fallback's only when a character of `text` is not in the house fonts
-    (declaring it costs WeasyPrint a tenth of a second)."""
+    holds code; the fallbacks only when a character of `text` is not in the house fonts, the
+    emoji font only for an emoji (declaring a font costs WeasyPrint a tenth of a second)."""
     code = mono_faces() if "<code" in text else ()
-    return house_faces() + code + (fallback_faces() if uncovered(text) else ())
+    missing = uncovered(text)
+    if not missing:
+        return house_faces() + code
+    emoji = fallback_faces()[-1]
+    needed = fallback_faces() if any(ord(c) in _cmap(emoji.path) for c in missing) \
+        else fallback_faces()[:-1]
+    return house_faces() + code + needed
 
 
 def font_dirs() -> tuple[Path, ...]:

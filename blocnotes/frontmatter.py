@@ -19,6 +19,7 @@ from .model import Metadata
 # Source key -> (Metadata attribute, kind). Pandoc's names where Pandoc has one.
 FIELDS: dict[str, tuple[str, str]] = {
     "title": ("title", "text"),
+    "short-title": ("short_title", "text"),
     "subtitle": ("subtitle", "text"),
     "date": ("date", "date"),
     "dateline": ("dateline", "text"),

@@ -253,12 +253,14 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
 
 
 def _missing_glyphs(document: Document) -> list[Diagnostic]:
+    """For each character the house fonts lack, at its first line: a warning when no font has
+    it (it prints as an empty box), a note when a fallback font sets it."""
     found = []
     for char in fonts.uncovered(document.text):
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
         covered = fonts.fallback_covers(char)
-        fallback = ("set in the fallback font (Noto Sans)" if covered
+        fallback = ("set in a fallback font (Noto Sans, Noto Emoji)" if covered
                     else "no font has it: it prints as an empty box (remove it or write it out)")
         found.append(Diagnostic(
             document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "

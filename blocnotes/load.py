@@ -6,7 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import frontmatter, markup
+from . import frontmatter, labels, markup
 from .errors import BlocNotesError
 from .model import Document
 
@@ -56,12 +56,20 @@ def parse(
     path: Path,
     defaults: frontmatter.FrontMatter = frontmatter.EMPTY,
     defaults_path: Path | None = None,
+    table: labels.Table | None = None,
 ) -> Document:
-    """Source text -> Document (pure: no file is read)."""
+    """Source text -> Document, its labels from `table` (styles/labels.yaml's, read when not
+    given) and the `labels:` of the agency defaults."""
     yaml_text, body_text, body_line = frontmatter.split_front_matter(text, path)
     front = frontmatter.parse_yaml(yaml_text, path, 2)
+    table = table if table is not None else labels.read_table()
+    changes = labels.overrides(defaults.values.get("labels"), defaults_path or path,
+                               defaults.lines.get("labels"), table)
+    defaults = frontmatter.FrontMatter(
+        {key: value for key, value in defaults.values.items() if key != "labels"}, defaults.lines)
     meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
-    body = markup.parse_body(body_text, body_line)
+    words = labels.labels_for(table, meta.lang, changes)
+    body = markup.parse_body(body_text, body_line, labels.speakers(words))
     abstract_html, abstract_links = (
         markup.parse_inline(meta.abstract, front.lines.get("abstract")) if meta.abstract
         else ("", ()))
@@ -80,6 +88,7 @@ def parse(
         list_warnings=body.list_warnings,
         field_lines=dict(front.lines),
         text=text,
+        labels=words,
     )
 
 
@@ -91,9 +100,11 @@ def agency_file_for(source: Path, fallback: Path | None) -> Path | None:
     return fallback if fallback is not None and fallback.is_file() else None
 
 
-def load(path: Path, agency: Path | None = None) -> Document:
-    """Read and parse one source file, merged over the agency defaults in `agency`."""
+def load(path: Path, agency: Path | None = None, table: labels.Table | None = None
+         ) -> Document:
+    """Read and parse one source file, merged over the agency defaults in `agency`, its
+    labels from `table` (styles/labels.yaml's when not given)."""
     defaults = frontmatter.EMPTY
     if agency is not None:
         defaults = frontmatter.read_defaults(read_text(agency), agency)
-    return parse(read_text(path), path, defaults, agency)
+    return parse(read_text(path), path, defaults, agency, table)

@@ -25,7 +25,6 @@ from .model import Heading, Image, Link, ListWarning, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 SECTION_LEVEL = 2  # the document title is h1; top-level sections are h2
-SPEAKERS_RE = re.compile(r"^\s*(intervenant|intervenante|speaker)s?\b", re.IGNORECASE)
 # Characters that XML 1.0 forbids: removed from sources so every output stays well-formed.
 XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
@@ -340,8 +339,9 @@ def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:
                 link.drop_tag()
 
 
-def parse_body(text: str, first_line: int) -> Body:
-    """Markdown body (starting at `first_line` of its file) -> Body."""
+def parse_body(text: str, first_line: int, speakers: tuple[str, ...] = ()) -> Body:
+    """Markdown body (starting at `first_line` of its file) -> Body; a section's first
+    paragraph that opens with one of the `speakers` words is its speakers' line."""
     markdown_text, list_warnings = constructs.normalize_lists(text, first_line)
     root = parse_fragment(to_html(markdown_text))
     fix_content_model(root)
@@ -361,12 +361,13 @@ def parse_body(text: str, first_line: int) -> Body:
             images.append(Image(src, element.get("alt", ""), finder.find(src),
                                 *constructs.image_box(element)))
     credits = constructs.credits_of(root)
-    intro, sections = _split_sections(root, constructs.take_notes(root))
+    intro, sections = _split_sections(root, constructs.take_notes(root), speakers)
     return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings),
                 frozenset(taken), credits, list_warnings)
 
 
-def _split_sections(root: etree._Element, notes: dict[str, etree._Element]
+def _split_sections(root: etree._Element, notes: dict[str, etree._Element],
+                    speakers: tuple[str, ...]
                     ) -> tuple[str, list[Section]]:
     intro = etree.Element("div")
     intro.text = root.text
@@ -380,19 +381,21 @@ def _split_sections(root: etree._Element, notes: dict[str, etree._Element]
     sections = []
     for group in groups:
         heading = group[0]
-        _mark_speakers(group)
+        _mark_speakers(group, speakers)
         sections.append(Section(heading.get("id", ""), plain(heading), serialize_children(group)))
     return serialize_children(intro), sections
 
 
-def _mark_speakers(group: etree._Element) -> None:
+def _mark_speakers(group: etree._Element, speakers: tuple[str, ...]) -> None:
     """The heading and the speakers' line ('Intervenants : ...') go in one <header>."""
+    pattern = (re.compile(r"^\s*(" + "|".join(map(re.escape, speakers)) + r")\b", re.IGNORECASE)
+               if speakers else None)
     header = etree.Element("header")
     header.set("class", "section-head")
     heading = group[0]
     group.insert(0, header)
     header.append(heading)
-    if len(group) > 1 and group[1].tag == "p" and SPEAKERS_RE.match(plain(group[1])):
+    if pattern and len(group) > 1 and group[1].tag == "p" and pattern.match(plain(group[1])):
         classes = (group[1].get("class", "") + " speakers").strip()
         group[1].set("class", classes)
         header.append(group[1])

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts, images
+from . import fonts, images, makeup
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
 from .lint import IMAGE_TYPES
@@ -228,8 +228,8 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
-            edition: Edition | None = None) -> weasyprint.Document:
+def _lay_out(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
+             edition: Edition | None = None) -> weasyprint.Document:
     """Lay the rendition out with our fetcher; a resource it refused is an error. The source's
     images are laid out as stand-ins (their SVGs cleaned); with an `edition`, each then gets
     the pixels it needs for the size it prints at."""
@@ -246,6 +246,33 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
                                   if isinstance(loaded.get(url), RasterImage)}, edition, loaded)
         except images.ImageError as error:  # a file whose header read well, its pixels not
             raise BlocNotesError(source, None, str(error)) from None
+    return document
+
+
+# Each pass can move a heading that was fine to the foot of a later page: a few passes.
+MAKEUP_PASSES = 4
+
+
+def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
+            edition: Edition | None = None) -> weasyprint.Document:
+    """Lay the rendition out with our fetcher (a resource it refused is an error), then make
+    it up, laying it out again after each correction: a section whose heading (and speakers'
+    box) was left at the foot of a page starts the next page (WeasyPrint keeps a heading with
+    its text inside the columns, not a heading across both columns with the columns that
+    follow), and a colophon alone on the last page takes the text's last paragraph with it."""
+    document = _lay_out(html, source, roots, allow_remote, edition)
+    for _ in range(MAKEUP_PASSES):
+        stranded = makeup.stranded_sections(document.pages)
+        if stranded:
+            corrected = makeup.start_pages_at(html, stranded)
+        elif makeup.colophon_alone(document.pages):
+            corrected = makeup.carry_last_block(html)
+        else:
+            break
+        if corrected == html:  # nothing more to correct
+            break
+        html = corrected
+        document = _lay_out(html, source, roots, allow_remote, edition)
     return document
 
 
@@ -296,13 +323,19 @@ def _diagnostics(source: Path, captured: _Collect) -> list[Diagnostic]:
     return found
 
 
-def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
-                  allow_remote: bool = False) -> list[PageStart]:
-    """Lay the HTML rendition out as the PDF would be, without writing it -> page starts."""
+def layout(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False
+           ) -> weasyprint.Document:
+    """Lay the HTML rendition out as the PDF would be, made up, without writing it."""
     with _captured_warnings() as captured:
         document = _render(html, source, roots, allow_remote)
     _diagnostics(source, captured)
-    return page_starts(document.pages)
+    return document
+
+
+def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
+                  allow_remote: bool = False) -> list[PageStart]:
+    """Lay the HTML rendition out as the PDF would be, without writing it -> page starts."""
+    return page_starts(layout(html, source, roots, allow_remote).pages)
 
 
 # The print shop's edition: PDF/X-4 (ISO 15930-7), the current PDF/X, which keeps

@@ -7,12 +7,13 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, fonts, lint, load, render, typeset, xmp
+from . import atomic, fonts, labels, lint, load, render, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
 from .model import Document, PageStart
@@ -48,7 +49,8 @@ class Outcome:
 
 def _diagnose(source: Path, settings: Settings, press: bool
               ) -> tuple[Document, list[Diagnostic]]:
-    document = load.load(source, load.agency_file_for(source, settings.agency_fallback))
+    table = labels.read_table(settings.styles / "labels.yaml")
+    document = load.load(source, load.agency_file_for(source, settings.agency_fallback), table)
     return document, lint.lint(document, settings.allow_remote, press)
 
 
@@ -182,6 +184,17 @@ def make_epub(document: Document, settings: Settings, when: dt.datetime,
                             starts)
 
 
+_CODE_RE = re.compile(r"U\+[0-9A-F]{4,6}")
+
+
+def _new(warnings: list[Diagnostic], known: list[Diagnostic]) -> list[Diagnostic]:
+    """The renderer's warnings not already said: not twice the same, and not a character
+    WeasyPrint drew as an empty box that the lint named with its line."""
+    named = {code for d in known for code in _CODE_RE.findall(d.message)}
+    return [w for w in warnings if w not in known
+            and not (set(_CODE_RE.findall(w.message)) and set(_CODE_RE.findall(w.message)) <= named)]
+
+
 def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
     """Build the requested formats of one source; every output is complete before any is written."""
     outcome = Outcome(source)
@@ -199,11 +212,11 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         starts: list[PageStart] | None = None
         if "pdf" in formats:
             data, warnings, starts = make_pdf(document, settings, when, html)
-            outcome.diagnostics += warnings
+            outcome.diagnostics += _new(warnings, outcome.diagnostics)
             outputs.append((target.with_suffix(".pdf"), data))
         if "print" in formats:
             data, warnings = make_press_pdf(document, settings, when, rendition)
-            outcome.diagnostics += [w for w in warnings if w not in outcome.diagnostics]
+            outcome.diagnostics += _new(warnings, outcome.diagnostics)
             outputs.append((target.with_name(document.slug + PRINT_SUFFIX + ".pdf"), data))
         if "epub" in formats:
             if starts is None:

@@ -15,56 +15,6 @@ from markupsafe import Markup
 from . import __version__
 from .model import Document
 
-LABELS = {
-    "fr": {
-        "imprint": "édité et imprimé par\u00a0:",
-        "editor": "Rédaction",
-        "credits": "Crédits photos",
-        "date": "Date",
-        "keywords": "Mots-clés",
-        "colophon": "Colophon",
-        "page": "page",
-        "colon": "\u00a0: ",
-        "contents": "Sommaire",
-        "months": "janvier février mars avril mai juin juillet août septembre octobre "
-        "novembre décembre",
-        "landmarks": "Repères",
-        "cover": "Couverture",
-        "pages": "Pages",
-        "start": "Début du texte",
-        "print": "édition imprimée A4 (PDF)",
-        "summary": "Publication structurée : titres hiérarchisés, sommaire, ordre de lecture "
-        "logique, numéros des pages de l’édition imprimée. Texte seul, sans contenu dangereux.",
-        "summary_images": " Chaque image a un texte de remplacement.",
-    },
-    "en": {
-        "imprint": "published and printed by:",
-        "editor": "Editor",
-        "credits": "Photo credits",
-        "date": "Date",
-        "keywords": "Keywords",
-        "colophon": "Colophon",
-        "page": "page",
-        "colon": ": ",
-        "contents": "Contents",
-        "months": "January February March April May June July August September October "
-        "November December",
-        "landmarks": "Landmarks",
-        "cover": "Cover",
-        "pages": "Pages",
-        "start": "Start of text",
-        "print": "printed A4 edition (PDF)",
-        "summary": "Structured publication: hierarchical headings, table of contents, logical "
-        "reading order, page numbers of the printed edition. Text only, no hazards.",
-        "summary_images": " Every image has a text alternative.",
-    },
-}
-
-
-def labels_for(lang: str) -> dict[str, str]:
-    """The fixed words of the layout in `lang` (French when the language is unknown)."""
-    return LABELS.get(lang.lower().split("-")[0], LABELS["fr"])
-
 
 def build_date(document: Document, environ: Mapping[str, str] = os.environ) -> dt.datetime:
     """The one date written everywhere: SOURCE_DATE_EPOCH if set, else the document's date."""
@@ -75,10 +25,10 @@ def build_date(document: Document, environ: Mapping[str, str] = os.environ) -> d
     return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
 
 
-def date_text(date: dt.date, lang: str) -> str:
-    """A date as words: '29 septembre 2020'."""
-    months = labels_for(lang)["months"].split()
-    return f"{date.day} {months[date.month - 1]} {date.year}"
+def date_text(date: dt.date, labels: Mapping[str, str]) -> str:
+    """A date as words in the labels' language: '29 septembre 2020', '29. September 2020'."""
+    month = labels["months"].split()[date.month - 1]
+    return labels["date-format"].format(day=date.day, month=month, year=date.year)
 
 
 @cache
@@ -98,7 +48,7 @@ def description(document: Document) -> str:
     meta = document.meta
     if meta.description:
         return meta.description
-    parts = [meta.series, meta.title, meta.dateline or date_text(meta.date, meta.lang)]
+    parts = [meta.series, meta.title, meta.dateline or date_text(meta.date, document.labels)]
     return " – ".join(part for part in parts if part)
 
 
@@ -175,7 +125,7 @@ def _notes_at_calls(rendition: str) -> str:
 
 def _render(document: Document, when: dt.datetime) -> str:
     show = document.display or document.meta
-    labels = labels_for(document.meta.lang)
+    labels = document.labels
     return environment().get_template("document.html.j2").render(
         meta=document.meta,
         show=show,
@@ -183,7 +133,7 @@ def _render(document: Document, when: dt.datetime) -> str:
         colon=labels["colon"],
         description=description(document),
         build_date=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        date_text=date_text(document.meta.date, document.meta.lang),
+        date_text=date_text(document.meta.date, labels),
         version=__version__,
         abstract=Markup(document.abstract_html),
         intro=Markup(document.intro_html),

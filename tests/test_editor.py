@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import run_epubcheck
 
 from blocnotes import frontmatter, markup
 from blocnotes.errors import Diagnostic
 from build import cli
+from conftest import run_epubcheck
 from helpers import ROOT
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffd]")

@@ -123,4 +123,4 @@ def test_cover_image(seed_built):
         image = Image.open(io.BytesIO(archive.read("EPUB/" + covers[0].get("href", ""))))
         page = archive.read("EPUB/couverture.xhtml").decode("utf-8")
     assert image.size == (1200, 1697)
-    assert 'alt="Couverture : Le Bloc-Notes de l’Agence – Smart City Tour Mulhouse' in page
+    assert 'alt="Couverture\u00a0: Le Bloc-Notes de l’Agence – Smart City Tour Mulhouse' in page

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pypdf
 import yaml
-from conftest import run_epubcheck
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 
+from blocnotes.frontmatter import FIELDS
 from blocnotes.pipeline import Settings, build
+from conftest import run_epubcheck
 from helpers import ROOT
 
 PIECE = st.characters(
@@ -72,11 +73,31 @@ def block(draw) -> str:
     return draw(inline())
 
 
+LONG = st.lists(TEXT, min_size=5, max_size=15).map(" ".join)  # a value of several lines
+VALUES = {
+    "text": TEXT | LONG,
+    "list": TEXT | st.lists(TEXT | LONG, max_size=12),
+    "date": st.dates().map(lambda d: d.isoformat()),
+    "lang": st.sampled_from(["fr", "en", "de", "it", "en-GB", "de-CH"]),
+    "url": st.sampled_from(["https://www.aurm.org/bloc-notes/", "http://x", "pas une adresse"])
+    | TEXT,
+}
+
+
+@st.composite
+def front_matter(draw) -> dict:
+    """Every field of the front matter may come, with a value of its kind: lists (several
+    authors, a dozen keywords), long values, every language of the labels and others."""
+    front = {"title": draw(TEXT | LONG), "date": "2021-04-05"}
+    for key, (_, kind) in FIELDS.items():
+        if key not in front and draw(st.booleans()):
+            front[key] = draw(VALUES[kind])
+    return front
+
+
 @st.composite
 def documents(draw) -> str:
-    title = draw(TEXT)
-    front = yaml.safe_dump({"title": title, "date": "2021-04-05",
-                            "keywords": draw(st.lists(TEXT, max_size=3))}, allow_unicode=True)
+    front = yaml.safe_dump(draw(front_matter()), allow_unicode=True)
     body = "\n\n".join(draw(st.lists(block(), min_size=1, max_size=8)))
     return f"---\n{front}---\n\n{body}\n"
 
@@ -115,6 +136,7 @@ def _check(text: str) -> None:
 @example("---\ntitle: T\ndate: 2021-01-01\n---\n\n# ![Un plan](plan.png)\n\ntexte\n")
 @example("---\ntitle: T\ndate: 2021-01-01\n---\n\n- a <b>non fermé\n- [^1]\n- c\n\n# [^1]\n")
 @example('---\ndate: 2021-04-05\ntitle: "0\\x06\\N0 \\u2028 x"\n---\n\n0\n')
+@example("---\ntitle: T\ndate: 2021-01-01\nlang: de\nauthor: [A, B, C]\n---\n\n# A\n\nx\n")
 @example("---\ntitle: T\ndate: 2021-04-05\n---\n\n# A\n\n> <img src=x onerror=alert(1)>\n")
 def test_any_document_builds_or_fails_cleanly(text):
     _check(text)

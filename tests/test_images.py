@@ -16,11 +16,11 @@ from pathlib import Path
 import photos
 import pypdf
 import pytest
-from conftest import run_epubcheck
 from PIL import Image
 
 from blocnotes import images
 from blocnotes.pipeline import Settings, build, check
+from conftest import run_epubcheck
 from helpers import ROOT
 
 REPORTAGE = """---
