@@ -13,7 +13,7 @@ from blocnotes import __version__
 from build import cli
 from helpers import ROOT, SOURCE
 
-COMMANDS = ["pdf", "epub", "all", "html", "check", "clean"]
+COMMANDS = ["pdf", "epub", "all", "html", "check", "dist", "watch", "clean"]
 MINIMAL = "---\ntitle: Essai\ndate: 2021-05-06\n---\n\n# Partie\n\nUn texte court.\n"
 
 
@@ -22,11 +22,17 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+def test_the_list_of_commands_is_complete():
+    assert sorted(cli.commands) == sorted(COMMANDS)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(runner, command):
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0
-    assert "Usage:" in result.output
+    assert result.output.startswith(f"Usage: cli {command} ")
+    description = result.output.split("\n\n", 2)[1].strip()
+    assert len(description) > 20, result.output  # says what the command does
 
 
 def test_version(runner):
