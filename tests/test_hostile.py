@@ -3,6 +3,7 @@ images packaged in the EPUB, and EPUBCheck on what comes out."""
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -119,15 +120,41 @@ def test_refused_references(tmp_path, markdown, needle):
     assert not (tmp_path / "out").exists()
 
 
-def test_css_url_escape_is_refused(tmp_path):
-    """A stylesheet reference that escapes the allowed folders is refused by the fetcher."""
-    from blocnotes.pdf import GuardedFetcher
+CSS_ESCAPES = {  # appended to print.css (an @import there would come after rules: ignored)
+    "file address": ('body { background: url("file://{secret}"); }', "refused to read"),
+    # relative to the document, where it cannot climb: the secret beside the folder is not read
+    "relative path": ('body { background: url("../../../secret.png"); }', "Failed to load"),
+    "remote image": ('body { background: url("https://example.org/x.png"); }', "refused to read"),
+    "font outside": ('@font-face { font-family: "X"; src: url("file://{secret}"); } '
+                     'p { font-family: "X"; }', "refused to read"),
+}
 
-    fetcher = GuardedFetcher((tmp_path,))
-    with pytest.raises(ValueError):
-        fetcher.fetch("file:///etc/hostname")
-    with pytest.raises(ValueError):
-        fetcher.fetch("https://example.org/x.css")
-    assert len(fetcher.refused) == 2
-    (tmp_path / "ok.css").write_text("p{}")
-    assert fetcher.fetch((tmp_path / "ok.css").as_uri()).read() == b"p{}"
+
+@pytest.mark.parametrize(("rule", "needle"), CSS_ESCAPES.values(), ids=CSS_ESCAPES.keys())
+def test_css_url_escape_is_refused(tmp_path, rule, needle):
+    """A stylesheet that reaches outside the allowed folders fails the build (nothing read,
+    nothing written); the same stylesheet pointing inside the styles folder builds."""
+    secret = tmp_path / "secret.png"
+    Image.new("RGB", (4, 4), (200, 0, 0)).save(secret)
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    original = (styles / "print.css").read_text(encoding="utf-8")
+    css = rule.replace("{secret}", str(secret))
+    (styles / "print.css").write_text(original + "\n" + css + "\n", encoding="utf-8")
+    source = tmp_path / "doc" / "doc.md"
+    source.parent.mkdir()
+    source.write_text("---\ntitle: T\ndate: 2021-01-01\n---\n\n# A\n\nTexte.\n", encoding="utf-8")
+    settings = Settings(out=tmp_path / "out", styles=styles, environ={})
+    outcome = build([source], ("pdf",), settings)[0]
+    assert outcome.error is not None, "the stylesheet's escape was not refused"
+    assert needle in str(outcome.error)
+    assert not (tmp_path / "out" / "doc.pdf").exists()
+    # the control: the same rule pointing inside the styles folder is read, and builds
+    shutil.copy(secret, styles / "fond.png")
+    inside = css.replace(str(secret), str(styles / "fond.png")).replace(
+        "../../../secret.png", (styles / "fond.png").as_uri()).replace(
+        "https://example.org/x.png", (styles / "fond.png").as_uri())
+    (styles / "print.css").write_text(original + "\n" + inside + "\n", encoding="utf-8")
+    outcome = build([source], ("pdf",), settings)[0]
+    if "@font-face" not in rule:  # (a PNG is no font: that control would prove nothing)
+        assert outcome.error is None, outcome.error
