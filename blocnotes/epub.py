@@ -341,8 +341,8 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     book.set_identifier(identifier(document))
     book.set_title(meta.title)
     book.set_language(meta.lang)
-    for author in meta.authors:
-        book.add_author(author)
+    for number, author in enumerate(meta.authors, start=1):  # ids must differ: "creator", "creator-2"
+        book.add_author(author, uid="creator" if number == 1 else f"creator-{number}")
     if meta.publisher:
         book.add_metadata("DC", "publisher", meta.publisher)
     book.add_metadata("DC", "date", meta.date.isoformat())

@@ -169,3 +169,17 @@ def test_cover_image(seed_built):
         page = archive.read("EPUB/couverture.xhtml").decode("utf-8")
     assert image.size == (1200, 1697)
     assert 'alt="Couverture : Le Bloc-Notes de l’Agence – Smart City Tour Mulhouse' in page
+
+
+def test_every_author_is_a_creator_with_an_id_of_its_own(tmp_path):
+    """Two authors once gave two dc:creator with id="creator": an EPUB EPUBCheck rejects."""
+    source = tmp_path / "deux.md"
+    source.write_text("---\ntitle: T\ndate: 2021-01-01\nauthor: [Anne Un, Bruno Deux, Chloé Trois]\n"
+                      "---\n\n# A\n\nTexte.\n", encoding="utf-8")
+    settings = Settings(out=tmp_path, styles=ROOT / "styles", environ={})
+    assert build([source], ("epub",), settings)[0].error is None
+    _, opf = epub_opf(tmp_path / "deux.epub")
+    creators = list(opf.iterfind("opf:metadata/dc:creator", NS))
+    assert [creator.text for creator in creators] == ["Anne Un", "Bruno Deux", "Chloé Trois"]
+    ids = [creator.get("id") for creator in creators]
+    assert len(set(ids)) == 3 and all(ids)
