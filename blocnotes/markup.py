@@ -108,6 +108,10 @@ BLOCK_START_RE = re.compile(
     r"template|tfoot|th|thead|tr|ul|video)\b", re.IGNORECASE)
 
 
+FOREIGN_OPEN_RE = re.compile(r"<(?:svg|math)\b[^>]*(?<!/)>", re.IGNORECASE)
+FOREIGN_CLOSE_RE = re.compile(r"</(?:svg|math)\s*>", re.IGNORECASE)
+
+
 class _BalanceRawHtml(Postprocessor):
     """Clean each raw HTML block on its own, before Markdown puts it back in the text.
 
@@ -117,8 +121,17 @@ class _BalanceRawHtml(Postprocessor):
 
     def run(self, text: str) -> str:
         blocks = self.md.htmlStash.rawHtmlBlocks
+        foreign = 0  # depth inside an inline <svg> or <math>, stashed one tag at a time
         for index, block in enumerate(blocks):
-            if isinstance(block, str) and BLOCK_START_RE.match(block):
+            if not isinstance(block, str):
+                continue
+            # An inline <svg>, cleaned alone, would leave its <circle/> behind, which HTML
+            # reads as an unclosed element that swallows the rest of the paragraph: the tags
+            # inside go too.
+            inside = foreign > 0
+            foreign = max(0, foreign + len(FOREIGN_OPEN_RE.findall(block))
+                          - len(FOREIGN_CLOSE_RE.findall(block)))
+            if inside or BLOCK_START_RE.match(block):
                 blocks[index] = sanitize(block)
         return text
 

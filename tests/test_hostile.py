@@ -158,3 +158,16 @@ def test_css_url_escape_is_refused(tmp_path, rule, needle):
     outcome = build([source], ("pdf",), settings)[0]
     if "@font-face" not in rule:  # (a PNG is no font: that control would prove nothing)
         assert outcome.error is None, outcome.error
+
+
+@pytest.mark.parametrize("raw", ["<svg><circle r=1 /></svg>", "<math><mi>x</mi></math>",
+                                 '<svg viewBox="0 0 1 1"><g><rect width="1"/></g></svg>'])
+def test_inline_svg_or_math_hides_nothing_after_it(raw):
+    """An inline <svg> was cleaned one tag at a time: its <circle/> was left behind, read as an
+    unclosed element, and took the rest of the paragraph and the nested list with it."""
+    from blocnotes.markup import to_html
+
+    html = to_html(f"1. avant {raw} après\n    - imbriqué\n2. suite\n\nparagraphe {raw} fin\n")
+    for word in ("avant", "après", "imbriqué", "suite", "paragraphe", "fin"):
+        assert word in html, (word, html)
+    assert "<svg" not in html and "<circle" not in html and "<math" not in html
