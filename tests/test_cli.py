@@ -93,7 +93,7 @@ def test_failed_build_keeps_the_previous_output(runner, tmp_path):
     source.write_text(MINIMAL.replace("date: 2021-05-06", "date: demain"), encoding="utf-8")
     assert runner.invoke(cli, ["epub", "--out", str(out), str(source)]).exit_code == 1
     assert (out / "doc.epub").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["doc.epub"]
+    assert sorted(p.name for p in out.iterdir()) == ["doc.epub"]  # no temporary file either
 
 
 def test_missing_image_is_an_error(runner, tmp_path):
@@ -118,9 +118,13 @@ def test_clean_removes_outputs_only(runner, tmp_path):
     out = tmp_path / "dist"
     out.mkdir()
     (out / "a.pdf").write_bytes(b"%PDF")
+    (out / ".a.pdf.0123abcd.part").write_bytes(b"%PDF")  # left by a killed build
+    (out / ".pages").mkdir()
+    (out / ".pages" / "a.json").write_text("{}")
     (out / "keep.txt").write_text("x")
+    (out / ".keep").write_text("x")
     assert runner.invoke(cli, ["clean", "--out", str(out)]).exit_code == 0
-    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".keep", "keep.txt"]
 
 
 def test_end_to_end_from_another_folder(tmp_path):
