@@ -182,14 +182,34 @@ def fix_content_model(root: etree._Element) -> None:
             element.drop_tag()
         elif element.tag in PHRASING_ONLY_BLOCKS:
             element.tag = "div"
-    # A list holds list items only: an inline element the parser left between them goes.
-    for listing in root.iter("ul", "ol"):
+    # A list holds list items only, a definition list terms and definitions: an inline
+    # element the parser left between them (an unclosed <b> reopened) goes, or becomes an
+    # item when it holds text.
+    for listing in root.iter("ul", "ol", "dl"):
+        items = ("dt", "dd") if listing.tag == "dl" else ("li",)
         for child in list(listing):
-            if isinstance(child.tag, str) and child.tag != "li":
-                if child.tag in PHRASING:
-                    child.drop_tag()
-                else:
-                    child.tag = "li"
+            if not isinstance(child.tag, str) or child.tag in items:
+                continue
+            if child.tag in PHRASING and not "".join(child.itertext()).strip():
+                child.drop_tag()
+            elif child.tag in PHRASING:
+                item = etree.Element(items[-1])
+                child.addprevious(item)
+                item.append(child)
+                item.tail, child.tail = child.tail, None
+            else:
+                child.tag = items[-1]
+    # Definitions with no term before them (': text' after a heading): they become blocks
+    # of their own, before the list; a list left empty goes.
+    for listing in list(root.iter("dl")):
+        for child in list(listing):
+            if isinstance(child.tag, str) and child.tag == "dt":
+                break
+            if isinstance(child.tag, str):
+                child.tag = "div"
+                listing.addprevious(child)
+        if not any(isinstance(child.tag, str) for child in listing):
+            listing.drop_tag()
 
 
 def parse_fragment(fragment: str) -> html.HtmlElement:

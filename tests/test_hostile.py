@@ -12,6 +12,7 @@ import pytest
 from conftest import run_epubcheck
 from PIL import Image
 
+from blocnotes.markup import parse_fragment
 from blocnotes.pipeline import Settings, build
 from helpers import ROOT, epub_spine, epub_text
 
@@ -171,3 +172,29 @@ def test_inline_svg_or_math_hides_nothing_after_it(raw):
     for word in ("avant", "après", "imbriqué", "suite", "paragraphe", "fin"):
         assert word in html, (word, html)
     assert "<svg" not in html and "<circle" not in html and "<math" not in html
+
+
+def test_definition_lists_stay_valid(tmp_path):
+    """Two shapes EPUBCheck rejected: a definition with no term (': text' under a heading
+    with attributes gave <dl><dd> alone) and an unclosed <b> in a definition (the parser
+    reopened it between the list's items, <dl><b>)."""
+    from blocnotes.markup import parse_body
+
+    markdown = ("# Titre {#titre-a .x}\n:   définition seule\n\nterme\n:   AURM\nautre\n"
+                ":   [lien](#) <b>non fermé\n\n| a |\n|---|\n| x |\n\n- a <b>gras\n- b\n")
+    html = "".join(section.html for section in parse_body(markdown, 1).sections)
+    for word in ("définition seule", "terme", "autre", "non fermé", "gras"):
+        assert word in html, word
+    root = parse_fragment(html)
+    for listing in root.iter("dl"):
+        children = [child.tag for child in listing if isinstance(child.tag, str)]
+        assert children and children[0] == "dt" and set(children) <= {"dt", "dd"}, children
+    for listing in root.iter("ul"):
+        assert {child.tag for child in listing if isinstance(child.tag, str)} == {"li"}
+    source = tmp_path / "dl.md"
+    source.write_text(f"---\ntitle: T\ndate: 2021-01-01\n---\n\n{markdown}", encoding="utf-8")
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", environ={})
+    assert build([source], ("epub",), settings)[0].error is None
+    report = run_epubcheck(tmp_path / "out" / "dl.epub", tmp_path / "report.json")
+    assert [m["message"] for m in report["messages"]
+            if m["severity"] in ("FATAL", "ERROR", "WARNING")] == []
