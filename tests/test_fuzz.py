@@ -272,7 +272,68 @@ def _check(text: str, doc: Doc | None = None, press: bool = False) -> None:
         assert problems == [], text
 
 
+# Every construct at once, so that each run sees them all (and the bugs the fuzzer found stay
+# fixed: two authors, a definition under a heading with attributes, an unclosed <b> in a
+# definition, an inline <svg> before a nested list).
+EVERYTHING = """---
+title: Toutensemble
+date: 2021-04-05
+lang: de
+subtitle: soustitre
+dateline: lignededate
+author: [Anne Premiere, Bruno Second]
+description: résuméinvisible
+abstract: Un **résumé** avec [unlien](https://example.org/)
+keywords: [motclé, autremot]
+keywords-title: panneau
+abstract-title: entête
+series: collection
+publisher: éditeur
+publisher-short: ED
+address: adresse
+rights: droits
+colophon-date: octobre
+---
+
+# Partie {#partie-a .x}
+:   définitionseule
+
+Intervenants : **Claire Troisième**, animatrice
+
+terme
+:   définition <b>nonfermé
+
+1. premier <svg><circle r=1 /></svg> aprèssvg
+    - imbriqué
+        1. profond
+2. second [renvoi](#partie-a)[^a] et AURM[^b]
+
+<div markdown="1">
+**dedans**
+</div>
+
+| colonne | autre |
+| --- | --- |
+| cellule ![Un plan](plan.png) | ![Une photo](photo.jpg) ![Un schéma](schema.svg) |
+
+    blocdecode
+
+> citation <script>alert(1)</script> <a href="javascript:alert(1)">piège</a>
+
+[^a]: notebas
+[^b]: autrenote
+
+*[AURM]: Agence d'Urbanisme de la Région Mulhousienne
+"""
+EVERYTHING_WORDS = (
+    "Toutensemble soustitre lignededate Anne Premiere Bruno Second résumé unlien motclé "
+    "autremot panneau entête collection éditeur adresse droits octobre Partie définitionseule "
+    "Claire Troisième animatrice terme définition nonfermé premier aprèssvg imbriqué profond "
+    "second renvoi AURM dedans colonne cellule blocdecode citation piège notebas autrenote")
+
+
 @given(documents())
+@example((EVERYTHING, Doc(words=EVERYTHING_WORDS.split()), True))
 @example(("---\ntitle: T\ndate: 2021-01-01\n---\n\n# A\n\n<b>x\n\n<math><mi>x</mi></math>\n",
           None, False))
 @example(("---\ntitle: T\ndate: 2021-01-01\n---\n\n# ![Un plan](plan.png)\n\ntexte\n", None, False))
