@@ -42,7 +42,7 @@ Speakers: **Jane DOE**, urban planner
 The "walking bus" is an incomprehensibility for administrators: internationalization,
 institutionalization and counterrevolutionaries notwithstanding, the parents' association
 demonstrated uncharacteristically straightforward responsibilities. Telecommunications
-infrastructure, photosynthesis-friendly streets and interdisciplinary neighbourhood
+infrastructure, photosynthesis around streets and interdisciplinary neighbourhood
 committees were discussed at extraordinary length by representatives, superintendents and
 environmentalists alike, with disproportionately enthusiastic recommendations.
 
