@@ -108,6 +108,8 @@ BLOCK_START_RE = re.compile(
     r"template|tfoot|th|thead|tr|ul|video)\b", re.IGNORECASE)
 
 
+HIDDEN_OPEN_RE = re.compile(r"<(script|style|svg|math)\b[^>]*>", re.IGNORECASE)
+HIDDEN_CLOSE_RE = re.compile(r"</(script|style|svg|math)\s*>", re.IGNORECASE)
 FOREIGN_OPEN_RE = re.compile(r"<(?:svg|math)\b[^>]*(?<!/)>", re.IGNORECASE)
 FOREIGN_CLOSE_RE = re.compile(r"</(?:svg|math)\s*>", re.IGNORECASE)
 
@@ -120,6 +122,7 @@ class _BalanceRawHtml(Postprocessor):
     """
 
     def run(self, text: str) -> str:
+        text = self._cut_hidden(text)
         blocks = self.md.htmlStash.rawHtmlBlocks
         foreign = 0  # depth inside an inline <svg> or <math>, stashed one tag at a time
         for index, block in enumerate(blocks):
@@ -133,6 +136,27 @@ class _BalanceRawHtml(Postprocessor):
                           - len(FOREIGN_CLOSE_RE.findall(block)))
             if inside or BLOCK_START_RE.match(block):
                 blocks[index] = sanitize(block)
+        return text
+
+
+    def _cut_hidden(self, text: str) -> str:
+        """An inline <script>, <style>, <svg> or <math> is stashed one tag at a time, its
+        content left as text between: cut it whole, content included (the sanitizer removes
+        these elements with their content), when it opens and closes in one run of text."""
+        stash, opened = self.md.htmlStash, []
+        for index, block in enumerate(stash.rawHtmlBlocks):
+            tag = block.strip() if isinstance(block, str) else ""
+            if (start := HIDDEN_OPEN_RE.fullmatch(tag)) and not tag.endswith("/>"):
+                opened.append((index, start.group(1).lower()))
+            elif (end := HIDDEN_CLOSE_RE.fullmatch(tag)) and opened \
+                    and opened[-1][1] == end.group(1).lower():
+                first, _ = opened.pop()
+                if opened:
+                    continue  # cut with the outermost element
+                begin = text.find(stash.get_placeholder(first))
+                finish = text.find(stash.get_placeholder(index), begin)
+                if begin >= 0 and finish >= 0 and "<" not in text[begin:finish]:
+                    text = text[:begin] + text[finish + len(stash.get_placeholder(index)):]
         return text
 
 

