@@ -19,7 +19,7 @@ from pathlib import Path
 import pypdf
 import pyphen
 import pytest
-from conftest import run_epubcheck
+from conftest import ace_violations, run_epubcheck
 from PIL import Image
 
 from helpers import NS, ROOT, epub_opf, epub_spine, epub_text, pdf_text, words
@@ -122,7 +122,8 @@ def test_jobs_2_gives_the_same_bytes_as_jobs_1(built):
 
 
 def _hyphenated_lines(text: str) -> list[tuple[str, str]]:
-    """(the part before, the part after) of each word a line end split with a hyphen."""
+    """(the part before, the part after) of each word a line end split with a hyphen (the
+    texts have no hyphenated word of their own)."""
     return re.findall(r"(\w+)-\n(\w+)", text)
 
 
@@ -161,6 +162,7 @@ def test_a_document_in_its_language(built, sources, tmp_path, name, lang):
     report = run_epubcheck(epub, tmp_path / "report.json")
     assert [m["message"] for m in report["messages"]
             if m["severity"] in ("FATAL", "ERROR", "WARNING")] == []
+    assert ace_violations(epub, tmp_path / "ace") == []
 
 
 def test_english_has_english_typography(built):
