@@ -19,6 +19,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import slugify
 from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
 
 from .model import Heading, Image, Link, Section
 
@@ -160,8 +161,37 @@ class _BalanceRawHtml(Postprocessor):
         return text
 
 
+class _CloseRawHtml(Preprocessor):
+    """A raw HTML block whose element the document never closes (an unclosed <table>) would
+    run to the end of the document, its Markdown left unread: it is closed at the next blank
+    line. A block closed later (a <div markdown="1"> spanning paragraphs) is left alone."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            start = BLOCK_START_RE.match(line) if line.startswith("<") else None
+            if start and not line.startswith("</") and (index == 0 or not lines[index - 1].strip()):
+                end = index
+                while end < len(lines) and lines[end].strip():
+                    end += 1
+                tag = re.escape(start.group(1))
+                rest = "\n".join(lines[index:])
+                opened = len(re.findall(rf"<{tag}\b", rest, re.IGNORECASE))
+                if opened > len(re.findall(rf"</{tag}\s*>", rest, re.IGNORECASE)):
+                    out += sanitize("\n".join(lines[index:end])).split("\n")
+                    index = end
+                    continue
+            out.append(line)
+            index += 1
+        return out
+
+
 class _Balance(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # after fenced code is set aside (25), before raw HTML blocks are (20)
+        md.preprocessors.register(_CloseRawHtml(md), "close_raw_html", 22)
         md.postprocessors.register(_BalanceRawHtml(md), "balance_raw_html", 35)
 
 

@@ -211,3 +211,20 @@ def test_inline_script_or_style_shows_no_code_as_text(raw):
         assert gone not in html, (gone, html)
     for kept in ("avant", "après", "liste", "suite"):
         assert kept in html
+
+
+def test_an_unclosed_table_does_not_swallow_the_rest(tmp_path):
+    """A raw <table> never closed ran to the end of the document: what followed was left as
+    Markdown source in a table cell, its images never checked (a missing one built)."""
+    from blocnotes.markup import to_html
+
+    html = to_html("<table><tr><td>x\n\n- un **point**\n\n![Un plan](absent.png)\n\n"
+                   '<div markdown="1">\n\n*dedans*\n\n</div>\n')
+    assert "<li>un <strong>point</strong></li>" in html
+    assert '<img alt="Un plan" src="absent.png"' in html and "<em>dedans</em>" in html
+    source = tmp_path / "doc.md"
+    source.write_text("---\ntitle: T\ndate: 2021-01-01\n---\n\n# A\n\n<table><tr><td>x\n\n"
+                      "![Un plan](absent.png)\n", encoding="utf-8")
+    outcome = build([source], ("pdf", "epub"), Settings(out=tmp_path / "out",
+                                                        styles=ROOT / "styles", environ={}))[0]
+    assert outcome.error is not None and "image 'absent.png' not found" in str(outcome.error)
