@@ -19,6 +19,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import slugify
 from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
 
 from . import constructs
 from .model import Heading, Image, Link, ListWarning, Section
@@ -112,6 +113,12 @@ BLOCK_START_RE = re.compile(
     r"template|tfoot|th|thead|tr|ul|video)\b", re.IGNORECASE)
 
 
+HIDDEN_OPEN_RE = re.compile(r"<(script|style|svg|math)\b[^>]*>", re.IGNORECASE)
+HIDDEN_CLOSE_RE = re.compile(r"</(script|style|svg|math)\s*>", re.IGNORECASE)
+FOREIGN_OPEN_RE = re.compile(r"<(?:svg|math)\b[^>]*(?<!/)>", re.IGNORECASE)
+FOREIGN_CLOSE_RE = re.compile(r"</(?:svg|math)\s*>", re.IGNORECASE)
+
+
 class _BalanceRawHtml(Postprocessor):
     """Clean each raw HTML block on its own, before Markdown puts it back in the text.
 
@@ -120,15 +127,75 @@ class _BalanceRawHtml(Postprocessor):
     """
 
     def run(self, text: str) -> str:
+        text = self._cut_hidden(text)
         blocks = self.md.htmlStash.rawHtmlBlocks
+        foreign = 0  # depth inside an inline <svg> or <math>, stashed one tag at a time
         for index, block in enumerate(blocks):
-            if isinstance(block, str) and BLOCK_START_RE.match(block):
+            if not isinstance(block, str):
+                continue
+            # An inline <svg>, cleaned alone, would leave its <circle/> behind, which HTML
+            # reads as an unclosed element that swallows the rest of the paragraph: the tags
+            # inside go too.
+            inside = foreign > 0
+            foreign = max(0, foreign + len(FOREIGN_OPEN_RE.findall(block))
+                          - len(FOREIGN_CLOSE_RE.findall(block)))
+            if inside or BLOCK_START_RE.match(block):
                 blocks[index] = sanitize(block)
         return text
 
 
+    def _cut_hidden(self, text: str) -> str:
+        """An inline <script>, <style>, <svg> or <math> is stashed one tag at a time, its
+        content left as text between: cut it whole, content included (the sanitizer removes
+        these elements with their content), when it opens and closes in one run of text."""
+        stash, opened = self.md.htmlStash, []
+        for index, block in enumerate(stash.rawHtmlBlocks):
+            tag = block.strip() if isinstance(block, str) else ""
+            if (start := HIDDEN_OPEN_RE.fullmatch(tag)) and not tag.endswith("/>"):
+                opened.append((index, start.group(1).lower()))
+            elif (end := HIDDEN_CLOSE_RE.fullmatch(tag)) and opened \
+                    and opened[-1][1] == end.group(1).lower():
+                first, _ = opened.pop()
+                if opened:
+                    continue  # cut with the outermost element
+                begin = text.find(stash.get_placeholder(first))
+                finish = text.find(stash.get_placeholder(index), begin)
+                if begin >= 0 and finish >= 0 and "<" not in text[begin:finish]:
+                    text = text[:begin] + text[finish + len(stash.get_placeholder(index)):]
+        return text
+
+
+class _CloseRawHtml(Preprocessor):
+    """A raw HTML block whose element the document never closes (an unclosed <table>) would
+    run to the end of the document, its Markdown left unread: it is closed at the next blank
+    line. A block closed later (a <div markdown="1"> spanning paragraphs) is left alone."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            start = BLOCK_START_RE.match(line) if line.startswith("<") else None
+            if start and not line.startswith("</") and (index == 0 or not lines[index - 1].strip()):
+                end = index
+                while end < len(lines) and lines[end].strip():
+                    end += 1
+                tag = re.escape(start.group(1))
+                rest = "\n".join(lines[index:])
+                opened = len(re.findall(rf"<{tag}\b", rest, re.IGNORECASE))
+                if opened > len(re.findall(rf"</{tag}\s*>", rest, re.IGNORECASE)):
+                    out += sanitize("\n".join(lines[index:end])).split("\n")
+                    index = end
+                    continue
+            out.append(line)
+            index += 1
+        return out
+
+
 class _Balance(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # after fenced code is set aside (25), before raw HTML blocks are (20)
+        md.preprocessors.register(_CloseRawHtml(md), "close_raw_html", 22)
         md.postprocessors.register(_BalanceRawHtml(md), "balance_raw_html", 35)
 
 
@@ -204,26 +271,34 @@ def fix_content_model(root: etree._Element) -> None:
             element.drop_tag()
         elif element.tag in PHRASING_ONLY_BLOCKS:
             element.tag = "div"
-    # A definition list starts with a term: a definition Markdown made with no term before
-    # it (right after a heading with attributes) becomes a block of its own.
+    # A list holds list items only, a definition list terms and definitions: an inline
+    # element the parser left between them (an unclosed <b> reopened) goes, or becomes an
+    # item when it holds text.
+    for listing in root.iter("ul", "ol", "dl"):
+        items = ("dt", "dd") if listing.tag == "dl" else ("li",)
+        for child in list(listing):
+            if not isinstance(child.tag, str) or child.tag in items:
+                continue
+            if child.tag in PHRASING and not "".join(child.itertext()).strip():
+                child.drop_tag()
+            elif child.tag in PHRASING:
+                item = etree.Element(items[-1])
+                child.addprevious(item)
+                item.append(child)
+                item.tail, child.tail = child.tail, None
+            else:
+                child.tag = items[-1]
+    # Definitions with no term before them (': text' after a heading): they become blocks
+    # of their own, before the list; a list left empty goes.
     for listing in list(root.iter("dl")):
         for child in list(listing):
-            if not isinstance(child.tag, str) or child.tag == "dt":
+            if isinstance(child.tag, str) and child.tag == "dt":
                 break
-            if child.tag == "dd":
+            if isinstance(child.tag, str):
                 child.tag = "div"
-                child.set("class", (child.get("class", "") + " definition").strip())
                 listing.addprevious(child)
-        if len(listing) == 0 and listing.getparent() is not None:
-            listing.getparent().remove(listing)
-    # A list holds list items only: an inline element the parser left between them goes.
-    for listing in root.iter("ul", "ol"):
-        for child in list(listing):
-            if isinstance(child.tag, str) and child.tag != "li":
-                if child.tag in PHRASING:
-                    child.drop_tag()
-                else:
-                    child.tag = "li"
+        if not any(isinstance(child.tag, str) for child in listing):
+            listing.drop_tag()
 
 
 def parse_fragment(fragment: str) -> html.HtmlElement:

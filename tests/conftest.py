@@ -64,6 +64,25 @@ def run_epubcheck(path: Path, report: Path) -> dict:
     return json.loads(report.read_text(encoding="utf-8"))
 
 
+def ace_violations(path: Path, folder: Path) -> list[str]:
+    """DAISY Ace's violations in the EPUB at `path` (none: an empty list); its report goes
+    to `folder`. No Ace or Chromium is a failure, never a skip."""
+    ace = shutil.which("ace-puppeteer")
+    chromium = shutil.which("chromium")
+    assert ace and chromium, "DAISY Ace and Chromium are missing: `make test` installs them"
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
+    subprocess.run([ace, "--silent", "--outdir", str(folder), "--force", str(path)], env=env,
+                   check=True, timeout=300, capture_output=True)
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    violations = [
+        f"{group['earl:testSubject']['url']}: {item['earl:test']['dct:title']}"
+        for group in report["assertions"] for item in group.get("assertions", [])
+    ]
+    if report["earl:result"]["earl:outcome"] != "pass":
+        violations.append(f"outcome: {report['earl:result']['earl:outcome']}")
+    return violations
+
+
 @pytest.fixture(scope="session")
 def seed_epubcheck(seed_built: Built, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return run_epubcheck(seed_built.epub, tmp_path_factory.mktemp("epubcheck") / "report.json")

@@ -11,9 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PIL import Image
-
-from visual import OUTPUT, TOLERANCE, difference, rasterize
+from visual import OUTPUT, compare, rasterize
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ("long", "minimal", "english", "german", "two-authors")
@@ -25,21 +23,7 @@ def references(name: str) -> Path:
 
 def compare_pages(name: str, pdf: Path, folder: Path) -> list[str]:
     """What differs between the pages of `pdf` and the fixture's references."""
-    expected = sorted(references(name).glob("page-*.png"))
-    if not expected:
-        return [f"{name}: no reference pages (run `make golden` and look at them)"]
-    pages = rasterize(pdf, folder)
-    if len(pages) != len(expected):
-        return [f"{name}: {len(pages)} pages, the references have {len(expected)}"]
-    failures = []
-    for page, reference in zip(pages, expected, strict=True):
-        share, overlay = difference(Image.open(page), Image.open(reference))
-        if share > TOLERANCE:
-            OUTPUT.mkdir(parents=True, exist_ok=True)
-            Image.open(page).save(OUTPUT / f"{name}-actual-{page.name}")
-            overlay.save(OUTPUT / f"{name}-diff-{page.name}")
-            failures.append(f"{name} {page.name}: {share:.2%} of pixels differ (tests/output/)")
-    return failures
+    return compare(pdf, folder, OUTPUT, references(name), f"{name}-")
 
 
 def main() -> int:

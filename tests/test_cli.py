@@ -13,7 +13,7 @@ from blocnotes import __version__
 from build import cli
 from helpers import ROOT, SOURCE
 
-COMMANDS = ["pdf", "epub", "all", "html", "check", "clean"]
+COMMANDS = ["pdf", "epub", "all", "html", "check", "dist", "watch", "clean"]
 MINIMAL = "---\ntitle: Essai\ndate: 2021-05-06\n---\n\n# Partie\n\nUn texte court.\n"
 
 
@@ -22,11 +22,17 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+def test_the_list_of_commands_is_complete():
+    assert sorted(cli.commands) == sorted(COMMANDS)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(runner, command):
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0
-    assert "Usage:" in result.output
+    assert result.output.startswith(f"Usage: cli {command} ")
+    description = result.output.split("\n\n", 2)[1].strip()
+    assert len(description) > 20, result.output  # says what the command does
 
 
 def test_version(runner):
@@ -87,7 +93,7 @@ def test_failed_build_keeps_the_previous_output(runner, tmp_path):
     source.write_text(MINIMAL.replace("date: 2021-05-06", "date: demain"), encoding="utf-8")
     assert runner.invoke(cli, ["epub", "--out", str(out), str(source)]).exit_code == 1
     assert (out / "doc.epub").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["doc.epub"]
+    assert sorted(p.name for p in out.iterdir()) == ["doc.epub"]  # no temporary file either
 
 
 def test_missing_image_is_an_error(runner, tmp_path):
@@ -112,12 +118,16 @@ def test_clean_removes_outputs_only(runner, tmp_path):
     out = tmp_path / "dist"
     out.mkdir()
     (out / "a.pdf").write_bytes(b"%PDF")
+    (out / ".a.pdf.0123abcd.part").write_bytes(b"%PDF")  # left by a killed build
+    (out / ".pages").mkdir()
+    (out / ".pages" / "a.json").write_text("{}")
     (out / "keep.txt").write_text("x")
     for cache in (".pages", ".images"):
-        (out / cache).mkdir()
+        (out / cache).mkdir(exist_ok=True)
         (out / cache / "entry").write_bytes(b"x")
+    (out / ".keep").write_text("x")
     assert runner.invoke(cli, ["clean", "--out", str(out)]).exit_code == 0
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".keep", "keep.txt"]
 
 
 def test_end_to_end_from_another_folder(tmp_path):

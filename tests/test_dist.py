@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import shutil
 import subprocess
 import tempfile
@@ -94,9 +95,36 @@ class _QuietServer(http.server.ThreadingHTTPServer):
         pass  # a client that hung up early is not a test failure; wrong content is
 
 
+# A page of the test's own, served beside index.html: it shows index.html in a phone-sized
+# frame (390 x 844 CSS pixels) and writes what it measured into its own body as JSON.
+PHONE_PROBE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title></head>
+<body style="margin:0"><iframe id="f" src="index.html" width="390" height="844"
+style="border:0;display:block"></iframe><pre id="out">waiting</pre><script>
+document.getElementById("f").addEventListener("load", () => {
+  const doc = document.getElementById("f").contentDocument, root = doc.documentElement;
+  const texts = [], overflows = [], targets = [];
+  for (const el of doc.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+    if (box.width && (box.left < -0.5 || box.right > root.clientWidth + 0.5))
+      overflows.push(el.tagName + " " + Math.round(box.left) + ".." + Math.round(box.right));
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (own && box.width) texts.push([el.tagName, parseFloat(style.fontSize)]);
+    if (el.tagName === "A") targets.push([el.textContent.trim().slice(0, 30), box.width, box.height]);
+  }
+  document.getElementById("out").textContent = JSON.stringify({
+    scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, texts, overflows, targets,
+    bodyFont: parseFloat(getComputedStyle(doc.querySelector("p.summary") || doc.body).fontSize)});
+});
+</script></body></html>
+"""
+
+
 @pytest.fixture
-def served(laid_out):
-    handler = functools.partial(_QuietHandler, directory=str(laid_out))
+def served(laid_out, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(laid_out, site)
+    (site / "phone-probe.html").write_text(PHONE_PROBE, encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -160,3 +188,22 @@ def test_feeds_in_the_hand_out(laid_out):
                            namespaces={"a": feeds.ATOM})[0]
         _, opf = epub_opf(laid_out / epub)
         assert entry.findtext(f"{{{feeds.DC}}}identifier") == opf.findtext(".//dc:identifier", namespaces=NS)
+
+
+def test_web_page_is_readable_on_a_phone(served):
+    """At a phone's width (390 CSS pixels): no sideways scrolling, nothing cut at the edges,
+    type large enough to read (body 16 px, nothing under 12 px), links big enough to tap."""
+    dom = _chromium("--virtual-time-budget=10000", "--dump-dom",
+                    f"{served}/phone-probe.html").stdout
+    found = lxml_html.fromstring(dom).get_element_by_id("out").text_content()
+    assert found != "waiting", "the page did not load in its phone-sized frame"
+    measured = json.loads(found)
+    assert measured["scrollWidth"] <= measured["clientWidth"] == 390, measured
+    assert measured["overflows"] == []
+    assert len(measured["texts"]) > 10
+    assert measured["bodyFont"] >= 16
+    small = [text for text in measured["texts"] if text[1] < 12]
+    assert small == []
+    assert len(measured["targets"]) >= 6
+    too_small = [target for target in measured["targets"] if target[2] < 24]
+    assert too_small == []  # WCAG 2.2's minimum target size, 24 px

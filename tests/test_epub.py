@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import posixpath
+import re
 import zipfile
+from xml.etree import ElementTree as ET
 
 from blocnotes.pipeline import Settings, build
 from helpers import NOTICE, NS, ROOT, SOURCE, epub_opf, epub_spine
@@ -73,20 +76,47 @@ def test_spine_title_sections_then_colophon(seed_built):
     assert NOTICE in colophon_text
 
 
+def _spaced(text: str) -> str:
+    """Text with every run of spaces (no-break ones too: the tables of contents have none) as one."""
+    return " ".join(text.split())
+
+
+def _sections(epub) -> list[tuple[str, str]]:
+    """(document name, h2 text) of each chapter of the spine, in reading order."""
+    found = []
+    for name, root in epub_spine(epub):
+        heading = root.find("x:body/x:section/x:header/x:h2", NS)
+        if heading is not None:
+            found.append((name.rsplit("/", 1)[-1], _spaced("".join(heading.itertext()))))
+    return found
+
+
 def test_nav_and_ncx_list_the_sections(seed_built):
+    """Both tables of contents (EPUB 3's nav, EPUB 2's NCX) list every chapter, in order,
+    under its heading, and point at it."""
     _, opf = epub_opf(seed_built.epub)
     manifest = opf.find("opf:manifest", NS)
     assert manifest is not None
-    properties = {item.get("properties") for item in manifest}
-    media = {item.get("media-type") for item in manifest}
-    assert "nav" in properties
-    assert "application/x-dtbncx+xml" in media
-    fonts = [item for item in manifest if item.get("media-type") == "font/ttf"]
-    assert len(fonts) >= 4
+    nav = [item.get("href") for item in manifest if "nav" in (item.get("properties") or "")]
+    ncx = [item.get("href") for item in manifest
+           if item.get("media-type") == "application/x-dtbncx+xml"]
+    assert len(nav) == 1 and len(ncx) == 1
+    sections = _sections(seed_built.epub)
+    assert len(sections) == 3
     with zipfile.ZipFile(seed_built.epub) as archive:
-        nav = next(n for n in archive.namelist() if n.endswith("nav.xhtml"))
-        text = archive.read(nav).decode()
-    assert "Participation citoyenne" in text and "Capteurs, applications" in text
+        nav_root = ET.fromstring(archive.read(f"EPUB/{nav[0]}"))
+        ncx_root = ET.fromstring(archive.read(f"EPUB/{ncx[0]}"))
+    toc = nav_root.find(".//x:nav[@id='toc']", NS)
+    assert toc is not None
+    nav_entries = [(a.get("href"), _spaced("".join(a.itertext())))
+                   for a in toc.iterfind(".//x:a", NS)]
+    ncx_entries = [(point.find("ncx:content", NS).get("src"),  # type: ignore[union-attr]
+                    _spaced(point.findtext("ncx:navLabel/ncx:text", "", NS)))
+                   for point in ncx_root.iterfind(".//ncx:navPoint", NS)]
+    for entries in (nav_entries, ncx_entries):
+        chapters = [entry for entry in entries if entry[0].startswith("chapitre-")]
+        assert chapters == sections
+    assert "Participation citoyenne" in sections[1][1] and "Capteurs, applications" in sections[2][1]
 
 
 def test_fonts_are_truetype_subsets(seed_built):
@@ -104,10 +134,25 @@ def test_fonts_are_truetype_subsets(seed_built):
 
 
 def test_stylesheet_and_fonts_are_linked(seed_built):
+    """Every page links the book's stylesheet, and every font it declares is in the book."""
+    _, opf = epub_opf(seed_built.epub)
+    manifest = {item.get("href"): item.get("media-type") for item in opf.find("opf:manifest", NS) or []}
     with zipfile.ZipFile(seed_built.epub) as archive:
-        css = next(n for n in archive.namelist() if n.endswith("book.css"))
-        text = archive.read(css).decode()
-    assert "@font-face" in text and "BN Sans" in text
+        names = set(archive.namelist())
+        css_name = next(n for n in names if n.endswith("book.css"))
+        css = archive.read(css_name).decode()
+        for name, root in epub_spine(seed_built.epub):
+            links = [link.get("href", "") for link in root.iterfind("x:head/x:link", NS)
+                     if link.get("rel") == "stylesheet"]
+            assert [posixpath.normpath(posixpath.join(posixpath.dirname(name), href))
+                    for href in links] == [css_name], name
+    assert "@font-face" in css and "BN Sans" in css and "BN Serif" in css
+    urls = re.findall(r'src:\s*url\("([^"]+)"\)', css)
+    assert len(urls) == css.count("@font-face") >= 4
+    for url in urls:
+        font = posixpath.normpath(posixpath.join(posixpath.dirname(css_name), url))
+        assert font in names, url
+        assert manifest[posixpath.relpath(font, "EPUB")] == "font/ttf", url
 
 
 def test_cover_image(seed_built):
@@ -124,3 +169,17 @@ def test_cover_image(seed_built):
         page = archive.read("EPUB/couverture.xhtml").decode("utf-8")
     assert image.size == (1200, 1697)
     assert 'alt="Couverture\u00a0: Le Bloc-Notes de l’Agence – Smart City Tour Mulhouse' in page
+
+
+def test_every_author_is_a_creator_with_an_id_of_its_own(tmp_path):
+    """Two authors once gave two dc:creator with id="creator": an EPUB EPUBCheck rejects."""
+    source = tmp_path / "deux.md"
+    source.write_text("---\ntitle: T\ndate: 2021-01-01\nauthor: [Anne Un, Bruno Deux, Chloé Trois]\n"
+                      "---\n\n# A\n\nTexte.\n", encoding="utf-8")
+    settings = Settings(out=tmp_path, styles=ROOT / "styles", environ={})
+    assert build([source], ("epub",), settings)[0].error is None
+    _, opf = epub_opf(tmp_path / "deux.epub")
+    creators = list(opf.iterfind("opf:metadata/dc:creator", NS))
+    assert [creator.text for creator in creators] == ["Anne Un", "Bruno Deux", "Chloé Trois"]
+    ids = [creator.get("id") for creator in creators]
+    assert len(set(ids)) == 3 and all(ids)

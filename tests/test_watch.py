@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from blocnotes.pipeline import Settings
 from blocnotes.watch import affected
 from helpers import ROOT, SOURCE
@@ -28,15 +30,50 @@ def test_affected_sources(tmp_path):
     assert affected([Path("/elsewhere/x.txt")], [a, b], settings) == []
 
 
-def _wait_for(process: subprocess.Popen, needle: str, seconds: float) -> str:
-    deadline, seen = time.monotonic() + seconds, ""
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        seen += line
-        if needle in line:
-            return line
-    raise AssertionError(f"no {needle!r} within {seconds} s; saw: {seen}")
+class _Lines:
+    """The lines a process prints, read with a deadline: a silent process cannot hang the test."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        assert process.stdout is not None
+        self.fd = process.stdout.fileno()  # read raw: no buffer that select() cannot see
+        self.pending = b""
+        self.seen = ""
+
+    def next_line(self, seconds: float) -> str | None:
+        """The next complete line, or None when none came within `seconds`."""
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                return None
+            chunk = os.read(self.fd, 4096)
+            if not chunk:  # the process closed its output
+                return None
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        text = line.decode("utf-8", "replace")
+        self.seen += text + "\n"
+        return text
+
+    def wait_for(self, needle: str, seconds: float) -> str:
+        deadline = time.monotonic() + seconds
+        while (line := self.next_line(max(0.0, deadline - time.monotonic()))) is not None:
+            if needle in line:
+                return line
+        raise AssertionError(f"no {needle!r} within {seconds} s; saw: {self.seen}")
+
+
+def test_a_silent_process_does_not_hang_the_wait():
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
+                               stdout=subprocess.PIPE)
+    try:
+        started = time.monotonic()
+        with pytest.raises(AssertionError, match="no 'rebuilt' within 1 s"):
+            _Lines(process).wait_for("rebuilt", 1)
+        assert time.monotonic() - started < 5
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_watch_rebuilds_after_a_change(tmp_path):
@@ -46,23 +83,23 @@ def test_watch_rebuilds_after_a_change(tmp_path):
     out = tmp_path / "out"
     process = subprocess.Popen(
         [sys.executable, "-u", str(ROOT / "build.py"), "watch", "--out", str(out), str(source)],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    lines = _Lines(process)
     try:
-        _wait_for(process, "rebuilt", 120)
+        lines.wait_for("rebuilt", 120)
         first = (out / "note.pdf").read_bytes()
         time.sleep(0.5)
         source.write_text(MINIMAL.replace("Un texte court.", "Un texte changé."), encoding="utf-8")
-        line = _wait_for(process, "rebuilt", 60)
+        line = lines.wait_for("rebuilt", 60)
         assert "note.pdf" in line and "note.epub" in line
         assert (out / "note.pdf").read_bytes() != first
         # Writing the outputs must not trigger another rebuild: nothing for 3 seconds.
-        ready, _, _ = select.select([process.stdout], [], [], 3)
-        assert not ready, process.stdout.readline() if process.stdout else ""
+        assert lines.next_line(3) is None, lines.seen
         source.write_text("pas de front matter", encoding="utf-8")
-        assert "no front matter" in _wait_for(process, "Error:", 60)
+        assert "no front matter" in lines.wait_for("Error:", 60)
         source.write_text(MINIMAL, encoding="utf-8")
-        _wait_for(process, "rebuilt", 60)
+        lines.wait_for("rebuilt", 60)
         assert process.poll() is None  # still watching
     finally:
         process.terminate()

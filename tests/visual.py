@@ -1,6 +1,11 @@
 """Visual regression: the seed's pages, rasterized, against reference PNGs in tests/golden/,
 and each construct fixture's (tests/fixtures/<name>/) against tests/golden/<name>/.
 
+The comparison sees colour and small type: pages are rasterized at a resolution where body
+text is resolved, and a pixel counts as changed when any one channel (R, G or B) moves by more
+than THRESHOLD, so a heading turned from petrol blue to black, grey running heads turned red
+or a tinted panel turned white all fail (tests/test_visual.py proves it on copies of the style).
+
 `make golden` (python tests/visual.py) rebuilds the seed and the fixtures and replaces the
 references: do it on purpose, after looking at the new pages.
 """
@@ -18,9 +23,9 @@ from PIL import Image, ImageChops
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 OUTPUT = ROOT / "tests" / "output"
-DPI = 40
-THRESHOLD = 48  # a pixel differs when a channel moves by more than this (of 255)
-TOLERANCE = 0.003  # share of differing pixels allowed on a page
+DPI = 100  # body text (9.8 pt) is 13 pixels high: strokes, not smudges
+THRESHOLD = 16  # a pixel differs when one of its channels moves by more than this (of 255)
+TOLERANCE = 0.00005  # share of differing pixels allowed on a page (about 48 pixels)
 
 
 def rasterize(pdf: Path, folder: Path) -> list[Path]:
@@ -32,15 +37,41 @@ def rasterize(pdf: Path, folder: Path) -> list[Path]:
 
 
 def difference(actual: Image.Image, expected: Image.Image) -> tuple[float, Image.Image]:
-    """(share of pixels that differ, an image of the differences in red)."""
+    """(share of pixels that differ in any channel, the expected page with them in red)."""
     if actual.size != expected.size:
         return 1.0, actual
-    diff = ImageChops.difference(actual.convert("RGB"), expected.convert("RGB")).convert("L")
-    mask = diff.point(lambda value: 255 if value > THRESHOLD else 0)
+    red, green, blue = ImageChops.difference(actual.convert("RGB"), expected.convert("RGB")).split()
+    largest = ImageChops.lighter(ImageChops.lighter(red, green), blue)  # per pixel, any channel
+    mask = largest.point(lambda value: 255 if value > THRESHOLD else 0)
     changed = mask.histogram()[255]
     overlay = expected.convert("RGB").copy()
     overlay.paste((220, 0, 0), mask=mask)
     return changed / (actual.width * actual.height), overlay
+
+
+def compare(pdf: Path, scratch: Path, output: Path, golden: Path = GOLDEN,
+            prefix: str = "") -> list[str]:
+    """Compare the pages of `pdf` with the references in `golden`; one line per page that
+    differs.
+
+    For each such page, the page as rendered (`actual-page-N.png`) and the reference with the
+    changed pixels in red (`diff-page-N.png`) are written to `output`.
+    """
+    references = sorted(golden.glob("page-*.png"))
+    assert references, "no reference pages: run `make golden` and look at them"
+    pages = rasterize(pdf, scratch)
+    if len(pages) != len(references):
+        return [f"the page count changed: {len(pages)} pages, {len(references)} references"]
+    failures = []
+    for page, reference in zip(pages, references, strict=True):
+        actual = Image.open(page)
+        share, overlay = difference(actual, Image.open(reference))
+        if share > TOLERANCE:
+            output.mkdir(parents=True, exist_ok=True)
+            actual.save(output / f"actual-{prefix}{page.name}")
+            overlay.save(output / f"diff-{prefix}{page.name}")
+            failures.append(f"{prefix}{page.name}: {share:.3%} of pixels differ (see {output})")
+    return failures
 
 
 def update(pdf: Path, golden: Path = GOLDEN) -> list[Path]:
