@@ -1,4 +1,9 @@
-"""Hand-out layout of the output folder: dated copies, the series' web page, SHA256SUMS."""
+"""The hand-out folder (`<out>/site/`): exactly the files to upload, and SHA256SUMS.
+
+Dated copies of each Bloc-Notes, thumbnails, the series' web page and its fonts; every file
+is listed in SHA256SUMS and nothing else stays in the folder (the builds, the page map and
+the build records stay in `<out>/`, apart).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from . import atomic, fonts, markup, render
 from .epub import COVER_IMAGE
 from .model import Document
 
+SUMS = "SHA256SUMS"
 THUMBNAIL_WIDTH = 300
 WEB_FACES = ((fonts.SANS, 400, "normal"), (fonts.SANS, 400, "italic"), (fonts.SANS, 600, "normal"),
              (fonts.SERIF, 700, "normal"))
@@ -53,13 +59,11 @@ def _thumbnail(epub_path: Path) -> bytes:
     return buffer.getvalue()
 
 
-def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
-    """Write `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`, fonts/,
-    index.html and SHA256SUMS into `out`."""
+def _documents(entries: list[Built]) -> tuple[dict[str, bytes], list[dict[str, object]]]:
+    """The dated copies and thumbnails of each Bloc-Notes, and its entry on the web page."""
     files: dict[str, bytes] = {}
     items = []
-    for entry in sorted(built, key=lambda b: (b.document.meta.date, b.document.slug),
-                        reverse=True):
+    for entry in entries:
         document = entry.document
         shown = document.display or document.meta
         name = f"{document.meta.date.isoformat()}-{document.slug}"
@@ -74,7 +78,13 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
             "pdf": f"{name}.pdf", "epub": f"{name}.epub", "thumbnail": f"{name}.png",
             "pdf_size": _size(entry.pdf), "epub_size": _size(entry.epub),
         })
-    first = built[0].document if built else None
+    return files, items
+
+
+def _web_page(entries: list[Built], items: list[dict[str, object]], styles: Path
+              ) -> dict[str, bytes]:
+    """index.html, the series' page (newest first), and the subset web fonts it uses."""
+    first = entries[0].document if entries else None
     meta = (first.display or first.meta) if first else None
     page_css = (styles / "web.css").read_text(encoding="utf-8")
     faces = [f for f in fonts.house_faces() if (f.family, f.weight, f.style) in WEB_FACES]
@@ -85,13 +95,40 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
         items=items, css=Markup(css + page_css),  # our own stylesheet: not to be escaped
     )
     text = page + "".join(str(item["title"]) for item in items)
-    for face in faces:
-        files[f"fonts/{face.path.stem}.woff2"] = fonts.subset_font(face.path, text, "woff2")
+    files = {f"fonts/{face.path.stem}.woff2": fonts.subset_font(face.path, text, "woff2")
+             for face in faces}
     files["index.html"] = page.encode("utf-8")
+    return files
+
+
+def _publish(site: Path, files: dict[str, bytes]) -> list[Path]:
+    """Make `site` hold exactly `files` and SHA256SUMS: a file that changed is replaced
+    atomically, one that did not is left as it is, any other file is removed."""
+    files = {**files, SUMS: "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n"
+                                    for name in sorted(files)).encode("utf-8")}
     written = []
     for relative, data in sorted(files.items()):
-        atomic.write_bytes(out / relative, data)
-        written.append(out / relative)
-    sums = "".join(f"{hashlib.sha256(files[r]).hexdigest()}  {r}\n" for r in sorted(files))
-    atomic.write_bytes(out / "SHA256SUMS", sums.encode("utf-8"))
-    return [*written, out / "SHA256SUMS"]
+        path = site / relative
+        if not (path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data):
+            atomic.write_bytes(path, data)
+        written.append(path)
+    if site.is_dir():
+        keep = {site / relative for relative in files}
+        for path in sorted(site.rglob("*"), reverse=True):  # files before their folders
+            if path.is_dir() and not path.is_symlink():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif path not in keep:
+                path.unlink()
+    return written
+
+
+def hand_out(built: list[Built], site: Path, styles: Path) -> list[Path]:
+    """Lay `site` out: `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`,
+    index.html and its fonts/, SHA256SUMS listing every one of them, and nothing else."""
+    entries = sorted(built, key=lambda b: (b.document.meta.date, b.document.slug), reverse=True)
+    files, items = _documents(entries)
+    files.update(_web_page(entries, items, styles))
+    # More views of the same series (each a {relative name: bytes} dict) join here, before
+    # the folder is written and summed.
+    return _publish(site, files)

@@ -1,0 +1,124 @@
+"""Which outputs are up to date, judged by their inputs' contents.
+
+Every output a build writes gets a record in `<out>/.build/<output name>.json`: the digest of
+each file it was made from (the source, its images, agency.yaml, the stylesheets), of the
+package and its pinned libraries, and of the settings that change the bytes. `dist` reuses
+an output whose record still matches. For make, a build also writes `<out>/.build/<slug>.d`,
+the images each source uses, which the Makefile includes (make only knows the sources).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__, atomic
+
+FOLDER = ".build"  # under the output folder: working state, never handed out
+PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: the print shop's output intent
+STYLES = {  # the stylesheets (under the styles folder) each kind of output is made with
+    "pdf": ("print.css",),
+    "epub": ("print.css", "epub.css"),  # print.css too: the EPUB marks the PDF's pages
+    "print": ("print.css", "print-shop.css", PROFILE),
+    "html": ("print.css",),
+}
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return _digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+@cache
+def _toolchain() -> str:
+    """The package's own code and templates, its version and its libraries' versions: a new
+    release of any of them may change the bytes of every output."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted([*package.glob("*.py"), *package.glob("templates/*")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    try:
+        requirements = metadata.requires("blocnotes") or []
+    except metadata.PackageNotFoundError:
+        requirements = []
+    for requirement in sorted(requirements):
+        name = requirement.split(";")[0].split("==")[0].strip()
+        if "extra ==" in requirement:
+            continue  # test tools do not make outputs
+        try:
+            digest.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def key(pdf_variant: str, allow_remote: bool, environ: Mapping[str, str]) -> str:
+    """What, besides the input files, decides an output's bytes."""
+    settings = json.dumps([pdf_variant, allow_remote, environ.get("SOURCE_DATE_EPOCH")])
+    return _digest(f"{_toolchain()} {settings}".encode())
+
+
+def fixed_inputs(source: Path, agency: Path | None, styles: Path, kind: str) -> list[Path]:
+    """The input files known before the source is read (its images come from reading it)."""
+    return [source, *([agency] if agency else []), *(styles / name for name in STYLES[kind])]
+
+
+def _record_path(output: Path) -> Path:
+    return output.parent / FOLDER / f"{output.name}.json"
+
+
+def record(output: Path, data: bytes, inputs: Iterable[Path], build_key: str) -> None:
+    """Note what `output` (just written with `data`) was made from."""
+    entry = {"key": build_key, "output": _digest(data),
+             "inputs": {str(path.resolve()): _file_digest(path) for path in inputs}}
+    atomic.write_bytes(_record_path(output), json.dumps(entry, indent=1).encode("utf-8"))
+
+
+def is_fresh(output: Path, fixed: Iterable[Path], build_key: str) -> bool:
+    """Whether `output` is as its record says and every input it was made from (the `fixed`
+    ones included: a new agency.yaml beside a source counts) is unchanged."""
+    try:
+        entry = json.loads(_record_path(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    inputs: dict[str, str | None] = entry.get("inputs", {})
+    if entry.get("key") != build_key or not {str(p.resolve()) for p in fixed} <= inputs.keys():
+        return False
+    if _file_digest(output) != entry.get("output"):
+        return False
+    return all(digest is not None and _file_digest(Path(path)) == digest
+               for path, digest in inputs.items())
+
+
+def _make_path(path: Path) -> str:
+    """A path as a make rule names it (spaces, '#' and '$' escaped)."""
+    return str(path).replace("$", "$$").replace("#", "\\#").replace(" ", "\\ ")
+
+
+def write_depfile(out: Path, slug: str, targets: Iterable[str], images: Iterable[Path]) -> None:
+    """`<out>/.build/<slug>.d`: the outputs of one source depend on its images (and an empty
+    rule per image, so that make does not stop when one is deleted from the source)."""
+    names = " ".join(_make_path(out / name) for name in targets)
+    files = sorted({_make_path(image) for image in images if "\n" not in str(image)
+                    and ":" not in str(image)})
+    lines = [f"# the images of {slug} (written by build.py, read by the Makefile)"]
+    if files:
+        lines += [f"{names}: {' '.join(files)}", *(f"{file}:" for file in files)]
+    path = out / FOLDER / f"{slug}.d"
+    text = "\n".join(lines) + "\n"
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    atomic.write_bytes(path, text.encode("utf-8"))
