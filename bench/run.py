@@ -315,7 +315,7 @@ def scaling(work: Path) -> list[tuple[int, float, float]]:
 def _met(value: float, goal: float | None) -> str:
     if goal is None:
         return "| |"
-    return f"≤ {goal:.2f} | {'met' if value <= goal else 'NOT met'} |"
+    return f"≤ {goal:g} | {'met' if value <= goal else 'NOT met'} |"
 
 
 def main() -> int:

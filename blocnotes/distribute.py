@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from markupsafe import Markup
 from PIL import Image
 
-from . import atomic, fonts, markup, render
+from . import atomic, fonts, freshness, markup, render
 from .epub import COVER_IMAGE
 from .model import Document
 
@@ -48,9 +50,41 @@ def _summary(document: Document, limit: int = 220) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _thumbnail(epub_path: Path) -> bytes:
+class _Memo:
+    """The slow steps of a hand-out (a thumbnail, a web font cut down to the page's text)
+    kept in the build folder under a digest of what they are made from and of the package,
+    so that laying the folder out again redoes none of them. Without a folder, no memo."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[Path] = set()
+
+    def get(self, parts: list[bytes], make: Callable[[], bytes]) -> bytes:
+        if self.folder is None:
+            return make()
+        digest = hashlib.sha256(freshness.toolchain().encode())
+        for part in parts:
+            digest.update(hashlib.sha256(part).digest())
+        path = self.folder / f"{digest.hexdigest()}.bin"
+        self.used.add(path)
+        try:
+            return path.read_bytes()
+        except OSError:
+            data = make()
+            atomic.write_bytes(path, data)
+            return data
+
+    def prune(self) -> None:
+        """Forget what this hand-out no longer uses."""
+        if self.folder is not None and self.folder.is_dir():
+            for path in self.folder.iterdir():
+                if path not in self.used:
+                    path.unlink(missing_ok=True)
+
+
+def _thumbnail(epub: bytes) -> bytes:
     """The EPUB's own cover, scaled down (drawn once, when the EPUB was built)."""
-    with zipfile.ZipFile(epub_path) as archive:
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
         image = Image.open(io.BytesIO(archive.read(f"EPUB/{COVER_IMAGE}")))
     height = round(image.height * THUMBNAIL_WIDTH / image.width)
     buffer = io.BytesIO()
@@ -59,7 +93,8 @@ def _thumbnail(epub_path: Path) -> bytes:
     return buffer.getvalue()
 
 
-def _documents(entries: list[Built]) -> tuple[dict[str, bytes], list[dict[str, object]]]:
+def _documents(entries: list[Built], memo: _Memo
+               ) -> tuple[dict[str, bytes], list[dict[str, object]]]:
     """The dated copies and thumbnails of each Bloc-Notes, and its entry on the web page."""
     files: dict[str, bytes] = {}
     items = []
@@ -68,9 +103,9 @@ def _documents(entries: list[Built]) -> tuple[dict[str, bytes], list[dict[str, o
         shown = document.display or document.meta
         name = f"{document.meta.date.isoformat()}-{document.slug}"
         files[f"{name}.pdf"] = entry.pdf.read_bytes()
-        files[f"{name}.epub"] = entry.epub.read_bytes()
+        files[f"{name}.epub"] = epub = entry.epub.read_bytes()
         files[f"{name}-impression.pdf"] = entry.press.read_bytes()
-        files[f"{name}.png"] = _thumbnail(entry.epub)
+        files[f"{name}.png"] = memo.get([b"thumbnail", epub], partial(_thumbnail, epub))
         items.append({
             "title": shown.title, "date": document.meta.date.isoformat(),
             "dateline": shown.dateline or render.date_text(document.meta.date, document.meta.lang),
@@ -81,7 +116,7 @@ def _documents(entries: list[Built]) -> tuple[dict[str, bytes], list[dict[str, o
     return files, items
 
 
-def _web_page(entries: list[Built], items: list[dict[str, object]], styles: Path
+def _web_page(entries: list[Built], items: list[dict[str, object]], styles: Path, memo: _Memo
               ) -> dict[str, bytes]:
     """index.html, the series' page (newest first), and the subset web fonts it uses."""
     first = entries[0].document if entries else None
@@ -94,9 +129,10 @@ def _web_page(entries: list[Built], items: list[dict[str, object]], styles: Path
         publisher=meta.publisher if meta else None, rights=meta.rights if meta else None,
         items=items, css=Markup(css + page_css),  # our own stylesheet: not to be escaped
     )
-    text = page + "".join(str(item["title"]) for item in items)
-    files = {f"fonts/{face.path.stem}.woff2": fonts.subset_font(face.path, text, "woff2")
-             for face in faces}
+    text = "".join(sorted(set(page + "".join(str(item["title"]) for item in items))))
+    files = {f"fonts/{face.path.stem}.woff2": memo.get(
+        [b"woff2", str(face.path).encode(), text.encode()],
+        partial(fonts.subset_font, face.path, text, "woff2")) for face in faces}
     files["index.html"] = page.encode("utf-8")
     return files
 
@@ -123,12 +159,17 @@ def _publish(site: Path, files: dict[str, bytes]) -> list[Path]:
     return written
 
 
-def hand_out(built: list[Built], site: Path, styles: Path) -> list[Path]:
+def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = None
+             ) -> list[Path]:
     """Lay `site` out: `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`,
-    index.html and its fonts/, SHA256SUMS listing every one of them, and nothing else."""
+    index.html and its fonts/, SHA256SUMS listing every one of them, and nothing else.
+    `memo`: a folder where thumbnails and web fonts are kept for the next time."""
     entries = sorted(built, key=lambda b: (b.document.meta.date, b.document.slug), reverse=True)
-    files, items = _documents(entries)
-    files.update(_web_page(entries, items, styles))
+    memory = _Memo(memo)
+    files, items = _documents(entries, memory)
+    files.update(_web_page(entries, items, styles, memory))
     # More views of the same series (each a {relative name: bytes} dict) join here, before
     # the folder is written and summed.
-    return _publish(site, files)
+    written = _publish(site, files)
+    memory.prune()
+    return written

@@ -229,6 +229,9 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
             outcome.written.append(path)
             freshness.record(path, data, [*freshness.fixed_inputs(source, agency, settings.styles,
                                                                   kind), *images], build_key)
+        freshness.keep(settings.out, document.slug, document,
+                       freshness.fixed_inputs(source, agency, settings.styles, "document"),
+                       build_key)
         freshness.write_depfile(settings.out, document.slug,
                                 [name for name, _ in output_names(document.slug)], images)
         if "pdf" in formats and starts is not None:  # for a later EPUB-only build
@@ -297,6 +300,17 @@ def dist_plan(sources: Iterable[Path], settings: Settings) -> list[tuple[Path, t
     return [(source, due(source, DIST_FORMATS, settings)) for source in sources]
 
 
+def _built_document(source: Path, settings: Settings) -> Document:
+    """The document as its last build kept it, or (none kept) read and typeset again."""
+    agency = load.agency_file_for(source, settings.agency_fallback)
+    document = freshness.kept(settings.out, load.slug_for(source),
+                              freshness.fixed_inputs(source, agency, settings.styles, "document"),
+                              _build_key(settings))
+    if isinstance(document, Document):
+        return document
+    return typeset.typeset(load.load(source, agency))
+
+
 def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],
             settings: Settings) -> tuple[list[Outcome], list[Path]]:
     """After the due builds of `plan` (their `outcomes`), lay `<out>/site/` out for hand-out,
@@ -309,11 +323,10 @@ def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],
     built, outcomes = [], list(outcomes)
     for source, _ in plan:
         outcome = built_now.get(source)
-        if outcome is None:  # every output reused: read the document for the web page
+        if outcome is None:  # every output reused: the document as built, for the web page
             outcome = Outcome(source)
             try:
-                outcome.document = typeset.typeset(load.load(
-                    source, load.agency_file_for(source, settings.agency_fallback)))
+                outcome.document = _built_document(source, settings)
             except BlocNotesError as error:
                 outcome.error = error
                 return [*outcomes, outcome], []
@@ -324,7 +337,8 @@ def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],
         built.append(layout.Built(outcome.document, target.with_suffix(".pdf"),
                                   target.with_suffix(".epub"),
                                   target.with_name(f"{slug}{PRINT_SUFFIX}.pdf")))
-    return outcomes, layout.hand_out(built, settings.out / SITE, settings.styles)
+    return outcomes, layout.hand_out(built, settings.out / SITE, settings.styles,
+                                     settings.out / freshness.FOLDER / "memo")
 
 
 def distribute(sources: Iterable[Path], settings: Settings,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import collections
 import functools
+import shutil
+
+from PIL import Image
 
 from blocnotes import load, pdf, pipeline, render
 from blocnotes.pipeline import Settings, build_plan
@@ -53,3 +56,24 @@ def test_a_plan_builds_each_source_in_its_own_formats(tmp_path):
     other.write_text(other.read_text(encoding="utf-8") + "\nEncore.\n", encoding="utf-8")
     assert pipeline.due(other, ("pdf", "print"), settings) == ("pdf", "print")
     assert pipeline.due(SOURCE, ("epub",), settings) == ()
+
+
+def test_an_edited_image_or_a_new_agency_file_makes_a_source_due(tmp_path):
+    folder = tmp_path / "source"
+    folder.mkdir()
+    source = folder / "atelier.md"
+    source.write_text("---\ntitle: Atelier\ndate: 2021-03-12\n---\n\n# Débat\n\n"
+                      "![Plan des pistes](plan.png)\n\nTexte.\n", encoding="utf-8")
+    Image.new("RGB", (60, 40), (0, 91, 112)).save(folder / "plan.png")
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    assert build_plan([(source, ("pdf", "epub"))], settings)[0].error is None
+    assert pipeline.due(source, ("pdf", "epub"), settings) == ()
+    depfile = (settings.out / ".build" / "atelier.d").read_text(encoding="utf-8")
+    assert f"{settings.out / 'atelier.pdf'}" in depfile and f"{folder / 'plan.png'}" in depfile
+    Image.new("RGB", (60, 40), (200, 30, 30)).save(folder / "plan.png")
+    assert pipeline.due(source, ("pdf", "epub"), settings) == ("pdf", "epub")
+    assert build_plan([(source, ("pdf", "epub"))], settings)[0].error is None
+    assert pipeline.due(source, ("pdf", "epub"), settings) == ()
+    shutil.copy(AGENCY, folder / "agency.yaml")  # now the one that applies, though the same
+    assert pipeline.due(source, ("pdf", "epub"), settings) == ("pdf", "epub")
