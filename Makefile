@@ -27,7 +27,7 @@ WANTED := $(if $(filter all pdf,$(GOALS)),$(PDFS)) $(if $(filter all epub,$(GOAL
 	$(if $(filter print,$(GOALS)),$(PRINTS))
 DUE :=
 
-.PHONY: all pdf epub print build dist watch check test a11y fuzz bench faster icc lint golden clean distclean help
+.PHONY: all pdf epub print build dist watch check new test a11y fuzz bench faster icc schemas lint golden clean distclean help
 .DELETE_ON_ERROR:
 
 all pdf epub print: build
@@ -87,6 +87,14 @@ watch: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) build.py check $(SOURCES)
 
+# Start a new Bloc-Notes: make new TITLE="Le titre" [DATE=2026-03-05] [LANG=fr|en|de]
+# (the title reaches build.py through the environment: quotes and $ in it are safe; LANG is
+# taken only when it is fr, en or de, not the shell's locale)
+new: export BLOCNOTES_TITLE = $(value TITLE)
+new: $(VENV)/.installed
+	@test -n "$(TITLE)" || { echo 'make new TITLE="Le titre" [DATE=YYYY-MM-DD] [LANG=fr|en|de]' >&2; exit 2; }
+	$(PY) build.py new "$$BLOCNOTES_TITLE" $(if $(DATE),--date $(DATE)) $(if $(filter fr en de,$(LANG)),--lang $(LANG))
+
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 
@@ -104,6 +112,12 @@ icc:
 		-A blocnotes -D "FOGRA39 (ISO 12647-2:2004/Amd 1), 300%" \
 		-C "Generated from FOGRA39L characterization data (zlib licence)" FOGRA39L
 	cp $(VENV)/icc/FOGRA39L.icc styles/icc/FOGRA39L.icc
+
+# Remake the RELAX NG schemas the feed tests validate against (committed; see
+# tests/schemas/README.md) from their compact syntax, with trang. Tests never need this.
+schemas:
+	command -v trang >/dev/null || { apt-get update -qq && apt-get install -y -qq trang; }
+	cd tests/schemas && trang atom.rnc atom.rng && trang opds.rnc opds.rng
 
 # Accessibility checks alone: PDF/UA structure, EPUB metadata and page list, DAISY Ace.
 a11y: $(VENV)/.installed-test
@@ -141,11 +155,13 @@ help:
 	@echo "make print   the print shop's PDF/X-4 (bleed, crop marks): <name>-impression.pdf"
 	@echo "make dist    the folder to upload, $(OUT)/site/: dated files, index.html, SHA256SUMS"
 	@echo "make watch   rebuild whenever a source, agency.yaml or a style changes"
+	@echo "make new TITLE=\"...\"  start source/<name>.md from a commented template"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
 	@echo "make test    run the test suite (creates .venv on first use)"
 	@echo "make a11y    the accessibility checks (PDF/UA, EPUB metadata, DAISY Ace)"
 	@echo "make faster  install HarfBuzz's font subsetter (optional, faster PDFs)"
 	@echo "make icc     remake the print shop's colour profile (ArgyllCMS; never needed to build)"
+	@echo "make schemas remake the feed tests' RELAX NG schemas from their .rnc (trang)"
 	@echo "make bench   benchmarks against Pandoc and bare WeasyPrint (bench/results.md)"
 	@echo "make fuzz    the property test, 300 generated documents"
 	@echo "make golden  replace the visual test's reference pages"

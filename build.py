@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import shutil
 import sys
 import time
@@ -14,6 +15,7 @@ from typing import Any
 import click
 
 from blocnotes import __version__
+from blocnotes.errors import BlocNotesError
 from blocnotes.freshness import FOLDER as RECORDS
 from blocnotes.pipeline import (
     PDF_VARIANTS,
@@ -26,6 +28,7 @@ from blocnotes.pipeline import (
     dist_plan,
     lay_out,
 )
+from blocnotes.starter import LANGUAGES, file_name, starter
 
 PROJECT = Path(__file__).resolve().parent
 OUTPUT_SUFFIXES = (".pdf", ".epub", ".html")
@@ -47,8 +50,14 @@ def _settings(out: Path, allow_remote: bool = False, strict: bool = False,
                     allow_remote=allow_remote, strict=strict, pdf_variant=pdf_variant)
 
 
+def _echo_error(error: BlocNotesError) -> None:
+    """Every mistake of the error on its own line, 'Error: path:line: ...'."""
+    for line in error.lines():
+        click.echo(f"Error: {line}", err=True)
+
+
 def _reporter(ctx: click.Context, total: int) -> Callable[[Outcome], None]:
-    """One line per document as it finishes, `[7/20] wrote …` (after its warnings, with -v)."""
+    """One line per document as it finishes, `[7/20] wrote …` (after its warnings)."""
     quiet, verbose = ctx.obj["quiet"], ctx.obj["verbose"]
     finished = 0
 
@@ -56,12 +65,12 @@ def _reporter(ctx: click.Context, total: int) -> Callable[[Outcome], None]:
         nonlocal finished
         finished += 1
         if outcome.error is not None:
-            click.echo(f"Error: {outcome.error}", err=True)
+            _echo_error(outcome.error)
             return
         if not quiet:
             for diagnostic in outcome.diagnostics:
-                if verbose or diagnostic.severity == "error":
-                    click.echo(f"{diagnostic}", err=True)
+                if verbose or diagnostic.severity != "note":
+                    click.echo(diagnostic.labelled(), err=True)
             names = ", ".join(str(path) for path in outcome.written)
             click.echo(f"[{finished}/{total}] wrote {names}")
 
@@ -108,8 +117,9 @@ def source_command(formats: tuple[str, ...], help_text: str, press_option: bool 
                   default="pdf/ua-1", show_default=True,
                   help="PDF/UA-1 (accessible, tagged) or PDF/A (archival, tagged too).")
     @JOBS
-    @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-    @click.option("-v", "--verbose", is_flag=True, help="Print warnings too.")
+    @click.option("-q", "--quiet", is_flag=True, help="Print errors only: no warnings, no progress.")
+    @click.option("-v", "--verbose", is_flag=True,
+                  help="Print notes too (characters set in the fallback font).")
     @click.pass_context
     def command(ctx: click.Context, sources: tuple[Path, ...], out: Path, allow_remote: bool,
                 strict: bool, pdf_variant: str, jobs: int, quiet: bool, verbose: bool,
@@ -128,8 +138,9 @@ def source_command(formats: tuple[str, ...], help_text: str, press_option: bool 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="blocnotes")
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", is_flag=True, help="Print warnings too.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only: no warnings, no progress.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Print notes too (characters set in the fallback font).")
 @click.pass_context
 def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Build Le Bloc-Notes de l'Agence: Markdown sources to an A4 PDF and an EPUB 3.
@@ -201,7 +212,7 @@ def dist_command(ctx: click.Context, sources: tuple[Path, ...], out: Path, jobs:
     outcomes, laid_out = lay_out(plan, built, settings)
     for outcome in outcomes[len(built):]:  # sources only read (all reused): not yet reported
         if outcome.error is not None:
-            click.echo(f"Error: {outcome.error}", err=True)
+            _echo_error(outcome.error)
     if any(outcome.error for outcome in outcomes):
         ctx.exit(1)
     if not ctx.obj["quiet"]:
@@ -223,6 +234,39 @@ def watch_command(sources: tuple[Path, ...], out: Path) -> None:
               lambda line: click.echo(line, err=line.startswith("Error:")))
 
 
+@cli.command("new")
+@click.argument("title")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The event's date, YYYY-MM-DD (default: today).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+              help="The document's language: its comments, skeleton and typography.")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("source"), show_default=True, help="Where to write the source.")
+@click.pass_context
+def new_command(ctx: click.Context, title: str, date: dt.datetime | None, lang: str,
+                folder: Path) -> None:
+    """Start a new Bloc-Notes: write FOLDER/<name>.md from TITLE, with every field of the
+    front matter commented and a skeleton to fill in. Never overwrites a file."""
+    if not title.strip():
+        raise click.UsageError("the title is empty (e.g. build.py new \"Smart City Tour\")")
+    path = folder / file_name(title)
+    text = starter(title, (date or dt.datetime.now()).date(), lang)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as file:  # "x": never replace a file
+            file.write(text)
+    except FileExistsError:
+        _echo_error(BlocNotesError(path, None, "already exists, and is left as it is (choose "
+                                   "another title, or edit that file)"))
+        ctx.exit(1)
+    except OSError as error:
+        _echo_error(BlocNotesError(path, None, f"cannot be written: {error.strerror} "
+                                   "(choose another --folder)"))
+        ctx.exit(1)
+    if not ctx.obj["quiet"]:
+        click.echo(f"wrote {path} (fill it in, then: make check, make)")
+
+
 @cli.command("check")
 @SOURCES
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
@@ -235,13 +279,13 @@ def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -
     failed = False
     for outcome in check(_sources(sources), _settings(Path("dist"))):
         if outcome.error is not None:
-            click.echo(f"Error: {outcome.error}", err=True)
+            _echo_error(outcome.error)
             failed = True
             continue
         for diagnostic in outcome.diagnostics:
-            click.echo(f"{diagnostic.path}:{diagnostic.line or 1}: {diagnostic.severity}: "
-                       f"{diagnostic.message}")
-            failed = failed or diagnostic.severity == "error" or strict
+            click.echo(diagnostic.labelled())
+            failed = failed or diagnostic.severity == "error" or (
+                strict and diagnostic.severity == "warning")
         if not outcome.diagnostics and not ctx.obj["quiet"]:
             click.echo(f"{outcome.source}: ok")
     if failed:
@@ -251,11 +295,11 @@ def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -
 @cli.command("clean")
 @OUT
 def clean_command(out: Path) -> None:
-    """Remove the built PDF, EPUB and HTML files, the hand-out folder (site/), the page map
-    and the build records from --out."""
+    """Remove the built PDF, EPUB and HTML files, the hand-out folder (site/), the page map,
+    the image cache and the build records from --out."""
     if not out.is_dir():
         return
-    for folder in (".pages", RECORDS, SITE):
+    for folder in (".pages", ".images", RECORDS, SITE):
         shutil.rmtree(out / folder, ignore_errors=True)
     for path in out.iterdir():
         if path.is_file() and (path.suffix in OUTPUT_SUFFIXES or path.name.endswith(".part")):

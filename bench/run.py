@@ -302,6 +302,72 @@ def watch_rebuilds(work: Path, changes: int = 3) -> tuple[float, list[float]]:
     return seconds[0], seconds[1:]
 
 
+REPORTAGE = """---
+title: Reportage
+date: 2024-05-17
+---
+
+# La visite
+
+Le tramway, la gare et les ateliers, photographiés par la rédaction.
+
+![Le tramway devant la gare](tram.jpg)
+
+![La place de la Réunion](place.jpg)
+
+![Les ateliers](ateliers.jpg)
+
+Fin du reportage.
+"""
+
+
+def reportage_rows(work: Path, rounds: int = 3) -> list[str]:
+    """A photo reportage: three camera photos (6000 x 4000 JPEGs of about 14 MB, one turned by
+    its EXIF), PDF + EPUB and the print shop's PDF, cold (no prepared image) and warm (a
+    rebuild after a text edit), beside the same text without photos; as Markdown lines."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import photos
+
+    folder = work / "reportage"
+    folder.mkdir()
+    for index, name in enumerate(("tram.jpg", "place.jpg", "ateliers.jpg")):
+        photos.camera_jpeg(folder / name, (6000, 4000), 6 if index == 0 else 1, index, grain=1)
+    source = folder / "reportage.md"
+    bare = folder / "texte.md"
+    bare.write_text("\n".join(line for line in REPORTAGE.splitlines() if "](" not in line),
+                    encoding="utf-8")
+
+    def both(path: Path, out: Path) -> float:
+        return (run(PY, "build.py", "-q", "all", "--out", str(out), str(path))
+                + run(PY, "build.py", "-q", "pdf", "--print", "--out", str(out), str(path)))
+
+    cold, warm, plain = [], [], []
+    for round_ in range(rounds):
+        out = work / f"reportage-out-{round_}"
+        source.write_text(REPORTAGE, encoding="utf-8")
+        cold.append(both(source, out))
+        source.write_text(REPORTAGE.replace("Fin du", f"Fin ({round_}) du"), encoding="utf-8")
+        warm.append(both(source, out))
+        plain.append(both(bare, out))
+    sizes = {name: (out / name).stat().st_size / 1e6
+             for name in ("reportage.pdf", "reportage-impression.pdf", "reportage.epub")}
+    photo_mb = sum((folder / name).stat().st_size for name in
+                   ("tram.jpg", "place.jpg", "ateliers.jpg")) / 1e6
+    median = statistics.median
+    return [
+        f"Reportage: three camera photos ({photo_mb:.0f} MB of JPEG, 6000 x 4000 px), PDF + EPUB "
+        f"+ the print shop's PDF, medians of {rounds}:",
+        "",
+        "| build | seconds | screen PDF (MB) | print PDF (MB) | EPUB (MB) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| cold (no prepared image) | {median(cold):.2f} | {sizes['reportage.pdf']:.2f} | "
+        f"{sizes['reportage-impression.pdf']:.2f} | {sizes['reportage.epub']:.2f} |",
+        f"| warm (after a text edit) | {median(warm):.2f} | | | |",
+        f"| the same text without photos | {median(plain):.2f} | | | |",
+        "",
+    ]
+
+
 def scaling(work: Path) -> list[tuple[int, float, float]]:
     """(pages, seconds, peak MB) of the seed's body repeated, PDF only."""
     rows = []
@@ -334,6 +400,7 @@ def main() -> int:
     noop = make_noop(bench, ROUNDS)
     imports = imports_weasyprint(bench)
     first_watch, rebuilds = watch_rebuilds(work)
+    reportage = reportage_rows(work)
     long = scaling(work)
     epub_size = (work / "out" / f"{SEED.stem}.epub").stat().st_size
     pandoc_version = subprocess.run(["pandoc", "--version"], capture_output=True, text=True,
@@ -384,6 +451,8 @@ def main() -> int:
         f"{first_watch:.1f} s, then {min(rebuilds):.2f} to {max(rebuilds):.2f} s a rebuild after "
         f"an edit ({len(rebuilds)} edits; WeasyPrint and the fonts stay loaded).",
         "",
+        *reportage,
+        *reportage,
         "Scaling (the seed repeated), PDF only:",
         "",
         "| pages | seconds | seconds per page | peak memory (MB) |",

@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image
 
-from . import atomic, fonts, freshness, markup, render
+from . import atomic, feeds, fonts, freshness, markup, render
 from .epub import COVER_IMAGE
 from .model import Document
 
@@ -94,10 +94,11 @@ def _thumbnail(epub: bytes) -> bytes:
 
 
 def _documents(entries: list[Built], memo: _Memo
-               ) -> tuple[dict[str, bytes], list[dict[str, object]]]:
-    """The dated copies and thumbnails of each Bloc-Notes, and its entry on the web page."""
+               ) -> tuple[dict[str, bytes], list[dict[str, object]], list[feeds.Published]]:
+    """The dated copies and thumbnails of each Bloc-Notes, its entry on the web page and in
+    the feeds."""
     files: dict[str, bytes] = {}
-    items = []
+    items, published = [], []
     for entry in entries:
         document = entry.document
         shown = document.display or document.meta
@@ -106,20 +107,25 @@ def _documents(entries: list[Built], memo: _Memo
         files[f"{name}.epub"] = epub = entry.epub.read_bytes()
         files[f"{name}-impression.pdf"] = entry.press.read_bytes()
         files[f"{name}.png"] = memo.get([b"thumbnail", epub], partial(_thumbnail, epub))
+        published.append(feeds.Published(
+            document, pdf=feeds.File(f"{name}.pdf", "application/pdf", len(files[f"{name}.pdf"])),
+            epub=feeds.File(f"{name}.epub", "application/epub+zip", len(files[f"{name}.epub"])),
+            thumbnail=feeds.File(f"{name}.png", "image/png", len(files[f"{name}.png"])),
+            thumbnail_px=Image.open(io.BytesIO(files[f"{name}.png"])).size, anchor=name))
         items.append({
-            "title": shown.title, "date": document.meta.date.isoformat(),
+            "anchor": name, "title": shown.title, "date": document.meta.date.isoformat(),
             "dateline": shown.dateline or render.date_text(document.meta.date, document.meta.lang),
             "keywords": shown.keywords, "summary": _summary(document),
             "pdf": f"{name}.pdf", "epub": f"{name}.epub", "thumbnail": f"{name}.png",
             "pdf_size": _size(entry.pdf), "epub_size": _size(entry.epub),
         })
-    return files, items
+    return files, items, published
 
 
-def _web_page(entries: list[Built], items: list[dict[str, object]], styles: Path, memo: _Memo
+def _web_page(first: Document | None, items: list[dict[str, object]], styles: Path, memo: _Memo
               ) -> dict[str, bytes]:
-    """index.html, the series' page (newest first), and the subset web fonts it uses."""
-    first = entries[0].document if entries else None
+    """index.html, the series' page (newest first; the series named by `first`), and the
+    subset web fonts it uses."""
     meta = (first.display or first.meta) if first else None
     page_css = (styles / "web.css").read_text(encoding="utf-8")
     faces = [f for f in fonts.house_faces() if (f.family, f.weight, f.style) in WEB_FACES]
@@ -128,6 +134,7 @@ def _web_page(entries: list[Built], items: list[dict[str, object]], styles: Path
         lang=meta.lang if meta else "fr", series=(meta.series if meta else None) or "Bloc-Notes",
         publisher=meta.publisher if meta else None, rights=meta.rights if meta else None,
         items=items, css=Markup(css + page_css),  # our own stylesheet: not to be escaped
+        feed=feeds.FEED, catalog=feeds.CATALOG, catalog_type=feeds.CATALOG_TYPE,
     )
     text = "".join(sorted(set(page + "".join(str(item["title"]) for item in items))))
     files = {f"fonts/{face.path.stem}.woff2": memo.get(
@@ -162,14 +169,16 @@ def _publish(site: Path, files: dict[str, bytes]) -> list[Path]:
 def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = None
              ) -> list[Path]:
     """Lay `site` out: `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`,
-    index.html and its fonts/, SHA256SUMS listing every one of them, and nothing else.
+    index.html and its fonts/, the Atom feed, the OPDS catalog, SHA256SUMS listing every one
+    of them, and nothing else.
     `memo`: a folder where thumbnails and web fonts are kept for the next time."""
     entries = sorted(built, key=lambda b: (b.document.meta.date, b.document.slug), reverse=True)
     memory = _Memo(memo)
-    files, items = _documents(entries, memory)
-    files.update(_web_page(entries, items, styles, memory))
-    # More views of the same series (each a {relative name: bytes} dict) join here, before
-    # the folder is written and summed.
+    files, items, published = _documents(entries, memory)
+    files.update(_web_page(built[0].document if built else None, items, styles, memory))
+    # More views of the same series join here, before the folder is written and summed.
+    files[feeds.FEED] = feeds.atom_feed(published, "index.html")
+    files[feeds.CATALOG] = feeds.opds_catalog(published, "index.html")
     written = _publish(site, files)
     memory.prune()
     return written

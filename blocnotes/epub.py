@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
 
 from . import fonts
+from .images import Prepared
 from .lint import IMAGE_TYPES
 from .model import Document, PageStart
 from .render import description, labels_for
@@ -64,6 +65,11 @@ def split_parts(rendition: str) -> list[Chapter]:
         for element in part.iter():
             if element.get("id"):
                 owner[element.get("id", "")] = name
+            inner = element.attrib.pop("data-epub-type", None)  # notes and their calls
+            if inner:
+                element.set(f"{{{EPUB_NS}}}type", inner)
+            if "table-wrap" in (element.get("class") or "").split():
+                _scrollable(element)
         chapters.append(Chapter(name, title, kind, part))
     for chapter in chapters:
         for link in chapter.body.iter(f"{{{XHTML}}}a"):
@@ -72,6 +78,19 @@ def split_parts(rendition: str) -> list[Chapter]:
             if target and target != chapter.file_name:
                 link.set("href", f"{target}{href}")
     return chapters
+
+
+def _scrollable(wrapper: etree._Element) -> None:
+    """A table's wrapper scrolls sideways on a narrow screen (epub.css): reachable from the
+    keyboard and named, as a scrolling region must be."""
+    table = wrapper.find("h:table", NS)
+    caption = table.find("h:caption", NS) if table is not None else None
+    wrapper.set("tabindex", "0")
+    wrapper.set("role", "region")
+    wrapper.set("aria-label", " ".join("".join(caption.itertext()).split())
+                if caption is not None else
+                " / ".join(" ".join("".join(th.itertext()).split())
+                           for th in wrapper.iterfind(".//h:th", NS)) or "table")
 
 
 def _normalized(text: str) -> tuple[str, list[int]]:
@@ -212,14 +231,14 @@ def _normalize_zip(data: bytes, when: dt.datetime) -> bytes:
     return output.getvalue()
 
 
-def _add_images(book: epub.EpubBook, chapters: list[Chapter], images: Mapping[str, Path]) -> None:
+def _add_images(book: epub.EpubBook, chapters: list[Chapter],
+                images: Mapping[str, Prepared]) -> None:
     """Package each image once, as images/NN.ext, and point the chapters' <img> at it."""
     names: dict[str, str] = {}
-    for index, (src, path) in enumerate(sorted(images.items()), start=1):
-        suffix = path.suffix.lower()
-        names[src] = f"images/image-{index:02d}{suffix}"
+    for index, (src, prepared) in enumerate(sorted(images.items()), start=1):
+        names[src] = f"images/image-{index:02d}{prepared.suffix}"
         book.add_item(epub.EpubItem(uid=f"image-{index:02d}", file_name=names[src],
-                                    media_type=IMAGE_TYPES[suffix], content=path.read_bytes()))
+                                    media_type=IMAGE_TYPES[prepared.suffix], content=prepared.data))
     for chapter in chapters:
         for img in chapter.body.iter(f"{{{XHTML}}}img"):
             if img.get("src") in names:
@@ -281,6 +300,12 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
+def _stem(face: fonts.Face) -> str:
+    """A font's file name in the book: letters, digits and dashes ('SourceCodePro[wght]'
+    would be an awkward name in a ZIP and a URL)."""
+    return re.sub(r"[^A-Za-z0-9-]", "", face.path.stem)
+
+
 COVER_IMAGE = "images/couverture.png"
 
 
@@ -327,7 +352,7 @@ def _accessibility(book: epub.EpubBook, lang: str, has_images: bool, has_pages: 
 
 
 def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.datetime,
-                images: Mapping[str, Path] | None = None,
+                images: Mapping[str, Prepared] | None = None,
                 starts: Sequence[PageStart] = ()) -> bytes:
     """Document and its HTML rendition -> EPUB 3 bytes: fonts subset, images embedded,
     the print edition's pages marked and listed, accessibility metadata."""
@@ -361,12 +386,14 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     text = "".join("".join(c.body.itertext()) for c in chapters)
     # The reflowable style sets headings in the serif's bold only: the other serif faces stay out.
     faces = tuple(f for f in fonts.house_faces() if f.family == fonts.SANS or f.weight == 700)
+    if "<code" in rendition:
+        faces += fonts.mono_faces()
     for face in faces:
         book.add_item(epub.EpubItem(
-            uid=f"font-{face.path.stem}", file_name=f"{FONT_DIR}/{face.path.stem}.ttf",
+            uid=f"font-{_stem(face)}", file_name=f"{FONT_DIR}/{_stem(face)}.ttf",
             media_type="font/ttf", content=fonts.subset_font(face.path, text),
         ))
-    css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{face.path.stem}.ttf")
+    css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{_stem(face)}.ttf")
     book.add_item(epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",
                                 content=(css + stylesheet).encode("utf-8")))
 

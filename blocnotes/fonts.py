@@ -11,9 +11,11 @@ from pathlib import Path
 import font_source_sans_pro
 import font_source_serif_pro
 import fontpkg_noto_sans
+import fontpkg_source_code_pro
 
 SANS = "BN Sans"  # family names of our own, so no system font can answer to them
 SERIF = "BN Serif"
+MONO = "BN Mono"  # Source Code Pro: code, inline and in blocks
 FALLBACK = "BN Fallback"  # Noto Sans: the one declared stand-in for a glyph the house fonts lack
 
 
@@ -52,6 +54,14 @@ def house_faces() -> tuple[Face, ...]:
 
 
 @cache
+def mono_faces() -> tuple[Face, ...]:
+    """The monospace face of code (Source Code Pro, variable: its default instance is the
+    regular weight)."""
+    folder = Path(fontpkg_source_code_pro.ROOT) / "files"
+    return (Face(MONO, 400, "normal", folder / "SourceCodePro[wght].ttf"),)
+
+
+@cache
 def fallback_faces() -> tuple[Face, ...]:
     """The declared fallback font's faces."""
     folder = Path(fontpkg_noto_sans.ROOT) / "files"
@@ -77,8 +87,8 @@ def fallback_covers(char: str) -> bool:
 
 
 def all_faces() -> tuple[Face, ...]:
-    """House faces, then the fallback's."""
-    return house_faces() + fallback_faces()
+    """House faces, the code face, then the fallback's."""
+    return house_faces() + mono_faces() + fallback_faces()
 
 
 def uncovered(text: str) -> list[str]:
@@ -89,9 +99,11 @@ def uncovered(text: str) -> list[str]:
 
 
 def faces_for(text: str) -> tuple[Face, ...]:
-    """The faces `text` needs: the house faces, and the fallback's only when a character of
-    `text` is not in the house fonts (declaring it costs WeasyPrint a tenth of a second)."""
-    return all_faces() if uncovered(text) else house_faces()
+    """The faces `text` (an HTML rendition) needs: the house faces; the code face when it
+    holds code; the fallback's only when a character of `text` is not in the house fonts
+    (declaring it costs WeasyPrint a tenth of a second)."""
+    code = mono_faces() if "<code" in text else ()
+    return house_faces() + code + (fallback_faces() if uncovered(text) else ())
 
 
 def font_dirs() -> tuple[Path, ...]:

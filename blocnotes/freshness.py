@@ -47,8 +47,9 @@ def toolchain() -> str:
     release of any of them may change the bytes of every output."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted([*package.glob("*.py"), *package.glob("templates/*")]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted([*package.glob("*.py"), *package.glob("templates/**/*")]):
+        if path.is_file():
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     try:
         requirements = metadata.requires("blocnotes") or []
     except metadata.PackageNotFoundError:

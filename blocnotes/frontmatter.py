@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import BlocNotesError
+from .errors import BlocNotesError, Diagnostic
 from .markup import XML_ILLEGAL_RE
 from .model import Metadata
 
@@ -34,8 +35,21 @@ FIELDS: dict[str, tuple[str, str]] = {
     "colophon-date": ("colophon_date", "text"),
     "abstract-title": ("abstract_title", "text"),
     "keywords-title": ("keywords_title", "text"),
+    "site-url": ("site_url", "url"),
 }
 REQUIRED = ("title", "date")
+# The names editors type in French (and a few other habits) -> the field they mean.
+ALIASES = {
+    "titre": "title", "sous-titre": "subtitle", "soustitre": "subtitle", "auteur": "author",
+    "auteurs": "author", "autrice": "author", "authors": "author", "redaction": "author",
+    "rédaction": "author", "mots-clés": "keywords", "mots-cles": "keywords",
+    "mots-clefs": "keywords", "motsclés": "keywords", "motscles": "keywords", "tags": "keywords",
+    "keyword": "keywords", "résumé": "abstract", "resume": "abstract", "chapeau": "abstract",
+    "chapô": "abstract", "langue": "lang", "language": "lang", "date-colophon": "colophon-date",
+    "série": "series", "serie": "series", "éditeur": "publisher", "editeur": "publisher",
+    "adresse": "address", "droits": "rights", "lieu": "dateline", "sous-titre-date": "dateline",
+    "site": "site-url", "url": "site-url", "site-web": "site-url", "adresse-du-site": "site-url",
+}
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 FENCE_OPEN = "---"
 FENCE_CLOSE = ("---", "...")
@@ -116,7 +130,8 @@ def parse_yaml(yaml_text: str, path: Path, first_line: int) -> FrontMatter:
 
 
 def _unknown_key_message(key: str) -> str:
-    close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
+    alias = ALIASES.get(key.strip().casefold().replace("_", "-").replace(" ", "-"))
+    close = [alias] if alias else difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(FIELDS)
     return f"unknown field '{key}' ({hint})"
 
@@ -163,6 +178,19 @@ def _lang(key: str, value: Any, where: tuple[Path, int | None]) -> str:
     return text
 
 
+def _url(key: str, value: Any, where: tuple[Path, int | None]) -> str:
+    """An absolute http(s) address, with the trailing slash that file names are joined to."""
+    text = _text(key, value, where)
+    parts = urllib.parse.urlsplit(text)
+    if (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment
+            or any(character.isspace() for character in text)):
+        raise BlocNotesError(
+            *where, f"'{key}' is not a web address: {text!r} (write the address where the "
+            "hand-out folder is published, e.g. https://www.example.org/bloc-notes/)"
+        )
+    return text if text.endswith("/") else text + "/"
+
+
 def _clean(text: str) -> str:
     """Text without the control characters XML cannot hold (a YAML escape may bring them)."""
     text = XML_ILLEGAL_RE.sub("", text)
@@ -181,24 +209,26 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-_CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang}
+_CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang, "url": _url}
 
 
-def check_keys(front: FrontMatter, path: Path) -> None:
-    """Raise on the first key that is not a known field, with a suggestion."""
-    for key in front.values:
-        if key not in FIELDS:
-            raise BlocNotesError(path, front.lines.get(key), _unknown_key_message(key))
+def unknown_keys(front: FrontMatter, path: Path) -> list[Diagnostic]:
+    """Every key that is not a known field, each at its line, with a suggestion."""
+    return [Diagnostic(path, front.lines.get(key), _unknown_key_message(key), "error")
+            for key in front.values if key not in FIELDS]
 
 
 def build_metadata(
     document: FrontMatter, defaults: FrontMatter, path: Path, defaults_path: Path | None
 ) -> Metadata:
-    """Merge a document's front matter over the agency defaults -> validated Metadata."""
-    check_keys(document, path)
+    """Merge a document's front matter over the agency defaults -> validated Metadata.
+
+    Every problem is found in one pass and raised together, each at its line."""
+    problems = unknown_keys(document, path)
     if defaults_path is not None:
-        check_keys(defaults, defaults_path)
+        problems += unknown_keys(defaults, defaults_path)
     fields: dict[str, Any] = {}
+    failed: set[str] = set()  # reported already: not "missing" too
     for key, (attr, kind) in FIELDS.items():
         if key in document.values and document.values[key] is not None:
             value, where = document.values[key], (path, document.lines.get(key))
@@ -206,15 +236,23 @@ def build_metadata(
             value, where = defaults.values[key], (defaults_path or path, defaults.lines.get(key))
         else:
             continue
-        converted = _CONVERTERS[kind](key, value, where)
+        try:
+            converted = _CONVERTERS[kind](key, value, where)
+        except BlocNotesError as error:
+            problems += error.diagnostics()
+            failed.add(key)
+            continue
         if converted not in ("", ()):
             fields[attr] = converted
     for key in REQUIRED:
-        if FIELDS[key][0] not in fields:
+        aliased = any(ALIASES.get(typed.casefold()) == key for typed in document.values)
+        if FIELDS[key][0] not in fields and key not in failed and not aliased:
             example = "2020-09-29" if key == "date" else "Smart City Tour Mulhouse"
-            raise BlocNotesError(
-                path, 1, f"the front matter has no '{key}' (add a line '{key}: {example}')"
-            )
+            problems.append(Diagnostic(
+                path, 1, f"the front matter has no '{key}' (add a line '{key}: {example}')",
+                "error"))
+    if problems:
+        raise BlocNotesError.of(problems)
     return Metadata(**fields)
 
 

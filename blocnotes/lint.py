@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from pathlib import Path
@@ -9,7 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 from . import fonts
 from .errors import Diagnostic
-from .model import Document, Image, Link
+from .markup import SECTION_LEVEL
+from .model import Document, Heading, Image, Link
 
 PLACEHOLDERS = ("", "#")
 MONTHS = {
@@ -47,10 +49,21 @@ def local_file(source: Path, src: str) -> Path | None:
 
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-               ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
+               ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml",
+               ".heic": "image/heic", ".heif": "image/heif", ".avif": "image/avif"}
 
 
-def _link_problem(link: Link, ids: frozenset[str]) -> tuple[str, str] | None:
+def _anchor_hint(target: str, headings: tuple[Heading, ...]) -> str:
+    """'use the id of a heading, e.g. #x', with x the closest heading of this document."""
+    ids = [heading.id for heading in headings]
+    if not ids:
+        return "the document has no heading to point to: remove the link or add a heading"
+    close = difflib.get_close_matches(target, ids, n=1, cutoff=0.0) or ids
+    return f"use the id of a heading, e.g. #{close[0]}"
+
+
+def _link_problem(link: Link, ids: frozenset[str], headings: tuple[Heading, ...] = ()
+                  ) -> tuple[str, str] | None:
     """(message, severity) for a link that needs the author's attention, else None."""
     href = link.href.strip()
     if href in PLACEHOLDERS:
@@ -59,8 +72,8 @@ def _link_problem(link: Link, ids: frozenset[str]) -> tuple[str, str] | None:
     if href.startswith("#"):
         if unquote(href[1:]) in ids:
             return None
-        return (f"link '{link.text}' points to '{href}', which is nowhere in the text (use the "
-                "id of a heading, e.g. #pour-en-savoir-plus)", "error")
+        return (f"link '{link.text}' points to '{href}', which is nowhere in the text "
+                f"({_anchor_hint(unquote(href[1:]), headings)})", "error")
     if urlsplit(href).scheme.lower() not in ("", "http", "https", "mailto"):
         return (f"link '{link.text}' has an address of a kind that is not allowed "
                 f"('{href[:40]}'): use https://... or mailto:...", "error")
@@ -91,8 +104,8 @@ def _image_problems(image: Image, source: Path, allow_remote: bool
     elif not target.is_file():
         problems.append(f"image '{image.src}' not found (expected at {target})")
     elif Path(urlsplit(image.src).path).suffix.lower() not in IMAGE_TYPES:
-        problems.append(f"image '{image.src}' is not a PNG, JPEG, GIF, WebP or SVG file "
-                        "(convert it to PNG or JPEG)")
+        problems.append(f"image '{image.src}' is not a JPEG, PNG, HEIC, AVIF, WebP, GIF or SVG "
+                        "file (convert it to JPEG or PNG)")
     else:
         return problems, target
     return problems, None
@@ -102,30 +115,61 @@ def _image_problems(image: Image, source: Path, allow_remote: bool
 # columns 7 mm apart); tests/test_print.py measures it in the laid-out PDF.
 COLUMN_MM = (210 - 2 * 18 - 7) / 2
 PRINT_DPI = 300  # what a print shop needs for photos at their printed size
-CSS_DPI = 96  # WeasyPrint prints an image's pixels at 96 per inch, up to the column's width
+# A figure fills its box (styles/print.css): the column, or both columns with .wide, or the
+# share width=50% asks; a portrait no taller than 120 mm.
+WIDE_MM = 2 * COLUMN_MM + 7
+MAX_FIGURE_HEIGHT_MM = 120
 EXIF_ORIENTATION = 0x0112
 
 
-def _print_resolution(image: Image, target: Path) -> list[tuple[str, str]]:
-    """(message, severity) for a raster image too coarse for print at the size it prints,
-    or not readable."""
-    if target.suffix.lower() == ".svg":
-        return []
-    import PIL.Image  # only documents with images pay for it
+# Larger than any camera's photo needs to be for a Bloc-Notes: slow to prepare, and probably
+# the wrong file (a scan at 1200 dpi, a panorama, an export at the wrong size).
+MAX_MEGAPIXELS = 40
+MAX_MEGABYTES = 50
+
+
+def _file_problems(image: Image, target: Path, press: bool) -> list[tuple[str, str]]:
+    """(message, severity) for an image file that cannot be used, is too large, or (with
+    `press`) prints under 300 dpi at its printed size."""
+    from . import images  # only documents with images pay for Pillow and libheif
 
     try:
-        with PIL.Image.open(target) as raster:  # reads the header only
-            # a photo turned by its EXIF orientation (5 to 8) prints its height across
-            turned = raster.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
-            width = raster.height if turned else raster.width
-    except (OSError, ValueError, PIL.Image.DecompressionBombError):
-        return [(f"image '{image.src}' cannot be read as an image (is the file damaged? save it "
-                 "again as PNG or JPEG)", "error")]
-    printed_mm = min(width / CSS_DPI * 25.4, COLUMN_MM)
+        weight = target.stat().st_size
+        with target.open("rb") as stream:
+            svg = images.is_svg(stream.read(512))
+        data = target.read_bytes() if svg else b""  # a raster: its header is enough
+    except OSError as error:
+        return [(f"image '{image.src}' cannot be read ({error.strerror})", "error")]
+    found = []
+    if weight > MAX_MEGABYTES * 1_000_000:
+        found.append((f"image '{image.src}' weighs {weight / 1e6:.0f} MB, over "
+                      f"{MAX_MEGABYTES} MB: slow to prepare, is it the right file? (export a "
+                      "JPEG of at most 6000 pixels across)", "warning"))
+    try:
+        if svg:
+            images.clean_svg(data)
+            return found
+        _, (width, height) = images.header(target)
+    except images.ImageError as error:
+        return [*found, (f"image '{image.src}' {error}", "error")]
+    if width * height > MAX_MEGAPIXELS * 1_000_000:
+        found.append((f"image '{image.src}' has {width * height / 1e6:.0f} megapixels, over "
+                      f"{MAX_MEGAPIXELS}: slow to prepare, is it the right file? (export a JPEG "
+                      "of at most 6000 pixels across)", "warning"))
+    return found + (_print_resolution(image, width, height) if press else [])
+
+
+def _print_resolution(image: Image, width: int, height: int) -> list[tuple[str, str]]:
+    """(message, severity) for a raster image too coarse for print at the size it prints
+    (`width` x `height`: its pixels, upright)."""
+    if image.box == "inline":
+        return []  # at the text's size: a few millimetres
+    box_mm = (WIDE_MM if image.box == "wide" else COLUMN_MM) * image.share
+    printed_mm = min(box_mm, width / height * MAX_FIGURE_HEIGHT_MM)
     dpi = width / (printed_mm / 25.4)
     if dpi >= PRINT_DPI - 0.5:
         return []
-    needed = round(PRINT_DPI * COLUMN_MM / 25.4)
+    needed = round(PRINT_DPI * printed_mm / 25.4)
     return [(f"image '{image.src}' prints {printed_mm:.0f} mm wide at {dpi:.0f} dpi, under the "
              f"{PRINT_DPI} dpi a print shop needs: use one at least {needed} pixels wide",
              "warning")]
@@ -154,14 +198,32 @@ def _colophon_date(document: Document) -> list[Diagnostic]:
         "check 'colophon-date'")]
 
 
-def _same_headings(document: Document) -> list[Diagnostic]:
+def _keywords_on_one_line(document: Document) -> list[Diagnostic]:
+    """`keywords: A, B, C` is one keyword: say so, and show the list form."""
+    keywords = document.meta.keywords
+    if len(keywords) != 1 or "," not in keywords[0]:
+        return []
+    items = [item.strip() for item in keywords[0].split(",") if item.strip()]
+    listed = " ".join(f"'  - {item}'" for item in items[:3])
+    return [Diagnostic(
+        document.source, document.field_lines.get("keywords"),
+        f"'keywords' is one keyword, '{keywords[0][:60]}': for {len(items)} keywords, write one "
+        f"per line under 'keywords:' ({listed}{' ...' if len(items) > 3 else ''})")]
+
+
+def _same_sections(document: Document) -> list[Diagnostic]:
+    """Sections (the `#` headings, listed in the table of contents) with the same title.
+    Sub-headings may repeat ("Les questions de la salle" under each session): their ids
+    are unique and the table of contents does not list them."""
     found, seen = [], set()
     for heading in document.headings:
+        if heading.level != SECTION_LEVEL:
+            continue
         key = heading.text.casefold()
         if key in seen:
             found.append(Diagnostic(
-                document.source, heading.line, f"two headings read '{heading.text}': links and "
-                "the table of contents cannot tell them apart (rename one)"))
+                document.source, heading.line, f"two sections are titled '{heading.text}': the "
+                "table of contents shows the same line twice (rename one)"))
         seen.add(key)
     return found
 
@@ -171,18 +233,22 @@ def lint(document: Document, allow_remote: bool = False, press: bool = False
     """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs.
 
     `allow_remote`: http(s) images are allowed (the PDF may fetch them); `press`: images are
-    checked for print too (300 dpi), as `check` and the print shop's build do.
+    checked for print too (300 dpi), as `check` and the print shop's build do. Every local image
+    is read: one that cannot be used (damaged, an SVG with XML entities) is an error at its line,
+    one over MAX_MEGAPIXELS or MAX_MEGABYTES a warning.
     """
     path = document.source
     found = [Diagnostic(path, link.line, *problem) for link in document.links
-             if (problem := _link_problem(link, document.ids))]
+             if (problem := _link_problem(link, document.ids, document.headings))]
     for image in document.images:
         problems, target = _image_problems(image, path, allow_remote)
         found += [Diagnostic(path, image.line, message, "error") for message in problems]
-        if press and not problems and target is not None:
+        if not problems and target is not None:
             found += [Diagnostic(path, image.line, *problem)
-                      for problem in _print_resolution(image, target)]
-    found += _colophon_date(document) + _same_headings(document) + _missing_glyphs(document)
+                      for problem in _file_problems(image, target, press)]
+    found += [Diagnostic(path, warning.line, warning.message) for warning in document.list_warnings]
+    found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document)
+              + _keywords_on_one_line(document))
     return sorted(found, key=lambda d: d.line or 0)
 
 
@@ -191,16 +257,22 @@ def _missing_glyphs(document: Document) -> list[Diagnostic]:
     for char in fonts.uncovered(document.text):
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
-        fallback = ("set in the fallback font (Noto Sans)" if fonts.fallback_covers(char)
-                    else "no font has it: it prints as an empty box")
+        covered = fonts.fallback_covers(char)
+        fallback = ("set in the fallback font (Noto Sans)" if covered
+                    else "no font has it: it prints as an empty box (remove it or write it out)")
         found.append(Diagnostic(
             document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "
-            f"house fonts: {fallback}"))
+            f"house fonts: {fallback}", "note" if covered else "warning"))
     return found
 
 
 def errors_of(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics that stop a build."""
     return [d for d in diagnostics if d.severity == "error"]
+
+
+def strict_failures(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that stop a --strict build: errors and warnings (not notes)."""
+    return [d for d in diagnostics if d.severity in ("error", "warning")]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from . import frontmatter, markup
@@ -39,12 +40,15 @@ def read_text(path: Path) -> str:
     return decode(data, path)
 
 
+def slugify(text: str) -> str:
+    """Text -> a file's base name: lowercase ASCII, digits and dashes."""
+    ascii_name = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return SLUG_RE.sub("-", ascii_name.lower()).strip("-") or "bloc-notes"
+
+
 def slug_for(path: Path) -> str:
     """File name -> output base name: lowercase ASCII, digits and dashes."""
-    import unicodedata
-
-    ascii_name = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
-    return SLUG_RE.sub("-", ascii_name.lower()).strip("-") or "bloc-notes"
+    return slugify(path.stem)
 
 
 def parse(
@@ -72,6 +76,8 @@ def parse(
         images=body.images,
         headings=body.headings,
         ids=body.ids,
+        credits=body.credits,
+        list_warnings=body.list_warnings,
         field_lines=dict(front.lines),
         text=text,
     )

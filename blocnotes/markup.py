@@ -20,7 +20,8 @@ from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import slugify
 from markdown.postprocessors import Postprocessor
 
-from .model import Heading, Image, Link, Section
+from . import constructs
+from .model import Heading, Image, Link, ListWarning, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 SECTION_LEVEL = 2  # the document title is h1; top-level sections are h2
@@ -39,6 +40,8 @@ class Body:
     images: tuple[Image, ...]
     headings: tuple[Heading, ...]
     ids: frozenset[str]
+    credits: tuple[str, ...] = ()
+    list_warnings: tuple[ListWarning, ...] = ()
 
 
 # Raw HTML in a source is cleaned by nh3 (Ammonia) to what stays valid XHTML 5 in an EPUB:
@@ -57,6 +60,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
+    "figure": {"data-width"},
     "col": {"span"},
     "colgroup": {"span"},
     "blockquote": {"cite"},
@@ -79,6 +83,7 @@ _VALID_VALUE = {
     "hreflang": re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
     "scope": re.compile(r"^(row|col|rowgroup|colgroup)$"),
     "class": re.compile(r"^[A-Za-z0-9_ -]*$"),
+    "data-width": re.compile(r"^[0-9]{1,3}$"),
 }
 
 
@@ -128,6 +133,20 @@ class _Balance(Extension):
         md.postprocessors.register(_BalanceRawHtml(md), "balance_raw_html", 35)
 
 
+# An address typed bare, not as a link's target (](https://…) or <https://…>).
+BARE_URL_RE = re.compile(r"(?<![(<\"'=/])\b(?:https?://|www\.)")
+
+
+def _bare_links(text: str) -> list[Extension]:
+    """pymdown-extensions' MagicLink, which makes bare https:// and www. addresses links, when
+    the text has one: importing it costs a fifth of a second, more than reading the seed."""
+    if not BARE_URL_RE.search(text):
+        return []
+    from pymdownx.magiclink import MagiclinkExtension
+
+    return [MagiclinkExtension()]
+
+
 def to_html(text: str) -> str:
     """Markdown text -> sanitized HTML (Python-Markdown, 'extra' extensions; nh3)."""
     # Extensions as objects, not names: a name makes Python-Markdown scan every installed
@@ -138,10 +157,27 @@ def to_html(text: str) -> str:
             FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u2191",
                               BACKLINK_TITLE="Retour au texte"),
             MarkdownInHtmlExtension(), TableExtension(), SaneListExtension(), _Balance(),
+            constructs.ConstructsExtension(), *_bare_links(text),
         ],
         output_format="xhtml",
     )
-    return sanitize(md.convert(XML_ILLEGAL_RE.sub("", text)))
+    return sanitize(_restore_escapes(md.convert(XML_ILLEGAL_RE.sub("", text))))
+
+
+# Python-Markdown marks a backslash escape as STX, the character's code, ETX; inside an
+# automatic mail link it then writes those marks as character references (&#2;&#52;&#51;&#3;
+# for '\+'), which its unescaping pass no longer sees: the escaped character is put back
+# here. Any other reference to a control character is dropped: XML cannot hold one.
+_ESCAPE_REFS_RE = re.compile(r"&#2;((?:&#\d+;)+?)&#3;")
+_CONTROL_REF_RE = re.compile(r"&#(0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01])|x0*(?:[0-8]|[bBcC]|1[0-9a-fA-F]));")
+
+
+def _restore_escapes(markup: str) -> str:
+    def escaped(match: re.Match[str]) -> str:
+        code = "".join(chr(int(digit)) for digit in re.findall(r"&#(\d+);", match.group(1)))
+        return f"&#{code};" if code.isdigit() else ""
+
+    return _CONTROL_REF_RE.sub("", _ESCAPE_REFS_RE.sub(escaped, markup))
 
 
 PHRASING = frozenset({
@@ -169,6 +205,18 @@ def fix_content_model(root: etree._Element) -> None:
             element.drop_tag()
         elif element.tag in PHRASING_ONLY_BLOCKS:
             element.tag = "div"
+    # A definition list starts with a term: a definition Markdown made with no term before
+    # it (right after a heading with attributes) becomes a block of its own.
+    for listing in list(root.iter("dl")):
+        for child in list(listing):
+            if not isinstance(child.tag, str) or child.tag == "dt":
+                break
+            if child.tag == "dd":
+                child.tag = "div"
+                child.set("class", (child.get("class", "") + " definition").strip())
+                listing.addprevious(child)
+        if len(listing) == 0 and listing.getparent() is not None:
+            listing.getparent().remove(listing)
     # A list holds list items only: an inline element the parser left between them goes.
     for listing in root.iter("ul", "ol"):
         for child in list(listing):
@@ -238,25 +286,46 @@ def _normalize_headings(root: etree._Element, finder_text: str, first_line: int,
     if not found:
         return []
     shift = SECTION_LEVEL - min(int(el.tag[1]) for el in found)
+    lines: list[int | None] = list(heading_lines(finder_text, first_line))
+    if len(lines) != len(found):  # a heading Markdown did not make (or one it did not keep)
+        lines = [None] * len(found)
     headings = []
-    for element in found:
+    for element, line in zip(found, lines, strict=True):
         level = max(SECTION_LEVEL, min(6, int(element.tag[1]) + shift))
         element.tag = f"h{level}"
         text = plain(element)
         wanted = element.get("id") or slugify(text, "-")[:60].rstrip("-") or "section"
         taken.discard(element.get("id", ""))
         element.set("id", _unique_id(wanted, taken))
-        line = _heading_line(finder_text, text, first_line)
         headings.append(Heading(level, element.get("id", ""), text, line))
     return headings
 
 
-def _heading_line(text: str, title: str, first_line: int) -> int | None:
-    words = title.split()
-    if not words:
-        return None
-    match = re.search(r"^\s*#+\s*" + re.escape(words[0]), text, re.MULTILINE)
-    return first_line + text.count("\n", 0, match.start()) if match else None
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+ATX_RE = re.compile(r"^ {0,3}(#{1,6}(\s|$)|<h[1-6][\s>])", re.IGNORECASE)
+SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)\s*$")
+BLOCK_LINE_RE = re.compile(r"^ {0,3}([-*+>]|\d+[.)]|\||<)")
+
+
+def heading_lines(text: str, first_line: int) -> list[int]:
+    """The file line of each heading of a Markdown body, in order (ATX, setext and raw HTML
+    headings; fenced code skipped)."""
+    found: list[int] = []
+    fence = ""
+    rows = text.split("\n")
+    for index, row in enumerate(rows):
+        opening = FENCE_RE.match(row)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opening:
+            fence = opening.group(1)
+        elif ATX_RE.match(row) or (index + 1 < len(rows) and row.strip() and SETEXT_RE.match(rows[index + 1])
+              and not BLOCK_LINE_RE.match(row)
+              and (index == 0 or not rows[index - 1].strip())):
+            found.append(first_line + index)
+    return found
 
 
 def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:
@@ -273,8 +342,10 @@ def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:
 
 def parse_body(text: str, first_line: int) -> Body:
     """Markdown body (starting at `first_line` of its file) -> Body."""
-    root = parse_fragment(to_html(text))
+    markdown_text, list_warnings = constructs.normalize_lists(text, first_line)
+    root = parse_fragment(to_html(markdown_text))
     fix_content_model(root)
+    constructs.apply_widths(root)
     taken: set[str] = {"titre", "colophon"}  # ids of the template's own parts
     _unique_ids(root, taken)
     headings = _normalize_headings(root, text, first_line, taken)
@@ -287,13 +358,16 @@ def parse_body(text: str, first_line: int) -> Body:
             links.append(Link(plain(element), href, finder.find(href)))
         elif element.tag == "img":
             src = element.get("src", "")
-            images.append(Image(src, element.get("alt", ""), finder.find(src)))
-    intro, sections = _split_sections(root)
+            images.append(Image(src, element.get("alt", ""), finder.find(src),
+                                *constructs.image_box(element)))
+    credits = constructs.credits_of(root)
+    intro, sections = _split_sections(root, constructs.take_notes(root))
     return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings),
-                frozenset(taken))
+                frozenset(taken), credits, list_warnings)
 
 
-def _split_sections(root: etree._Element) -> tuple[str, list[Section]]:
+def _split_sections(root: etree._Element, notes: dict[str, etree._Element]
+                    ) -> tuple[str, list[Section]]:
     intro = etree.Element("div")
     intro.text = root.text
     groups: list[etree._Element] = []
@@ -301,6 +375,8 @@ def _split_sections(root: etree._Element) -> tuple[str, list[Section]]:
         if isinstance(child.tag, str) and child.tag == f"h{SECTION_LEVEL}":
             groups.append(etree.Element("div"))
         (groups[-1] if groups else intro).append(child)
+    # each note beside the section that calls it first; one never called goes last
+    constructs.place_notes([intro, *groups], notes)
     sections = []
     for group in groups:
         heading = group[0]
@@ -320,6 +396,16 @@ def _mark_speakers(group: etree._Element) -> None:
         classes = (group[1].get("class", "") + " speakers").strip()
         group[1].set("class", classes)
         header.append(group[1])
+    # A wide figure or short wide table right under the heading stays with it (one box that
+    # never breaks): WeasyPrint does not keep a heading with a box that spans the columns.
+    if len(group) > 1 and _spans_whole(group[1]):
+        header.append(group[1])
+
+
+def _spans_whole(element: etree._Element) -> bool:
+    classes = set((element.get("class") or "").split())
+    return (element.tag == "figure" and "wide" in classes) or \
+        {"table-wrap", "wide", "short"} <= classes
 
 
 def parse_inline(text: str, line: int | None) -> tuple[str, tuple[Link, ...]]:

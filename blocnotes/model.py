@@ -8,6 +8,14 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class ListWarning:
+    """A list line whose nesting the Markdown does not make clear."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
 class Metadata:
     """Front matter merged over the agency defaults, validated."""
 
@@ -28,6 +36,7 @@ class Metadata:
     colophon_date: str | None = None
     abstract_title: str | None = None
     keywords_title: str | None = None
+    site_url: str | None = None  # where the hand-out folder is published, ends with '/'
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,8 @@ class Image:
     src: str
     alt: str
     line: int | None
+    box: str = "figure"  # "figure" (a column), "wide" (both columns) or "inline" (in a sentence)
+    share: float = 1.0  # the share of its box it fills (width=50% -> 0.5)
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,8 @@ class Document:
     images: tuple[Image, ...] = ()
     headings: tuple[Heading, ...] = ()
     ids: frozenset[str] = frozenset()  # every id of the body, for internal links
+    credits: tuple[str, ...] = ()  # the figures' credits, in order, for the colophon
+    list_warnings: tuple[ListWarning, ...] = ()  # list lines whose nesting is a guess
     display: Metadata | None = None  # the metadata as shown: typeset for its language
     text: str = field(default="", repr=False, compare=False)  # the source, to locate findings
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)

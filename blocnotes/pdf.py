@@ -11,12 +11,15 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts
+from . import fonts, images
 from .errors import BlocNotesError, Diagnostic
+from .imagecache import ImageCache
+from .lint import IMAGE_TYPES
 from .model import PageStart
 
 
@@ -37,41 +40,75 @@ def _isolate_fontconfig() -> None:
 
 _isolate_fontconfig()
 
+import PIL.Image  # noqa: E402
 import pydyf  # noqa: E402  (WeasyPrint's PDF writer)
 import weasyprint  # noqa: E402  (after fontconfig is set up)
-from weasyprint import HTML  # noqa: E402
+from weasyprint import DEFAULT_OPTIONS, HTML  # noqa: E402
+from weasyprint.images import RasterImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 # The document's base URL: fixed, so the PDF does not depend on the folder it was built in.
 # The fetcher maps it to the source's folder.
 BASE_URL = "https://source.invalid/"
 
 
+@dataclass(frozen=True)
+class Edition:
+    """What one PDF edition makes of the source's images: at most `ppi` at the printed size,
+    photos in JPEG at `quality`, CMYK kept or made sRGB; prepared once, kept in `cache`."""
+
+    cache: ImageCache
+    ppi: int
+    quality: int
+    keep_cmyk: bool = False
+
+    def printed(self, width_px: float, height_px: float) -> images.Target:
+        """The target of an image printed `width_px` x `height_px` CSS pixels (96 to the inch)."""
+        return images.at_ppi(width_px * 25.4 / 96, height_px * 25.4 / 96, self.ppi, self.quality,
+                             self.keep_cmyk)
+
+
+def screen_edition(cache: ImageCache) -> Edition:
+    return Edition(cache, images.SCREEN_PPI, images.SCREEN_QUALITY)
+
+
+def press_edition(cache: ImageCache) -> Edition:
+    return Edition(cache, images.PRESS_PPI, images.PRESS_QUALITY, keep_cmyk=True)
+
+
 class GuardedFetcher(URLFetcher):
     """URL fetcher that reads local files under `roots` and data: URLs, and nothing else.
 
-    Addresses under BASE_URL are files of `folder` (the source's folder).
+    Addresses under BASE_URL are files of `folder` (the source's folder); with `stand_ins`,
+    its images are given as _image() makes them.
     """
 
     def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None, stand_ins: bool = False) -> None:
         super().__init__(timeout=10, allow_redirects=False)
         self.roots = tuple(root.resolve() for root in roots)
         self.allow_remote = allow_remote
         self.folder = folder
+        self.stand_ins = stand_ins
         self.refused: list[str] = []
+        self.rasters: dict[str, Path | bytes] = {}  # address -> file (or bytes) of each raster
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[override]
+        asked, beside = url, False
         if self.folder is not None and url.startswith(BASE_URL):
             local = self.folder / unquote(urlsplit(url).path).lstrip("/")
-            url = local.resolve().as_uri()
+            url, beside = local.resolve().as_uri(), True
         scheme = urlsplit(url).scheme.lower()
+        if scheme in ("http", "https") and self.allow_remote and self.stand_ins:
+            return self._remote(url, super().fetch(url, headers))
         if scheme == "data" or (scheme in ("http", "https") and self.allow_remote):
             return super().fetch(url, headers)
         if scheme == "file":
             path = Path(unquote(urlsplit(url).path)).resolve()
             if any(path.is_relative_to(root) for root in self.roots):
+                if beside and self.stand_ins and path.suffix.lower() in IMAGE_TYPES:
+                    return self._image(asked, path)
                 return super().fetch(url, headers)
             self.refused.append(f"'{url}': it is outside the source's folder (put the file "
                                 "beside the source and use a relative path)")
@@ -79,6 +116,41 @@ class GuardedFetcher(URLFetcher):
             self.refused.append(f"'{url}': nothing is fetched from the network by default "
                                 "(download it beside the source, or use --allow-remote)")
         raise ValueError(f"refused: {url}")
+
+    def _image(self, url: str, image: Path | bytes) -> URLFetcherResponse:
+        """An image (a file of the source's folder, or fetched bytes), under its own address
+        (WeasyPrint never reads the file itself): an SVG cleaned, a raster's stand-in for the
+        layout (see fit_images)."""
+        name = image.name if isinstance(image, Path) else url
+        try:
+            if isinstance(image, Path):
+                with image.open("rb") as stream:
+                    head = stream.read(512)
+            else:
+                head = image[:512]
+            if images.is_svg(head):
+                data = image.read_bytes() if isinstance(image, Path) else image
+                prepared = images.Prepared(images.clean_svg(data), ".svg", (0, 0))
+            else:
+                prepared = images.stand_in(image)  # from the header: not the whole file
+        except images.ImageError as error:
+            self.refused.append(f"the image '{name}': it {error}")
+            raise
+        if prepared.suffix != ".svg":
+            self.rasters[url] = image
+        return URLFetcherResponse(url, prepared.data,
+                                  {"Content-Type": IMAGE_TYPES[prepared.suffix]})
+
+    def _remote(self, url: str, response: URLFetcherResponse) -> URLFetcherResponse:
+        """A fetched resource: an image is prepared like a local one (with --allow-remote,
+        only the document's images are fetched)."""
+        try:
+            data = response.read()
+        finally:
+            response.close()
+        if response.content_type.startswith("image/"):
+            return self._image(url, data)
+        return URLFetcherResponse(url, data, response.headers, response.status)
 
 
 class _Collect(logging.Handler):
@@ -156,15 +228,60 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
-            ) -> weasyprint.Document:
-    """Lay the rendition out with our fetcher; a resource it refused is an error."""
-    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve())
+def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
+            edition: Edition | None = None) -> weasyprint.Document:
+    """Lay the rendition out with our fetcher; a resource it refused is an error. The source's
+    images are laid out as stand-ins (their SVGs cleaned); with an `edition`, each then gets
+    the pixels it needs for the size it prints at."""
+    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve(), stand_ins=True)
+    loaded: dict = {}  # WeasyPrint's images by address
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-        font_config=_font_config())
+        font_config=_font_config(), cache=loaded)
     if fetcher.refused:
         raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
+    if edition and fetcher.rasters:
+        try:
+            fit_images(document, {loaded[url]: (url, image) for url, image in
+                                  fetcher.rasters.items()
+                                  if isinstance(loaded.get(url), RasterImage)}, edition, loaded)
+        except images.ImageError as error:  # a file whose header read well, its pixels not
+            raise BlocNotesError(source, None, str(error)) from None
     return document
+
+
+def _image_boxes(box: object, found: dict[RasterImage, list]) -> None:
+    replacement = getattr(box, "replacement", None)
+    if isinstance(replacement, RasterImage):
+        found.setdefault(replacement, []).append(box)
+    for child in getattr(box, "children", ()):
+        _image_boxes(child, found)
+
+
+def fit_images(document: weasyprint.Document,
+               sources: dict[RasterImage, tuple[str, Path | bytes]], edition: Edition,
+               loaded: dict) -> None:
+    """Put in place of each laid-out raster image's stand-in the image (its address, and its
+    file or fetched bytes, in `sources`) prepared for its printed size at the edition's
+    resolution (its largest, when it prints several times; never more pixels than the file
+    has)."""
+    boxes: dict[RasterImage, list] = {}
+    for page in document.pages:
+        _image_boxes(page._page_box, boxes)
+    for image, (url, source) in sources.items():
+        if image not in boxes:
+            continue
+        width = max(box.width for box in boxes[image])
+        height = max(box.height for box in boxes[image])
+        try:
+            prepared = edition.cache.prepare(source, edition.printed(width, height))
+        except images.ImageError as error:
+            name = source.name if isinstance(source, Path) else url
+            raise images.ImageError(f"image '{name}' {error}") from None
+        with PIL.Image.open(io.BytesIO(prepared.data)) as pixels:
+            fitted = RasterImage(pixels, f"{image.id}fit", prepared.data, None, loaded, "none",
+                                 DEFAULT_OPTIONS)
+        for box in boxes[image]:
+            box.replacement = fitted
 
 
 def _diagnostics(source: Path, captured: _Collect) -> list[Diagnostic]:
@@ -260,17 +377,21 @@ def _srgb_profile() -> bytes:
 def render_pdf(
     html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False,
     variant: str = "pdf/ua-1", xmp: bytes = b"", epoch: int = 0,
+    image_cache: ImageCache | None = None,
 ) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
     """HTML rendition -> (PDF bytes, warnings, page starts); a missing or refused resource
     is an error.
 
     `variant` is WeasyPrint's PDF variant (PDF/UA-1 by default: tagged, accessible; or
     PRINT_VARIANT, the print shop's edition, untagged); `xmp` an rdf:RDF block added to the
-    XMP metadata; `epoch` the build date, in seconds.
+    XMP metadata; `epoch` the build date, in seconds; `image_cache` where the source's images
+    prepared for this edition are kept (default: not kept).
     """
     press = variant == PRINT_VARIANT
+    store = image_cache or ImageCache(None)
+    edition = press_edition(store) if press else screen_edition(store)
     with _captured_warnings() as captured, _fixed_clock(epoch):
-        document = _render(html, source, roots, allow_remote)
+        document = _render(html, source, roots, allow_remote, edition)
         data = document.write_pdf(
             custom_metadata=True, pdf_variant=variant, pdf_tags=not press,
             xmp_metadata=[io.BytesIO(xmp)] if xmp else None,

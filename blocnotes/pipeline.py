@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import atomic, fonts, freshness, lint, load, render, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
+from .imagecache import ImageCache
 from .model import Document, PageStart
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")  # accessible (default), archival
@@ -57,10 +58,15 @@ def prepare(source: Path, settings: Settings, press: bool = False
     """Load, lint (for print too with `press`) and typeset one source; raise on the first
     error found."""
     document, diagnostics = _diagnose(source, settings, press)
-    errors = lint.errors_of(diagnostics)
-    if errors or (settings.strict and diagnostics):
-        raise BlocNotesError.from_diagnostic((errors or diagnostics)[0])
+    _judge(diagnostics, settings)
     return typeset.typeset(document), diagnostics
+
+
+def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
+    """Raise every error found (and, with --strict, every warning) at once."""
+    failures = (lint.strict_failures if settings.strict else lint.errors_of)(diagnostics)
+    if failures:
+        raise BlocNotesError.of(failures)
 
 
 def _read_style(settings: Settings, name: str) -> str:
@@ -95,6 +101,11 @@ def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
     return (document.source.parent, settings.styles, *fonts.font_dirs())
 
 
+def image_cache(settings: Settings) -> ImageCache:
+    """Where the images prepared for each edition are kept: beside the page map."""
+    return ImageCache(settings.out / ".images")
+
+
 def _cache_path(document: Document, settings: Settings) -> Path:
     return settings.out / ".pages" / f"{document.slug}.json"
 
@@ -124,7 +135,8 @@ def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: st
     return pdf.render_pdf(html, document.source, _roots(document, settings),
                           settings.allow_remote,
                           pdf.PRINT_VARIANT if press else settings.pdf_variant,
-                          xmp.xmp_rdf(document.meta), int(when.timestamp()))
+                          xmp.xmp_rdf(document.meta), int(when.timestamp()),
+                          image_cache(settings))
 
 
 def make_press_pdf(document: Document, settings: Settings, when: dt.datetime, rendition: str
@@ -149,17 +161,24 @@ def print_page_starts(document: Document, settings: Settings, html: str) -> list
 
 def make_epub(document: Document, settings: Settings, when: dt.datetime,
               starts: list[PageStart], rendition: str) -> bytes:
-    """Document and its rendition -> EPUB bytes (images packaged, print pages marked)."""
+    """Document and its rendition -> EPUB bytes (images prepared for e-readers and packaged,
+    print pages marked)."""
     from . import epub
+    from . import images as pictures
 
-    images: dict[str, Path] = {}
+    cache = image_cache(settings)
+    images: dict[str, pictures.Prepared] = {}
     for image in document.images:
         target = lint.local_file(document.source, image.src) if lint.is_local(image.src) else None
         if target is None:
             raise BlocNotesError(
                 document.source, image.line, f"image '{image.src[:80]}' cannot go in an EPUB: "
                 "e-books carry their images (download it beside the source)")
-        images[image.src] = target
+        try:
+            images[image.src] = cache.prepare(target, pictures.EPUB)
+        except pictures.ImageError as error:
+            raise BlocNotesError(document.source, image.line,
+                                 f"image '{image.src[:80]}' {error}") from None
     return epub.render_epub(document, rendition, _read_style(settings, "epub.css"), when, images,
                             starts)
 
@@ -220,6 +239,7 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
                             make_epub(document, settings, when, starts, rendition), "epub"))
         if "html" in formats:
             outputs.append((target.with_suffix(".html"), html.encode("utf-8"), "html"))
+        _judge(outcome.diagnostics, settings)  # the renderer's warnings count for --strict too
         agency = load.agency_file_for(source, settings.agency_fallback)
         images = [path for path in map(lambda image: _image_file(document, image.src),
                                        document.images) if path is not None]

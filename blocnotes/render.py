@@ -19,6 +19,7 @@ LABELS = {
     "fr": {
         "imprint": "édité et imprimé par\u00a0:",
         "editor": "Rédaction",
+        "credits": "Crédits photos",
         "date": "Date",
         "keywords": "Mots-clés",
         "colophon": "Colophon",
@@ -39,6 +40,7 @@ LABELS = {
     "en": {
         "imprint": "published and printed by:",
         "editor": "Editor",
+        "credits": "Photo credits",
         "date": "Date",
         "keywords": "Keywords",
         "colophon": "Colophon",
@@ -133,9 +135,42 @@ def for_print(rendition: str, css: str, links: bool = True) -> str:
     made <a> without href, as HTML defines placeholders: on paper they lead nowhere, and the
     PDF keeps no link to the folder it was built in. Without `links` (the print shop's
     edition: PDF/X wants no annotations on the page), every link is."""
-    html = (PLACEHOLDER_HREF_RE if links else ANY_HREF_RE).sub(r"\1", rendition)
+    html = (PLACEHOLDER_HREF_RE if links else ANY_HREF_RE).sub(r"\1", _notes_at_calls(rendition))
     # a string insertion: an XML serializer would escape '>' in CSS selectors
     return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
+
+
+def _notes_at_calls(rendition: str) -> str:
+    """For the PDF: each note moved from its section's end to its first call, as a span the
+    style floats to the foot of the page (float: footnote; WeasyPrint numbers the call)."""
+    if 'role="doc-footnote"' not in rendition:
+        return rendition
+    root = etree.fromstring(rendition.encode("utf-8"))
+    x = f"{{{XHTML}}}"
+    calls: dict[str, etree._Element] = {}
+    for link in root.iter(f"{x}a"):
+        inside_note = any(a.tag == f"{x}aside" for a in link.iterancestors())
+        if link.get("class") == "footnote-ref" and not inside_note:  # a note's own call stays
+            calls.setdefault(link.get("href", "")[1:], link)  # the first call holds the note
+    for aside in list(root.iter(f"{x}aside")):
+        call = calls.get(aside.get("id", "")) if aside.get("role") == "doc-footnote" else None
+        if call is None or call.getparent() is None:
+            continue
+        note = etree.Element(f"{x}span", {"class": "fn", "id": aside.get("id", "")})
+        for link in list(aside.iter(f"{x}a")):
+            if link.get("class") == "note-number":  # WeasyPrint writes the number
+                link.getparent().text = (link.getparent().text or "") + (link.tail or "").lstrip()
+                link.getparent().remove(link)
+        for block in aside:
+            block.tag = f"{x}span"  # a <p> would close the paragraph that holds the call
+            block.set("class", "fn-p")
+            block.tail = None
+            note.append(block)
+        marker = call.getparent() if call.getparent().tag == f"{x}sup" else call
+        note.tail = marker.tail
+        marker.getparent().replace(marker, note)
+        aside.getparent().remove(aside)
+    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
 
 
 def _render(document: Document, when: dt.datetime) -> str:
@@ -152,6 +187,7 @@ def _render(document: Document, when: dt.datetime) -> str:
         version=__version__,
         abstract=Markup(document.abstract_html),
         intro=Markup(document.intro_html),
+        credits=document.credits,
         sections=[
             {"title": s.title, "html": Markup(s.html)} for s in document.sections
         ],

@@ -1,167 +1,214 @@
 """Typographic rules of the document's language, applied to text nodes only.
 
-French follows the Imprimerie nationale: no-break space (U+00A0) before ':' and inside
-guillemets, narrow no-break space (U+202F) before ';', '!' and '?', numbers held to their unit.
-Code, preformatted text, URLs and attributes are never touched.
+The rules themselves are a table, `typorules.RULES`. Here they meet the HTML: the text nodes
+of one block (a paragraph, a heading, a list item) are typeset together, as one text, so that
+a rule sees across inline tags (`<b>mot </b>: suite`), then cut back at the tags. Code,
+preformatted text, raised letters and attributes are never touched; URLs, e-mail addresses,
+file paths and times inside the text are set aside before the rules run.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from lxml import etree
 
 from . import markup
 from .model import Document, Metadata, Section
+from .typorules import (
+    BREAK,
+    MASK_BASE,
+    NBSP,
+    NNBSP,
+    OPAQUE,
+    PROTECT,
+    PROTECT_NEEDS,
+    SUP_CLOSE,
+    SUP_OPEN,
+    Rule,
+    rules_for,
+)
 
-NBSP, NNBSP = "\u00a0", "\u202f"
-SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "var", "math", "svg"})
+__all__ = ["NBSP", "NNBSP", "typeset", "typeset_html", "typeset_text"]
+
+SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "var", "math", "svg", "img",
+                  "sup", "sub"})
 BLOCKS = frozenset(
     {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote",
-     "figcaption", "caption", "div", "section", "header", "footer", "ul", "ol", "dl", "table"}
+     "figcaption", "caption", "div", "section", "header", "footer", "ul", "ol", "dl", "table",
+     "thead", "tbody", "tfoot", "tr", "figure", "aside", "nav", "hr"}
 )
-URL_RE = re.compile(r"((?:https?|ftp)://\S+|mailto:\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+)")
-SPACES = " \t\n" + NBSP + NNBSP
-MONTHS = (
-    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
-    "janv\\.?|févr\\.?|avr\\.?|juil\\.?|sept\\.?|oct\\.?|nov\\.?|déc\\.?"
-)
-SPACED_DASH_RE = re.compile(r"(?<=\S)[ \t\n]+(?:-{1,2}|–|—)[ \t\n]+(?=\S)")
+SOLID_RE = re.compile(r"\S")
+SUP_RE = re.compile(f"{SUP_OPEN}([^{SUP_CLOSE}]*){SUP_CLOSE}")
+ORDINAL_SUP = {"ème": "e", "eme": "e", "ième": "e", "èmes": "es", "emes": "es", "ère": "re",
+               "ere": "re", "ères": "res", "eres": "res", "nde": "de", "nd": "d"}
 
 
-@dataclass
-class _State:
-    """What the rules need to know of the text before the current node, in one block."""
-
-    prev: str = ""  # last character emitted in this block
-    dashes_left: int = 0  # spaced dashes still to come in this block
-    dash_index: int = 0
-    open_guillemet: bool = False  # the previous node ended with '«'
+def _solid_positions(text: str) -> list[int]:
+    return [m.start() for m in SOLID_RE.finditer(text)]
 
 
-def _is_french(lang: str) -> bool:
-    return lang.lower().split("-")[0] == "fr"
+def _place(replacement: str, solids_before: int) -> int:
+    """Where a tag boundary that followed `solids_before` visible characters of a matched
+    text goes in its replacement: after as many visible characters, before any space."""
+    if solids_before <= 0:
+        return 0
+    solids = _solid_positions(replacement)
+    if not solids:
+        return 0
+    return solids[min(solids_before, len(solids)) - 1] + 1
 
 
-def _quotes(text: str, prev: str, french: bool) -> str:
-    """Straight quotes -> typographic ones, deciding open/close from the character before."""
-    out = []
-    for index, char in enumerate(text):
-        before = out[-1][-1] if out else prev
-        after = text[index + 1] if index + 1 < len(text) else ""
-        opening = not before or before in SPACES + "([{«“‘—–/"
-        if char == "'":
-            if not french and opening and after.isalnum():
-                out.append("‘")
-            else:
-                out.append("’")
-        elif char == '"':
-            if french:
-                out.append("«" + NBSP if opening else NBSP + "»")
-            else:
-                out.append("“" if opening else "”")
-        else:
-            out.append(char)
-    text = "".join(out)
-    if french:  # an author's space before the closing quote was kept: fold it into the NBSP
-        text = re.sub(r"[ \t\n]+" + NBSP + "»", NBSP + "»", text)
-        text = re.sub("«" + NBSP + r"[ \t\n]+", "«" + NBSP, text)
-    return text
-
-
-def _french_spacing(text: str, prev: str) -> str:
-    # Guillemets hold their content with a no-break space, whatever the author typed.
-    text = re.sub(r"«[ \t\n" + NNBSP + r"]*(?=\S)", "«" + NBSP, text)
-    text = re.sub(r"(?<=\S)[ \t\n" + NNBSP + r"]*»", NBSP + "»", text)
-    # High punctuation: ';', '!', '?' take a narrow no-break space, ':' a no-break space.
-    text = re.sub(r"(?<=[^\s" + NBSP + NNBSP + r";!?])[ \t\n" + NBSP + r"]*([;!?]+)", NNBSP + r"\1", text)
-    text = re.sub(r"(?<=[^\s" + NBSP + NNBSP + r":\d])[ \t\n" + NNBSP + r"]*:(?!//)", NBSP + ":", text)
-    text = re.sub(r"(?<=\d)[ \t\n]+:", NBSP + ":", text)
-    if prev and prev not in SPACES:  # punctuation at the start of this node, after a word
-        text = re.sub(r"^([;!?])", NNBSP + r"\1", text)
-        text = re.sub(r"^:(?!//)", NBSP + ":", text)
-        text = re.sub(r"^[ \t\n]*»", NBSP + "»", text)
-    text = re.sub(r"^[ \t\n]+([;!?])", NNBSP + r"\1", text)
-    text = re.sub(r"^[ \t\n]+:", NBSP + ":", text)
-    # Numbers stay with their neighbours: 68 200, 40 logements, 29 septembre 2020.
-    text = re.sub(r"(?<![\d,.])(\d{1,3})[ \t\n](?=\d{3}(?!\d))", r"\1" + NNBSP, text)
-    text = re.sub(r"(?<![\w,.])(\d(?:[\d,.\-–]*\d)?)[ \t\n]+(?=[^\W\d_]|%|€|\$)", r"\1" + NBSP, text)
-    text = re.sub(r"\b(" + MONTHS + r")[ \t\n]+(?=\d{4}\b)", r"\1" + NBSP, text)
-    return text
-
-
-def _dashes(text: str, state: _State, french: bool) -> str:
-    """Spaced hyphens become en dashes; in French an incise's dashes hold to its words."""
-
-    def replace(match: re.Match[str]) -> str:
-        state.dash_index += 1
-        state.dashes_left -= 1
-        if not french:
-            return " – "
-        opening = state.dash_index % 2 == 1 and state.dashes_left > 0
-        return " –" + NBSP if opening else NBSP + "– "
-
-    return SPACED_DASH_RE.sub(replace, text)
-
-
-def _text_rules(text: str, state: _State, french: bool) -> str:
-    text = text.replace("...", "…")
-    text = _quotes(text, state.prev, french)
-    text = _dashes(text, state, french)
-    if french:
-        text = _french_spacing(text, state.prev)
-    return text
-
-
-def typeset_text(text: str, lang: str, state: _State | None = None) -> str:
-    """Plain text -> the same text typeset for `lang` (URLs inside it are left alone)."""
-    state = state or _State(dashes_left=len(SPACED_DASH_RE.findall(text)))
-    french = _is_french(lang)
-    if french and state.open_guillemet:
-        text = text.lstrip(" \t\n")
-        state.open_guillemet = False
-    out = []
-    for index, part in enumerate(URL_RE.split(text)):
-        if not part:
+def _apply(rule: Rule, text: str, marks: list[int]) -> tuple[str, list[int]]:
+    """One rule over `text`; `marks` (tag boundaries, as positions) follow the changes."""
+    out: list[str] = []
+    last = 0
+    shift = 0
+    moved = list(marks)
+    for match in rule.pattern.finditer(text):
+        old = match.group()
+        new = rule.replace(match) if callable(rule.replace) else match.expand(rule.replace)
+        if new == old:
             continue
-        done = part if index % 2 else _text_rules(part, state, french)
-        out.append(done)
-        state.prev = done[-1]
-    result = "".join(out)
-    if french and result.rstrip(" \t\n").endswith("«"):
-        result = result.rstrip(" \t\n") + NBSP
-        state.open_guillemet = True
-        state.prev = NBSP
-    return result
+        start, end = match.span()
+        out.append(text[last:start])
+        out.append(new)
+        for index, position in enumerate(marks):
+            if start < position < end:
+                solids = len(SOLID_RE.findall(text, start, position))
+                moved[index] = start + shift + _place(new, solids)
+            elif position >= end and (position > start or start == end):
+                moved[index] += len(new) - len(old)
+        shift += len(new) - len(old)
+        last = end
+    if not out:
+        return text, marks
+    out.append(text[last:])
+    return "".join(out), moved
 
 
-def _walk(element: etree._Element, lang: str, state: _State, skip: bool) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in BLOCKS:
-        text = "".join(element.itertext())
-        state = _State(dashes_left=len(SPACED_DASH_RE.findall(text)))
-    skip_here = skip or tag in SKIP or not isinstance(element.tag, str)
-    if element.text:
-        if skip_here:
-            state.prev = element.text[-1]
+def _run(rules: Iterable[Rule], pieces: list[str]) -> list[str]:
+    """The pieces of one block (text nodes, in order) -> the same pieces typeset together."""
+    text = "".join(pieces)
+    marks = []
+    total = 0
+    for piece in pieces[:-1]:
+        total += len(piece)
+        marks.append(total)
+    for rule in rules:
+        if rule.may_apply(text):
+            text, marks = _apply(rule, text, marks)
+    bounds = [0]
+    for mark in marks:
+        bounds.append(max(bounds[-1], min(mark, len(text))))
+    bounds.append(len(text))
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+class _Masks:
+    """Protected spans (URLs, paths, times...) as one private-use character each."""
+
+    def __init__(self) -> None:
+        self.spans: list[str] = []
+
+    def hide(self, text: str) -> str:
+        if not any(needle in text for needle in PROTECT_NEEDS):
+            return text
+
+        def one(match: re.Match[str]) -> str:
+            self.spans.append(match.group())
+            return chr(MASK_BASE + len(self.spans) - 1)
+
+        return PROTECT.sub(one, text)
+
+    def show(self, text: str) -> str:
+        if not self.spans:
+            return text
+        return "".join(
+            self.spans[ord(c) - MASK_BASE] if MASK_BASE <= ord(c) < MASK_BASE + len(self.spans)
+            else c for c in text
+        )
+
+
+def _typeset_pieces(pieces: list[str], lang: str) -> list[str]:
+    masks = _Masks()
+    hidden = [masks.hide(piece) for piece in pieces]
+    return [masks.show(piece) for piece in _run(rules_for(lang), hidden)]
+
+
+def typeset_text(text: str, lang: str) -> str:
+    """Plain text -> the same text typeset for `lang` (raised letters stay on the line)."""
+    if not text:
+        return text
+    done = _typeset_pieces([text], lang)[0]
+    return done.replace(SUP_OPEN, "").replace(SUP_CLOSE, "")
+
+
+Slot = tuple[etree._Element, str]  # (element, "text" or "tail")
+
+
+def _slots(block: etree._Element, slots: list[Slot | str], blocks: list[etree._Element]) -> None:
+    """The text slots of `block` in reading order; a character for what is not its text."""
+    slots.append((block, "text"))
+    for child in block:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in BLOCKS:
+            slots.append(BREAK)
+            blocks.append(child)
+        elif tag == "br":
+            slots.append(BREAK)
+        elif not tag or tag in SKIP:
+            if tag == "sup" and child.text in ORDINAL_SUP and len(child) == 0:
+                child.text = ORDINAL_SUP[child.text]  # 2<sup>ème</sup> -> 2<sup>e</sup>
+            slots.append(OPAQUE if tag else "")
         else:
-            element.text = typeset_text(element.text, lang, state)
-    for child in element:
-        _walk(child, lang, state, skip_here)
-        if child.tail:
-            if skip:
-                state.prev = child.tail[-1]
-            else:
-                child.tail = typeset_text(child.tail, lang, state)
+            _slots(child, slots, blocks)
+        slots.append((child, "tail"))
+
+
+def _write(slot: Slot, text: str) -> None:
+    """Put `text` back in its slot; raised letters become <sup> elements."""
+    owner, attribute = slot
+    parts = SUP_RE.split(text)
+    setattr(owner, attribute, parts[0] or None)
+    if len(parts) == 1:
+        return
+    if attribute == "text":
+        parent, index = owner, 0
+    else:
+        parent = owner.getparent()
+        index = parent.index(owner) + 1
+    for offset in range(1, len(parts), 2):
+        sup = parent.makeelement("sup", {})
+        sup.text = parts[offset]
+        sup.tail = parts[offset + 1] or None
+        parent.insert(index, sup)
+        index += 1
+
+
+def _typeset_block(block: etree._Element, lang: str) -> None:
+    blocks: list[etree._Element] = []
+    slots: list[Slot | str] = []
+    _slots(block, slots, blocks)
+    pieces = [s if isinstance(s, str) else getattr(s[0], s[1]) or "" for s in slots]
+    if any(piece.strip() for piece in pieces):
+        done = _typeset_pieces(pieces, lang)
+        if all(d == p for d, p, s in zip(done, pieces, slots, strict=True) if isinstance(s, str)):
+            for slot, text in zip(slots, done, strict=True):
+                if not isinstance(slot, str) and text != (getattr(slot[0], slot[1]) or ""):
+                    _write(slot, text)
+    for child in blocks:
+        _typeset_block(child, lang)
 
 
 def _hoist_no_break_spaces(root: etree._Element) -> None:
     """Move a no-break space that ends a text node into the inline element that follows.
 
-    WeasyPrint (v70) cannot break a line before "de « <strong>ville": it backs off to the
-    previous inline box and leaves a very loose line. "de «<strong> ville" is laid out right
+    WeasyPrint (v70) cannot break a line before "de « <strong>ville": it backs off to the
+    previous inline box and leaves a very loose line. "de «<strong> ville" is laid out right
     and reads the same.
     """
     for element in root.iter():
@@ -172,9 +219,10 @@ def _hoist_no_break_spaces(root: etree._Element) -> None:
         slots += [(child, "tail") for child in children[:-1]]
         for (owner, attribute), following in zip(slots, children, strict=True):
             text = getattr(owner, attribute) or ""
-            if text[-1:] in (NBSP, NNBSP) and following.tag not in BLOCKS | SKIP:
-                setattr(owner, attribute, text[:-1])
-                following.text = text[-1] + (following.text or "")
+            kept = text.rstrip(NBSP + NNBSP)
+            if kept != text and following.tag not in BLOCKS | SKIP | {"br"}:
+                setattr(owner, attribute, kept)
+                following.text = text[len(kept):] + (following.text or "")
 
 
 NAME_WORD_RE = re.compile(r"^[^\W\d_][\w’'.-]*$")
@@ -185,8 +233,37 @@ def _mark_names(root: etree._Element) -> None:
     name: class="name", which the print style never hyphenates."""
     for element in root.iter("strong", "b"):
         words = "".join(element.itertext()).split()
+        if "name" in element.get("class", "").split():
+            continue
         if words and all(NAME_WORD_RE.match(w) and w[0].isupper() for w in words):
             element.set("class", (element.get("class", "") + " name").strip())
+
+
+URL_TEXT_RE = re.compile(r"^(?:https?://|www\.)\S+$")
+URL_BREAK_RE = re.compile(r"(?<=[/.?&_-])(?=[^/.?&_-])")
+LONG_URL = 25  # characters: a shorter address fits on a line and leaves the text justified
+
+
+def _break_urls(root: etree._Element) -> None:
+    """A link whose text is an address may break only after / . ? & - _ and never takes a
+    hyphen: a <wbr/> after each of those (the style sets hyphens: manual on a.url); the block
+    holding a long one is set ragged (class has-url), not stretched around it."""
+    for link in root.iter("a"):
+        text = link.text or ""
+        if len(link) or not URL_TEXT_RE.match(text):
+            continue
+        link.set("class", (link.get("class", "") + " url").strip())
+        scheme, sep, rest = text.partition("://")
+        head, pieces = (scheme + sep, URL_BREAK_RE.split(rest)) if sep else ("", URL_BREAK_RE.split(text))
+        link.text = head + pieces[0]
+        for piece in pieces[1:]:
+            etree.SubElement(link, "wbr").tail = piece
+        if len(text) > LONG_URL:
+            block = link.getparent()
+            while block is not None and block.tag not in ("p", "li", "td", "th", "dd", "figcaption"):
+                block = block.getparent()
+            if block is not None:
+                block.set("class", (block.get("class", "") + " has-url").strip())
 
 
 def typeset_html(fragment: str, lang: str) -> str:
@@ -194,9 +271,10 @@ def typeset_html(fragment: str, lang: str) -> str:
     if not fragment:
         return fragment
     root = markup.parse_fragment(fragment)
-    _walk(root, lang, _State(), False)
+    _typeset_block(root, lang)
     _hoist_no_break_spaces(root)
     _mark_names(root)
+    _break_urls(root)
     return markup.serialize_children(root)
 
 

@@ -35,7 +35,8 @@ def watch(sources: list[Path], formats: tuple[str, ...], settings: Settings,
         seconds = time.perf_counter() - start
         for outcome in outcomes:
             if outcome.error is not None:
-                report(f"Error: {outcome.error}")
+                for line in outcome.error.lines():
+                    report(f"Error: {line}")
             else:
                 names = ", ".join(str(path) for path in outcome.written)
                 report(f"rebuilt {names} in {seconds:.1f} s")

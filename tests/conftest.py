@@ -67,3 +67,36 @@ def run_epubcheck(path: Path, report: Path) -> dict:
 @pytest.fixture(scope="session")
 def seed_epubcheck(seed_built: Built, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return run_epubcheck(seed_built.epub, tmp_path_factory.mktemp("epubcheck") / "report.json")
+
+
+@pytest.fixture(scope="session")
+def samples_built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Every construct fixture (tests/fixtures/<name>/), with its images, built once."""
+    from samples import build_samples
+
+    return build_samples(tmp_path_factory.mktemp("samples"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the agreement with the typography fixers' cases (tests/typography_cases.py)."""
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])
+               if r.when == "call" and "test_typography_cases.py::test_case[" in r.nodeid]
+    if not reports:
+        return
+    by_source: dict[str, list[int]] = {}
+    verbatim = 0
+    for report in reports:
+        properties = dict(report.user_properties)
+        counts = by_source.setdefault(str(properties["typography_source"]), [0, 0])
+        counts[1] += 1
+        if report.passed:
+            counts[0] += 1
+            verbatim += bool(properties["typography_theirs"])
+    passed = sum(c[0] for c in by_source.values())
+    terminalreporter.write_sep("-", "typography: agreement with the fixers' cases")
+    terminalreporter.write_line(
+        f"{passed}/{len(reports)} cases pass ({passed / len(reports):.0%}); "
+        f"{verbatim} exactly as their source writes them, {passed - verbatim} where blocnotes "
+        "differs on purpose (the Lexique, mostly; each case says why)")
+    terminalreporter.write_line(", ".join(f"{name} {ok}/{total}"
+                                          for name, (ok, total) in sorted(by_source.items())))

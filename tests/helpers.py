@@ -120,3 +120,16 @@ def epub_text(path: Path) -> str:
         lines.append("".join(body.itertext()))
         lines.append("\n")
     return "".join(lines)
+
+
+SCHEMAS = ROOT / "tests" / "schemas"
+
+
+def schema_errors(data: bytes, schema: str) -> list[str]:
+    """What tests/schemas/<schema>.rng (RELAX NG, validated by lxml) finds wrong in `data`."""
+    from lxml import etree
+
+    validator = etree.RelaxNG(etree.parse(str(SCHEMAS / f"{schema}.rng")))
+    if validator.validate(etree.fromstring(data)):
+        return []
+    return [f"{error.line}: {error.message}" for error in validator.error_log]

@@ -113,8 +113,11 @@ def test_clean_removes_outputs_only(runner, tmp_path):
     out.mkdir()
     (out / "a.pdf").write_bytes(b"%PDF")
     (out / "keep.txt").write_text("x")
+    for cache in (".pages", ".images"):
+        (out / cache).mkdir()
+        (out / cache / "entry").write_bytes(b"x")
     assert runner.invoke(cli, ["clean", "--out", str(out)]).exit_code == 0
-    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["keep.txt"]
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
 def test_end_to_end_from_another_folder(tmp_path):

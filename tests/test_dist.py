@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image
 
@@ -225,3 +226,36 @@ def test_web_page_in_chromium(served, tmp_path):
     for link in set(links):
         with urllib.request.urlopen(f"{served}/{link}") as response:  # this machine only
             assert response.status == 200
+
+
+def test_feeds_in_the_hand_out(laid_out):
+    """The Atom feed and the OPDS catalog: valid, in SHA256SUMS, announced by the web page, and
+    every address they give is a file of the hand-out, of the size they say."""
+    from blocnotes import feeds
+    from helpers import NS, epub_opf, schema_errors
+
+    listed = (laid_out / "SHA256SUMS").read_text(encoding="utf-8")
+    page = lxml_html.fromstring((laid_out / "index.html").read_bytes())
+    anchors = set(page.xpath("//article/@id"))
+    for name, schema, kind in ((feeds.FEED, "atom", "application/atom+xml"),
+                               (feeds.CATALOG, "opds", feeds.CATALOG_TYPE)):
+        data = (laid_out / name).read_bytes()
+        assert schema_errors(data, schema) == [], name
+        assert f"  {name}\n" in listed
+        assert page.xpath(f"//head/link[@rel='alternate'][@href='{name}']/@type") == [kind]
+        assert name in page.xpath("//footer//a/@href")  # for a reader to copy into an app
+        root = etree.fromstring(data)
+        links = root.xpath("//a:link[@length]", namespaces={"a": feeds.ATOM})
+        assert len(links) == 4  # a PDF and an EPUB for each of the two Bloc-Notes
+        for link in links:
+            assert (laid_out / link.get("href")).stat().st_size == int(link.get("length"))
+        for href in root.xpath("//@href | //@url | //@src"):
+            target, _, anchor = href.partition("#")
+            assert (laid_out / target).is_file(), href
+            assert not anchor or anchor in anchors, href
+    catalog = etree.fromstring((laid_out / feeds.CATALOG).read_bytes())
+    for entry in catalog.iterfind(f"{{{feeds.ATOM}}}entry"):
+        epub = entry.xpath("a:link[@type='application/epub+zip']/@href",
+                           namespaces={"a": feeds.ATOM})[0]
+        _, opf = epub_opf(laid_out / epub)
+        assert entry.findtext(f"{{{feeds.DC}}}identifier") == opf.findtext(".//dc:identifier", namespaces=NS)

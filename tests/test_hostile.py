@@ -99,7 +99,7 @@ def test_hostile_epub_passes_epubcheck(hostile, tmp_path):
         ("![x](data:image/png;base64,AAAA)", "data: address"),
         ("![](plan.png)", "no alternative text"),
         ("![x](absent.png)", "not found"),
-        ("![x](notes.txt)", "not a PNG"),
+        ("![x](notes.txt)", "is not a JPEG, PNG, HEIC"),
         ("[x](autre.md)", "not part of the document"),
         ("[x](#nulle-part)", "nowhere in the text"),
         ('<img src="../../etc/x.png" alt="x">', "outside the source's folder"),

@@ -34,7 +34,7 @@ def test_french_rules(before, after):
 
 def test_english_rules():
     assert typeset_text('He said "yes" - it\'s fine...', "en") == "He said “yes” – it’s fine…"
-    assert typeset_text("Note: this ; that", "en") == "Note: this ; that"
+    assert typeset_text("Note : this ; that", "en") == "Note: this; that"
 
 
 def test_code_and_attributes_are_untouched():
@@ -49,3 +49,20 @@ def test_rules_cross_inline_elements():
     out = typeset_html("<p>de « <strong>faire ensemble</strong> » et <em>ici</em>;</p>", "fr")
     assert f"«<strong>{NB}faire ensemble</strong>{NB}»" in out
     assert f"<em>ici</em>{NN};" in out
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # a year is not a number counting the noun or verb after it; a count is
+        ("Le PLUi de 2017 prévoit 300 logements.", f"Le PLUi de 2017 prévoit 300{NB}logements."),
+        ("en 2024 à Mulhouse, 6 à 7 fois", f"en 2024 à Mulhouse, 6 à 7{NB}fois"),
+        ("(1000 logements et plus)", f"(1000{NB}logements et plus)"),
+        # an article of a code keeps its hyphen; an interval takes an en dash
+        ("l'article L. 123-1 du code, p. 12-15", f"l’article L. 123-1 du code, p.{NB}12–15"),
+        ("Le 1er mars 2021 à 9h", f"Le 1er mars{NB}2021 à 9{NB}h"),
+        ("2 000 m² ; 20 km/h", f"2{NN}000{NB}m²{NN}; 20{NB}km/h"),
+    ],
+)
+def test_french_numbers(before, after):
+    assert typeset_text(before, "fr") == after

@@ -110,3 +110,76 @@ def test_headings_and_colophon_are_not_hyphenated(lang):
     for selector in ("h1.title", ".chapter h2", "h3", ".colophon", ".name, .speakers strong"):
         block = css.split(selector + " {", 1)[1].split("}", 1)[0]
         assert "hyphens: manual" in block, selector
+
+
+RAISED_SOURCE = """---
+title: Le XIXe siècle
+date: 2021-03-04
+---
+
+# Au 1er étage : Mme Lutz
+
+Le 2ème débat a eu lieu au XIXe siècle, dans la 1ère salle : Mme Lutz, maire, et M. Dupont
+l'ont ouvert à 13h37 devant 25% des 1 200 habitants. Voir "https://exemple.fr/page" et
+localhost:8080/admin?x=1 ou C:\\Temp ; les 1ères rencontres datent de 1964-2009, etc...
+Une ligne de plus au XXIe siècle comme au IIIe, avec une 3e et une 4e phrase, qui continuent
+sur plusieurs lignes pour voir que les lettres supérieures ne poussent pas les lignes.
+"""
+
+
+@pytest.fixture(scope="module")
+def raised_built(tmp_path_factory):
+    from blocnotes.pipeline import build
+
+    folder = tmp_path_factory.mktemp("raised")
+    source = folder / "raised.md"
+    source.write_text(RAISED_SOURCE, encoding="utf-8")
+    settings = Settings(out=folder, styles=ROOT / "styles",
+                        agency_fallback=ROOT / "source/agency.yaml", environ={})
+    outcome = build([source], ("pdf", "epub"), settings)[0]
+    assert outcome.error is None, outcome.error
+    return folder / "raised.pdf", folder / "raised.epub", source, settings
+
+
+def test_raised_letters_are_sup_in_the_epub_and_it_stays_valid(raised_built, tmp_path):
+    from conftest import run_epubcheck
+
+    _, epub, _, _ = raised_built
+    text = epub_text(epub)
+    assert "XIXe siècle" in text and "1re salle" in text and "Mme\u00a0Lutz" in text
+    assert "https://exemple.fr/page" in text and "localhost:8080/admin?x=1" in text
+    assert "C:\\Temp" in text
+    report = run_epubcheck(epub, tmp_path / "report.json")
+    assert report["messages"] == []
+    ace, chromium = shutil.which("ace-puppeteer"), shutil.which("chromium")
+    assert ace and chromium, "DAISY Ace and Chromium are missing: `make test` installs them"
+    env = {**__import__("os").environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
+    subprocess.run([ace, "--silent", "--outdir", str(tmp_path / "ace"), "--force", str(epub)],
+                   env=env, check=True, timeout=300, capture_output=True)
+    import json
+
+    ace_report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
+    assert ace_report["earl:result"]["earl:outcome"] == "pass"
+
+
+def test_raised_letters_read_in_order_in_the_pdf_and_keep_the_leading(raised_built):
+    import pypdf
+    from weasyprint import HTML
+
+    pdf, _, source, settings = raised_built
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert "XIXe siècle" in text and "2e débat" in text and "1re salle" in text
+    document, _ = prepare(source, settings)
+    html = print_html(settings, render_html(document, build_date(document, {})))
+    page = HTML(string=html, base_url=str(source.parent)).render().pages[0]
+    lines = {}
+    for box in _boxes(page._page_box):
+        if type(box).__name__ == "LineBox" and box.element_tag == "p":
+            line = "".join(b.text for b in _boxes(box) if type(b).__name__ == "TextBox")
+            if any(word in line for word in ("débat", "Lutz", "habitants", "localhost", "rencontres",
+                                             "XXI", "plusieurs", "lignes")):
+                lines[line] = round(box.height, 2)
+    assert len(lines) >= 4, lines
+    raised = [line for line in lines if any(n in line for n in ("XIX", "XXI", "III", "3e", "4e"))]
+    assert raised and len(raised) < len(lines), lines
+    assert len(set(lines.values())) == 1, lines  # a line with a <sup> is no taller

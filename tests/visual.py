@@ -1,7 +1,8 @@
-"""Visual regression: the seed's pages, rasterized, against reference PNGs in tests/golden/.
+"""Visual regression: the seed's pages, rasterized, against reference PNGs in tests/golden/,
+and each construct fixture's (tests/fixtures/<name>/) against tests/golden/<name>/.
 
-`make golden` (python tests/visual.py) rebuilds the seed and replaces the references: do it on
-purpose, after looking at the new pages.
+`make golden` (python tests/visual.py) rebuilds the seed and the fixtures and replaces the
+references: do it on purpose, after looking at the new pages.
 """
 
 from __future__ import annotations
@@ -42,18 +43,19 @@ def difference(actual: Image.Image, expected: Image.Image) -> tuple[float, Image
     return changed / (actual.width * actual.height), overlay
 
 
-def update(pdf: Path) -> list[Path]:
-    """Replace the reference PNGs with the pages of `pdf`."""
-    GOLDEN.mkdir(parents=True, exist_ok=True)
-    for old in GOLDEN.glob("page-*.png"):
+def update(pdf: Path, golden: Path = GOLDEN) -> list[Path]:
+    """Replace the reference PNGs in `golden` with the pages of `pdf`."""
+    golden.mkdir(parents=True, exist_ok=True)
+    for old in golden.glob("page-*.png"):
         old.unlink()
     with tempfile.TemporaryDirectory() as folder:
         pages = rasterize(pdf, Path(folder))
-        return [Path(shutil.copy(page, GOLDEN / page.name)) for page in pages]
+        return [Path(shutil.copy(page, golden / page.name)) for page in pages]
 
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
     from blocnotes.pipeline import Settings, build
 
     with tempfile.TemporaryDirectory() as folder:
@@ -64,7 +66,12 @@ def main() -> int:
         if outcome.error:
             print(outcome.error, file=sys.stderr)
             return 1
-        for path in update(outcome.written[0]):
+        written = update(outcome.written[0])
+        from samples import build_samples
+
+        for name, sample in build_samples(Path(folder)).items():
+            written += update(sample.pdf, GOLDEN / name)
+        for path in written:
             print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

@@ -1,0 +1,74 @@
+"""Prepared images kept under the output folder, keyed by the image's bytes and the target, so
+a rebuild after a text edit does not prepare its photos again."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from pathlib import Path
+
+import PIL
+
+from . import atomic, images
+from .errors import BlocNotesError
+
+# Part of every key: a new way of preparing images (or a new Pillow) prepares them again.
+VERSION = f"1/{PIL.__version__}"
+_SUFFIXES = {b"\xff\xd8": ".jpg", b"\x89P": ".png"}
+# (path, size, mtime) -> digest of its bytes: each file is read and hashed once per process
+# (a --jobs worker or `watch` keeps it between documents and rebuilds)
+_digests: dict[tuple[str, int, int], str] = {}
+
+
+class ImageCache:
+    """images.prepare() for files, its results kept in `folder` (None: not kept)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def digest(self, path: Path) -> str:
+        """The SHA-256 of a file's bytes, read and hashed once while the file is unchanged
+        (same path, size and modification time, as make and rsync judge): remembered by the
+        process (a --jobs worker or `watch` keeps it) and under `folder`/files, so a rebuild
+        does not read 14 MB photos again."""
+        stat = path.resolve().stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key in _digests:
+            return _digests[key]
+        note = (self.folder / "files" / hashlib.sha256(repr(key).encode()).hexdigest()
+                if self.folder else None)
+        try:
+            digest = note.read_text(encoding="ascii") if note else ""
+        except OSError:
+            digest = ""
+        if len(digest) != 64:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if note:
+                with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
+                    atomic.write_bytes(note, digest.encode("ascii"))
+        _digests[key] = digest
+        return digest
+
+    def prepare(self, image: Path | bytes, target: images.Target) -> images.Prepared:
+        """An image file (or its bytes, fetched) prepared for `target` (images.ImageError if
+        it cannot be)."""
+
+        def read() -> bytes:
+            return image.read_bytes() if isinstance(image, Path) else image
+
+        if self.folder is None:
+            return images.prepare(read(), target)
+        digest = (self.digest(image) if isinstance(image, Path)
+                  else hashlib.sha256(image).hexdigest())
+        name = hashlib.sha256(f"{VERSION}|{digest}|{target}".encode()).hexdigest()
+        cached = self.folder / name
+        try:
+            data = cached.read_bytes()
+        except OSError:
+            prepared = images.prepare(read(), target)
+            with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
+                atomic.write_bytes(cached, prepared.data)
+            return prepared
+        suffix = _SUFFIXES.get(data[:2], ".svg")
+        size = (0, 0) if suffix == ".svg" else images.header(data)[1]
+        return images.Prepared(data, suffix, size)

@@ -1,0 +1,329 @@
+"""Images as each edition needs them: pure functions from an image's bytes and a target to the
+bytes to embed (right-sized, upright, in sRGB, without private metadata; SVG cleaned)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import re
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+from PIL import Image
+
+
+class ImageError(ValueError):
+    """An image that cannot be used; the message reads after "image 'x.jpg' " and says what
+    to do."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an edition needs of an image: fit within `box` pixels (never upsampled), photos in
+    JPEG at `quality`; with `keep_cmyk` a CMYK photo stays CMYK (the print shop's PDF/X-4,
+    where CMYK means its output intent) instead of becoming sRGB."""
+
+    box: tuple[int, int]
+    quality: int
+    keep_cmyk: bool = False
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An image ready to embed: its bytes, their kind and its size in pixels (0 x 0: SVG)."""
+
+    data: bytes
+    suffix: str  # ".jpg", ".png" or ".svg"
+    size: tuple[int, int]
+
+
+# The editions' resolutions (pixels per inch at the printed size) and JPEG qualities: a screen
+# PDF sharp on a laptop at 100 % and light enough to mail; a print shop's at least 300 ppi
+# (never upsampled), at most 450; an EPUB photo a few hundred KB, sharp on a tablet.
+SCREEN_PPI, SCREEN_QUALITY = 200, 85
+PRESS_PPI, PRESS_QUALITY = 450, 95
+EPUB_LONG_SIDE, EPUB_QUALITY = 1600, 85
+# No image prints larger than the page (A4, styles/print.css): an image is first brought to
+# the page's size at the edition's resolution, then, once the layout has placed it, to the size
+# it prints at.
+PAGE_MM = (210.0, 297.0)
+
+EPUB = Target((EPUB_LONG_SIDE, EPUB_LONG_SIDE), EPUB_QUALITY)
+
+
+def at_ppi(width_mm: float, height_mm: float, ppi: int, quality: int, keep_cmyk: bool = False
+           ) -> Target:
+    """The target for an image printed within width_mm x height_mm at `ppi`."""
+    return Target((max(1, math.floor(width_mm / 25.4 * ppi)),
+                   max(1, math.floor(height_mm / 25.4 * ppi))), quality, keep_cmyk)
+
+
+SCREEN_PAGE = at_ppi(*PAGE_MM, SCREEN_PPI, SCREEN_QUALITY)
+PRESS_PAGE = at_ppi(*PAGE_MM, PRESS_PPI, PRESS_QUALITY, keep_cmyk=True)
+
+# Formats kept lossless (screenshots, drawings, logos): everything else is a photo, in JPEG.
+LOSSLESS = frozenset({"PNG", "GIF", "BMP", "TIFF"})
+EXIF_ORIENTATION = 0x0112
+
+
+def _unreadable(error: Exception) -> ImageError:
+    if isinstance(error, Image.DecompressionBombError):  # over 178 MP: Pillow's own limit
+        return ImageError("is far too large to be a photo of the document (over "
+                          f"{2 * (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000} megapixels; export "
+                          "a JPEG of at most 6000 pixels across)")
+    return ImageError(f"cannot be read as an image ({error}) (is the file damaged? save it "
+                      "again as JPEG or PNG)")
+
+
+def _open(data: bytes | Path) -> Image.Image:
+    """Pillow's image of the bytes (or of a file, read as far as needed), HEIC/HEIF (the
+    iPhone's format) too, through libheif (AVIF and WebP are Pillow's own); libheif is loaded
+    at the first image (a build without any does not pay for it)."""
+    _register_heif()
+    with warnings.catch_warnings():  # over 89 MP: `check` says it better, at the image's line
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(data if isinstance(data, Path) else io.BytesIO(data))
+
+
+@cache
+def _register_heif() -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+def is_svg(data: bytes) -> bool:
+    """Whether the bytes look like an SVG (XML) file rather than a raster image."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE", b"<!doctype"))
+
+
+def prepare(data: bytes, target: Target) -> Prepared:
+    """An image's bytes -> the bytes to embed for `target`: SVG cleaned; a raster reduced to
+    fit the target's box, turned upright by its EXIF orientation, in sRGB (or CMYK kept, with
+    `keep_cmyk`), without any metadata (EXIF, XMP, IPTC, comments, profiles); photos in JPEG,
+    lossless images in PNG (transparency kept)."""
+    if is_svg(data):
+        return Prepared(clean_svg(data), ".svg", (0, 0))
+    try:
+        image = _open(data)
+        kind = image.format or ""
+        image = _converted(image, target)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise _unreadable(error) from None
+    output = io.BytesIO()
+    image.info.clear()  # PNG would carry the profile and text chunks of `info` along
+    if kind in LOSSLESS or image.mode in ("RGBA", "LA"):
+        image.save(output, format="PNG", compress_level=9)
+        return Prepared(output.getvalue(), ".png", image.size)
+    # 4:2:0 chroma halves the file at screen quality; the print shop gets full chroma
+    image.save(output, format="JPEG", quality=target.quality, optimize=True,
+               subsampling=0 if target.quality >= 90 else 2)
+    return Prepared(output.getvalue(), ".jpg", image.size)
+
+
+def fitted(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
+    """`size` reduced to fit `box`, its proportions kept (never enlarged)."""
+    scale = min(1.0, box[0] / size[0], box[1] / size[1])
+    return (max(1, math.floor(size[0] * scale + 1e-9)),
+            max(1, math.floor(size[1] * scale + 1e-9)))
+
+
+# EXIF orientation -> the transposition that turns the stored pixels upright
+_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+            4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+            6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_90}
+
+
+def _converted(image: Image.Image, target: Target) -> Image.Image:
+    """Decoded at the size the target needs (JPEG's decoder reduces a 24 MP photo 2 to 8
+    times by itself), resized, converted (sRGB; CMYK kept for the press; grey without a
+    profile kept), then turned upright (on the small picture)."""
+    image.seek(0)  # a multi-picture file (MPO, animated GIF): its first picture
+    profile = image.info.get("icc_profile")
+    orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+    turned = orientation in (5, 6, 7, 8)
+    upright = (image.height, image.width) if turned else image.size
+    width, height = fitted(upright, target.box)
+    size = (height, width) if turned else (width, height)  # as stored
+    if image.format == "JPEG" and size != image.size:
+        image.draft(None, size)
+    alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if image.mode not in ("RGB", "RGBA", "CMYK", "L", "LA") or (alpha and image.mode == "RGB"):
+        image = image.convert("RGBA" if alpha else "RGB")  # palette, 1-bit, 16-bit, YCbCr
+    if image.size != size:
+        if image.mode == "RGBA":  # premultiplied, so transparent pixels do not bleed colour
+            image = image.convert("RGBa").resize(size, Image.Resampling.LANCZOS,
+                                                 reducing_gap=3.0).convert("RGBA")
+        else:
+            image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if (image.mode == "CMYK" and target.keep_cmyk) or (image.mode in ("L", "LA")
+                                                       and not profile):
+        pass  # as they are: CMYK for the press, grey without a profile
+    elif profile:
+        image = _to_srgb(image, profile, "RGBA" if alpha else "RGB")
+    else:
+        image = image.convert("RGBA" if alpha else "RGB")
+    return image.transpose(_UPRIGHT[orientation]) if orientation in _UPRIGHT else image
+
+
+def _to_srgb(image: Image.Image, profile: bytes, mode: str) -> Image.Image:
+    """The pixels converted from their ICC profile (a camera's Adobe RGB, a scan's CMYK) to
+    sRGB, what screens and e-readers assume."""
+    from PIL import ImageCms
+
+    if image.mode in ("L", "LA"):
+        return image.convert(mode)  # grey with a profile: as sRGB grey
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+        return ImageCms.profileToProfile(image, source, srgb, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):  # a broken profile: the pixels as they are
+        return image.convert(mode)
+
+
+def stand_in(data: bytes | Path) -> Prepared:
+    """A blank picture of the size (upright) WeasyPrint lays out for an image, reduced to the
+    page at screen resolution: still larger than any box the image can print in at 96 pixels
+    to the inch, so the layout is the image's; made from the header alone. Once laid out, each
+    image is prepared for the size it prints at and takes its place (pdf.fit_images)."""
+    _, size = header(data)
+    blank = Image.new("L", fitted(size, SCREEN_PAGE.box), 128)
+    output = io.BytesIO()
+    blank.save(output, format="JPEG", quality=10)
+    return Prepared(output.getvalue(), ".jpg", blank.size)
+
+
+def header(data: bytes | Path) -> tuple[str, tuple[int, int]]:
+    """(format, upright size in pixels) of a raster image (its bytes, or its file), from its
+    header alone."""
+    try:
+        with _open(data) as image:
+            turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
+            return image.format or "", (image.height, image.width) if turned else image.size
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise _unreadable(error) from None
+
+
+# SVG: a strict allow-list of drawing elements; attributes lose every script, event handler
+# and reference outside the file (only "#id" and embedded raster images stay).
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+SVG_ELEMENTS = frozenset((
+    "svg", "g", "defs", "symbol", "use", "title", "desc", "switch", "a", "view",
+    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan",
+    "textPath", "image", "linearGradient", "radialGradient", "stop", "pattern", "clipPath",
+    "mask", "marker", "style", "filter", "feBlend", "feColorMatrix", "feComponentTransfer",
+    "feComposite", "feConvolveMatrix", "feDiffuseLighting", "feDisplacementMap",
+    "feDistantLight", "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG", "feFuncR",
+    "feGaussianBlur", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight",
+    "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
+))
+_REFERRING = frozenset((f"{{{SVG_NS}}}image", f"{{{SVG_NS}}}use"))
+_URL_RE = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
+_DATA_IMAGE_RE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,", re.IGNORECASE)
+
+
+def _parse_svg(data: bytes) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise ImageError(f"is not a well-formed SVG file ({error.msg}) (export it again as "
+                         "plain SVG)") from None
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and list(dtd.iterentities()):
+        raise ImageError("declares XML entities, which can read other files or expand into "
+                         "gigabytes (export it again as plain SVG, without a DOCTYPE: Inkscape "
+                         "'Plain SVG', Illustrator 'SVG 1.1' with no DTD)")
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise ImageError("is not an SVG drawing (its root is not <svg>) (export it again as SVG)")
+    return root
+
+
+_IMPORT_RE = re.compile(r"@import[^;]*;?", re.IGNORECASE)
+_SCRIPTED = ("javascript:", "expression(", "behavior:", "-moz-binding")
+
+
+def _local_css(text: str) -> str | None:
+    """CSS or an attribute value with every reference outside the file made `none` (what SVG
+    paints when a paint server is missing) and @import rules removed; None when it carries
+    script."""
+    if any(word in text.lower() for word in _SCRIPTED):
+        return None
+    text = _IMPORT_RE.sub("", text)
+    return _URL_RE.sub(lambda match: match.group(0) if match.group(2).strip().startswith("#")
+                       else "none", text)
+
+
+def _clean_href(element: etree._Element, name: str, value: str) -> bool:
+    """Whether a reference may stay: to an element of the file, or an embedded raster image
+    (which is cleaned like any other image)."""
+    value = value.strip()
+    if value.startswith("#"):
+        return True
+    match = _DATA_IMAGE_RE.match(value)
+    if match and element.tag == f"{{{SVG_NS}}}image":
+        try:
+            raw = base64.b64decode(value[match.end():], validate=False)
+            kept = prepare(raw, Target((4000, 4000), 90))
+        except (ImageError, ValueError):
+            return False
+        kind = "png" if kept.suffix == ".png" else "jpeg"
+        element.set(name, f"data:image/{kind};base64," + base64.b64encode(kept.data).decode())
+        return True
+    return False
+
+
+def _clean_element(element: etree._Element) -> None:
+    """Keep only the allowed attributes of `element`, and its allowed children, cleaned."""
+    for name, value in list(element.attrib.items()):
+        local = name.split("}")[-1]
+        namespace = name[1:].split("}")[0] if name.startswith("{") else ""
+        if local == "href" and namespace in ("", XLINK_NS):
+            keep = _clean_href(element, name, value)
+        elif namespace in ("", XML_NS) and not local.lower().startswith("on"):
+            local_value = _local_css(value)
+            keep = local_value is not None
+            if keep and local_value != value:
+                element.set(name, local_value or "")
+        else:
+            keep = False
+        if not keep:
+            del element.attrib[name]
+    for child in list(element):
+        tag = child.tag if isinstance(child.tag, str) else ""
+        allowed = tag.startswith(f"{{{SVG_NS}}}") and tag.split("}")[-1] in SVG_ELEMENTS
+        if allowed and tag == f"{{{SVG_NS}}}style":
+            css = _local_css(child.text or "")
+            allowed = css is not None
+            child.text = css
+        if allowed:
+            _clean_element(child)
+            if tag in _REFERRING and not any(name.endswith("href") for name in child.attrib):
+                allowed = False  # an image or a use whose reference was outside: nothing to draw
+        if not allowed:
+            if child.tail:  # the text after a removed element stays where it was
+                previous = child.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + child.tail
+                else:
+                    element.text = (element.text or "") + child.tail
+            element.remove(child)
+
+
+def clean_svg(data: bytes) -> bytes:
+    """An SVG file -> the same drawing without scripts, event handlers, foreign objects,
+    animations, metadata, comments or references outside the file; an SVG with XML entities
+    is refused (ImageError)."""
+    root = _parse_svg(data)
+    _clean_element(root)
+    etree.cleanup_namespaces(root)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)

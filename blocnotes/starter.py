@@ -1,0 +1,41 @@
+"""`new`: the text of a new Bloc-Notes, every field commented in the document's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import jinja2
+import yaml
+
+from . import load
+
+LANGUAGES = ("fr", "en", "de")  # a starter template each, in templates/new/
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("blocnotes", "templates/new"),
+        autoescape=False,  # Markdown and YAML, not HTML
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def yaml_scalar(text: str) -> str:
+    """`text` as one YAML value, quoted only when YAML needs it ('Bilan : 2024' needs it)."""
+    dumped = yaml.safe_dump(text, allow_unicode=True, width=10_000, default_style=None)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def file_name(title: str) -> str:
+    """The source's file name for a title: its slug, as the outputs are named."""
+    return load.slugify(title) + ".md"
+
+
+def starter(title: str, date: dt.date, lang: str) -> str:
+    """The Markdown source of a new Bloc-Notes: front matter with every field, commented,
+    and a skeleton (two sections with their speakers' lines, a sub-heading, further reading)."""
+    template = _environment().get_template(f"{lang}.md.j2")
+    return template.render(title=yaml_scalar(" ".join(title.split())), date=date)
