@@ -1,8 +1,8 @@
 """The hand-out folder (`<out>/site/`): exactly the files to upload, and SHA256SUMS.
 
-Dated copies of each Bloc-Notes, thumbnails, the series' web page and its fonts; every file
-is listed in SHA256SUMS and nothing else stays in the folder (the builds, the page map and
-the build records stay in `<out>/`, apart).
+Dated copies of each Bloc-Notes, thumbnails, the series' web page and its fonts, the Atom
+feed and the OPDS catalog; every file is listed in SHA256SUMS and nothing else stays in the
+folder (the builds, the page map, the image cache and the build records stay in `<out>/`).
 """
 
 from __future__ import annotations
