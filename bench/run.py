@@ -452,7 +452,6 @@ def main() -> int:
         f"an edit ({len(rebuilds)} edits; WeasyPrint and the fonts stay loaded).",
         "",
         *reportage,
-        *reportage,
         "Scaling (the seed repeated), PDF only:",
         "",
         "| pages | seconds | seconds per page | peak memory (MB) |",
