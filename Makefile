@@ -1,6 +1,7 @@
 # Le Bloc-Notes de l'Agence: `make` builds every source/*.md into dist/ (PDF and EPUB).
 # The first run creates .venv from pyproject.toml; outputs are rebuilt only when their
-# inputs change (the source, agency.yaml, the styles, the templates or the package).
+# inputs change (the source, its images, agency.yaml, the styles, the templates or the
+# package), all in one build.py run with a worker per core (or as many as make -jN asks).
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,18 +17,27 @@ EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 PRINTS := $(SLUGS:%=$(OUT)/%-impression.pdf)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) styles/labels.yaml build.py $(VENV)/.installed
+# Workers for a build: as many as `make -jN` asks, else one per core.
+JOBS = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(shell nproc 2>/dev/null || echo 2))
+QUIET = $(if $(findstring s,$(firstword -$(MAKEFLAGS))), -q)
 
-.PHONY: all pdf epub print dist watch check new test a11y fuzz bench faster icc schemas lint golden clean distclean help
+# The outputs the goals ask for (`make` alone: PDFs and EPUBs).
+GOALS := $(or $(MAKECMDGOALS),all)
+WANTED := $(if $(filter all pdf,$(GOALS)),$(PDFS)) $(if $(filter all epub,$(GOALS)),$(EPUBS)) \
+	$(if $(filter print,$(GOALS)),$(PRINTS))
+DUE :=
+
+.PHONY: all pdf epub print build dist watch check new test a11y fuzz bench faster icc schemas lint golden clean distclean help
 .DELETE_ON_ERROR:
 
-all: pdf epub
+all pdf epub print: build
+	@:
 
-pdf: $(PDFS)
-
-epub: $(EPUBS)
-
-# The print shop's edition: PDF/X-4 (FOGRA39), 3 mm bleed, crop marks.
-print: $(PRINTS)
+# Make decides what is out of date with its own rules, below: each out-of-date output only
+# joins DUE. Then one build.py run builds them all, in one pool of workers; the PDF and EPUB
+# of a source come from one rendition. (print: the print shop's PDF/X-4, FOGRA39, bleed.)
+build: $(WANTED)
+	$(if $(strip $(DUE)),@$(PY) build.py$(QUIET) outputs --jobs $(JOBS) $(DUE))
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,19 +62,23 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 $(OUT)/%.pdf: source/%.md styles/print.css $(DEPS)
-	$(PY) build.py pdf --out $(OUT) $<
+	$(eval DUE += $@)
 
 $(OUT)/%-impression.pdf: source/%.md styles/print.css styles/print-shop.css \
 		styles/icc/FOGRA39L.icc $(DEPS)
-	$(PY) build.py pdf --print --out $(OUT) $<
+	$(eval DUE += $@)
 
-$(OUT)/%.epub: source/%.md styles/epub.css $(DEPS)
-	$(PY) build.py epub --out $(OUT) $<
+# print.css too: the EPUB marks where each page of the PDF begins.
+$(OUT)/%.epub: source/%.md styles/print.css styles/epub.css $(DEPS)
+	$(eval DUE += $@)
 
-# Hand-out: dated PDF, print-shop PDF and EPUB of every source, thumbnails, index.html,
-# SHA256SUMS.
+# The images each source uses (written by every build, beside the outputs).
+-include $(wildcard $(OUT)/.build/*.d)
+
+# Hand-out: dist/site/ holds exactly the files to upload (dated PDF, print-shop PDF and EPUB
+# of every source, thumbnails, index.html, SHA256SUMS); outputs still up to date are reused.
 dist: $(VENV)/.installed
-	$(PY) build.py dist --jobs 2 --out $(OUT) $(SOURCES)
+	$(PY) build.py$(QUIET) dist --jobs $(JOBS) --out $(OUT) $(SOURCES)
 
 # Rebuild on every change of a source, agency.yaml or a style (Ctrl-C to stop).
 watch: $(VENV)/.installed
@@ -141,7 +155,7 @@ help:
 	@echo "make         build every source/*.md to $(OUT)/ (PDF and EPUB)"
 	@echo "make pdf     the PDFs only;  make epub  the EPUBs only"
 	@echo "make print   the print shop's PDF/X-4 (bleed, crop marks): <name>-impression.pdf"
-	@echo "make dist    lay out $(OUT)/ for hand-out: dated files, index.html, SHA256SUMS"
+	@echo "make dist    the folder to upload, $(OUT)/site/: dated files, index.html, SHA256SUMS"
 	@echo "make watch   rebuild whenever a source, agency.yaml or a style changes"
 	@echo "make new TITLE=\"...\"  start source/<name>.md from a commented template"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,18 @@ import click
 
 from blocnotes import __version__
 from blocnotes.errors import BlocNotesError
-from blocnotes.pipeline import PDF_VARIANTS, Outcome, Settings, build, check, distribute
+from blocnotes.freshness import FOLDER as RECORDS
+from blocnotes.pipeline import (
+    PDF_VARIANTS,
+    PRINT_SUFFIX,
+    SITE,
+    Outcome,
+    Settings,
+    build_plan,
+    check,
+    dist_plan,
+    lay_out,
+)
 from blocnotes.starter import LANGUAGES, file_name, starter
 
 PROJECT = Path(__file__).resolve().parent
@@ -44,10 +56,14 @@ def _echo_error(error: BlocNotesError) -> None:
         click.echo(f"Error: {line}", err=True)
 
 
-def _reporter(ctx: click.Context) -> Callable[[Outcome], None]:
+def _reporter(ctx: click.Context, total: int) -> Callable[[Outcome], None]:
+    """One line per document as it finishes, `[7/20] wrote …` (after its warnings)."""
     quiet, verbose = ctx.obj["quiet"], ctx.obj["verbose"]
+    finished = 0
 
     def report(outcome: Outcome) -> None:
+        nonlocal finished
+        finished += 1
         if outcome.error is not None:
             _echo_error(outcome.error)
             return
@@ -55,10 +71,22 @@ def _reporter(ctx: click.Context) -> Callable[[Outcome], None]:
             for diagnostic in outcome.diagnostics:
                 if verbose or diagnostic.severity != "note":
                     click.echo(diagnostic.labelled(), err=True)
-            for path in outcome.written:
-                click.echo(f"wrote {path}")
+            names = ", ".join(str(path) for path in outcome.written)
+            click.echo(f"[{finished}/{total}] wrote {names}")
 
     return report
+
+
+def _run(ctx: click.Context, plan: list[tuple[Path, tuple[str, ...]]], settings: Settings,
+         jobs: int) -> list[Outcome]:
+    """Build `plan` with progress lines and, for a series, the total time at the end."""
+    start = time.perf_counter()
+    outcomes = build_plan(plan, settings, _reporter(ctx, len(plan)), jobs)
+    if len(plan) > 1 and not ctx.obj["quiet"]:
+        good = sum(outcome.error is None for outcome in outcomes)
+        click.echo(f"built {good} of {len(plan)} documents in "
+                   f"{time.perf_counter() - start:.1f} s ({min(jobs, len(plan))} at once)")
+    return outcomes
 
 
 # Declarations shared by the commands.
@@ -99,8 +127,8 @@ def source_command(formats: tuple[str, ...], help_text: str, press_option: bool 
         ctx.obj["quiet"] = ctx.obj["quiet"] or quiet
         ctx.obj["verbose"] = ctx.obj["verbose"] or verbose
         settings = _settings(out, allow_remote, strict, pdf_variant)
-        outcomes = build(_sources(sources), ("print",) if press else formats, settings,
-                         _reporter(ctx), jobs)
+        kinds = ("print",) if press else formats
+        outcomes = _run(ctx, [(source, kinds) for source in _sources(sources)], settings, jobs)
         if any(outcome.error for outcome in outcomes):
             ctx.exit(1)
 
@@ -130,23 +158,67 @@ cli.command("html")(source_command(
     ("html",), "Write the print HTML of each source (what WeasyPrint lays out)."))
 
 
+def _kind(output: Path) -> tuple[str, str]:
+    """An output's file name -> (the source's name, the kind of output)."""
+    for suffix, kind in ((f"{PRINT_SUFFIX}.pdf", "print"), (".pdf", "pdf"), (".epub", "epub")):
+        if output.name.endswith(suffix) and len(output.name) > len(suffix):
+            return output.name[: -len(suffix)], kind
+    raise click.BadParameter(f"'{output}' is not a .pdf, -impression.pdf or .epub file name",
+                             param_hint="OUTPUTS")
+
+
+@cli.command("outputs")
+@click.argument("outputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--sources", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("source"), show_default=True, help="Folder of the sources.")
+@JOBS
+@click.pass_context
+def outputs_command(ctx: click.Context, outputs: tuple[Path, ...], folder: Path, jobs: int
+                    ) -> None:
+    """Build the named output files, each from --sources/<name>.md: OUT/<name>.pdf, .epub
+    and -impression.pdf (what make runs, once for every out-of-date output). The outputs of
+    one source come from one rendition and one layout; the sources are built by --jobs
+    workers."""
+    outs = {output.parent for output in outputs}
+    if len(outs) > 1:
+        raise click.UsageError("the outputs must all be in one folder")
+    wanted: dict[Path, list[str]] = {}
+    for output in outputs:
+        name, kind = _kind(output)
+        formats = wanted.setdefault(folder / f"{name}.md", [])
+        if kind not in formats:
+            formats.append(kind)
+    plan = [(source, tuple(formats)) for source, formats in wanted.items()]
+    if any(outcome.error for outcome in _run(ctx, plan, _settings(outs.pop()), jobs)):
+        ctx.exit(1)
+
+
 @cli.command("dist")
 @SOURCES
 @OUT
 @JOBS
 @click.pass_context
 def dist_command(ctx: click.Context, sources: tuple[Path, ...], out: Path, jobs: int) -> None:
-    """Build every source and lay --out out for hand-out.
+    """Build what is out of date, then lay --out/site/ out: the folder to upload.
 
     Dated copies <date>-<name>.pdf, .epub and -impression.pdf (the print shop's PDF/X-4),
-    a thumbnail each, the series' web page index.html, and SHA256SUMS (check it with:
-    cd dist && sha256sum -c SHA256SUMS).
+    a thumbnail each, the series' web page index.html, and SHA256SUMS, nothing else (check
+    it with: cd dist/site && sha256sum -c SHA256SUMS). An output whose inputs (source,
+    images, agency.yaml, styles, package) did not change since it was built is reused.
     """
-    outcomes, laid_out = distribute(_sources(sources), _settings(out), _reporter(ctx), jobs)
+    settings = _settings(out)
+    plan = dist_plan(_sources(sources), settings)
+    built = _run(ctx, [item for item in plan if item[1]], settings, jobs)
+    outcomes, laid_out = lay_out(plan, built, settings)
+    for outcome in outcomes[len(built):]:  # sources only read (all reused): not yet reported
+        if outcome.error is not None:
+            _echo_error(outcome.error)
     if any(outcome.error for outcome in outcomes):
         ctx.exit(1)
     if not ctx.obj["quiet"]:
-        click.echo(f"laid out {len(laid_out)} files in {out} (index.html, SHA256SUMS)")
+        reused = sum(not formats for _, formats in plan)
+        click.echo(f"laid out {len(laid_out)} files in {out / SITE} (index.html, SHA256SUMS; "
+                   f"{reused} of {len(plan)} documents reused as built)")
 
 
 @cli.command("watch")
@@ -223,11 +295,12 @@ def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -
 @cli.command("clean")
 @OUT
 def clean_command(out: Path) -> None:
-    """Remove the built PDF, EPUB and HTML files (and the page and image caches) from --out."""
+    """Remove the built PDF, EPUB and HTML files, the hand-out folder (site/), the page map,
+    the image cache and the build records from --out."""
     if not out.is_dir():
         return
-    shutil.rmtree(out / ".pages", ignore_errors=True)
-    shutil.rmtree(out / ".images", ignore_errors=True)
+    for folder in (".pages", ".images", RECORDS, SITE):
+        shutil.rmtree(out / folder, ignore_errors=True)
     for path in out.iterdir():
         if path.is_file() and (path.suffix in OUTPUT_SUFFIXES or path.name.endswith(".part")):
             path.unlink()

@@ -1,21 +1,28 @@
-"""Hand-out layout of the output folder: dated copies, the series' web page, SHA256SUMS."""
+"""The hand-out folder (`<out>/site/`): exactly the files to upload, and SHA256SUMS.
+
+Dated copies of each Bloc-Notes, thumbnails, the series' web page and its fonts, the Atom
+feed and the OPDS catalog; every file is listed in SHA256SUMS and nothing else stays in the
+folder (the builds, the page map, the image cache and the build records stay in `<out>/`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from markupsafe import Markup
 from PIL import Image
 
-from . import atomic, feeds, fonts, markup, render
+from . import atomic, feeds, fonts, freshness, markup, render
 from .epub import COVER_IMAGE
 from .model import Document
 
+SUMS = "SHA256SUMS"
 THUMBNAIL_WIDTH = 300
 WEB_FACES = ((fonts.SANS, 400, "normal"), (fonts.SANS, 400, "italic"), (fonts.SANS, 600, "normal"),
              (fonts.SERIF, 700, "normal"))
@@ -46,9 +53,41 @@ def _summary(document: Document, limit: int = 220) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _thumbnail(epub_path: Path) -> bytes:
+class _Memo:
+    """The slow steps of a hand-out (a thumbnail, a web font cut down to the page's text)
+    kept in the build folder under a digest of what they are made from and of the package,
+    so that laying the folder out again redoes none of them. Without a folder, no memo."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[Path] = set()
+
+    def get(self, parts: list[bytes], make: Callable[[], bytes]) -> bytes:
+        if self.folder is None:
+            return make()
+        digest = hashlib.sha256(freshness.toolchain().encode())
+        for part in parts:
+            digest.update(hashlib.sha256(part).digest())
+        path = self.folder / f"{digest.hexdigest()}.bin"
+        self.used.add(path)
+        try:
+            return path.read_bytes()
+        except OSError:
+            data = make()
+            atomic.write_bytes(path, data)
+            return data
+
+    def prune(self) -> None:
+        """Forget what this hand-out no longer uses."""
+        if self.folder is not None and self.folder.is_dir():
+            for path in self.folder.iterdir():
+                if path not in self.used:
+                    path.unlink(missing_ok=True)
+
+
+def _thumbnail(epub: bytes) -> bytes:
     """The EPUB's own cover, scaled down (drawn once, when the EPUB was built)."""
-    with zipfile.ZipFile(epub_path) as archive:
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
         image = Image.open(io.BytesIO(archive.read(f"EPUB/{COVER_IMAGE}")))
     height = round(image.height * THUMBNAIL_WIDTH / image.width)
     buffer = io.BytesIO()
@@ -57,20 +96,20 @@ def _thumbnail(epub_path: Path) -> bytes:
     return buffer.getvalue()
 
 
-def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
-    """Write `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`, fonts/,
-    index.html, the Atom feed, the OPDS catalog and SHA256SUMS into `out`."""
+def _documents(entries: list[Built], memo: _Memo
+               ) -> tuple[dict[str, bytes], list[dict[str, object]], list[feeds.Published]]:
+    """The dated copies and thumbnails of each Bloc-Notes, its entry on the web page and in
+    the feeds."""
     files: dict[str, bytes] = {}
     items, published = [], []
-    for entry in sorted(built, key=lambda b: (b.document.meta.date, b.document.slug),
-                        reverse=True):
+    for entry in entries:
         document = entry.document
         shown = document.display or document.meta
         name = f"{document.meta.date.isoformat()}-{document.slug}"
         files[f"{name}.pdf"] = entry.pdf.read_bytes()
-        files[f"{name}.epub"] = entry.epub.read_bytes()
+        files[f"{name}.epub"] = epub = entry.epub.read_bytes()
         files[f"{name}-impression.pdf"] = entry.press.read_bytes()
-        files[f"{name}.png"] = _thumbnail(entry.epub)
+        files[f"{name}.png"] = memo.get([b"thumbnail", epub], partial(_thumbnail, epub))
         published.append(feeds.Published(
             document, pdf=feeds.File(f"{name}.pdf", "application/pdf", len(files[f"{name}.pdf"])),
             epub=feeds.File(f"{name}.epub", "application/epub+zip", len(files[f"{name}.epub"])),
@@ -86,7 +125,13 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
             "pdf_size": _size(entry.pdf, document.labels),
             "epub_size": _size(entry.epub, document.labels),
         })
-    first = built[0].document if built else None
+    return files, items, published
+
+
+def _web_page(first: Document | None, items: list[dict[str, object]], styles: Path, memo: _Memo
+              ) -> dict[str, bytes]:
+    """index.html, the series' page (newest first; the series named by `first`), and the
+    subset web fonts it uses."""
     meta = (first.display or first.meta) if first else None
     page_css = (styles / "web.css").read_text(encoding="utf-8")
     faces = [f for f in fonts.house_faces() if (f.family, f.weight, f.style) in WEB_FACES]
@@ -97,16 +142,49 @@ def hand_out(built: list[Built], out: Path, styles: Path) -> list[Path]:
         items=items, css=Markup(css + page_css),  # our own stylesheet: not to be escaped
         feed=feeds.FEED, catalog=feeds.CATALOG, catalog_type=feeds.CATALOG_TYPE,
     )
-    text = page + "".join(str(item["title"]) for item in items)
-    for face in faces:
-        files[f"fonts/{face.path.stem}.woff2"] = fonts.subset_font(face.path, text, "woff2")
+    text = "".join(sorted(set(page + "".join(str(item["title"]) for item in items))))
+    files = {f"fonts/{face.path.stem}.woff2": memo.get(
+        [b"woff2", str(face.path).encode(), text.encode()],
+        partial(fonts.subset_font, face.path, text, "woff2")) for face in faces}
     files["index.html"] = page.encode("utf-8")
-    files[feeds.FEED] = feeds.atom_feed(published, "index.html")
-    files[feeds.CATALOG] = feeds.opds_catalog(published, "index.html")
+    return files
+
+
+def _publish(site: Path, files: dict[str, bytes]) -> list[Path]:
+    """Make `site` hold exactly `files` and SHA256SUMS: a file that changed is replaced
+    atomically, one that did not is left as it is, any other file is removed."""
+    files = {**files, SUMS: "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n"
+                                    for name in sorted(files)).encode("utf-8")}
     written = []
     for relative, data in sorted(files.items()):
-        atomic.write_bytes(out / relative, data)
-        written.append(out / relative)
-    sums = "".join(f"{hashlib.sha256(files[r]).hexdigest()}  {r}\n" for r in sorted(files))
-    atomic.write_bytes(out / "SHA256SUMS", sums.encode("utf-8"))
-    return [*written, out / "SHA256SUMS"]
+        path = site / relative
+        if not (path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data):
+            atomic.write_bytes(path, data)
+        written.append(path)
+    if site.is_dir():
+        keep = {site / relative for relative in files}
+        for path in sorted(site.rglob("*"), reverse=True):  # files before their folders
+            if path.is_dir() and not path.is_symlink():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif path not in keep:
+                path.unlink()
+    return written
+
+
+def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = None
+             ) -> list[Path]:
+    """Lay `site` out: `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`,
+    index.html and its fonts/, the Atom feed, the OPDS catalog, SHA256SUMS listing every one
+    of them, and nothing else.
+    `memo`: a folder where thumbnails and web fonts are kept for the next time."""
+    entries = sorted(built, key=lambda b: (b.document.meta.date, b.document.slug), reverse=True)
+    memory = _Memo(memo)
+    files, items, published = _documents(entries, memory)
+    files.update(_web_page(built[0].document if built else None, items, styles, memory))
+    # More views of the same series join here, before the folder is written and summed.
+    files[feeds.FEED] = feeds.atom_feed(published, "index.html")
+    files[feeds.CATALOG] = feeds.opds_catalog(published, "index.html")
+    written = _publish(site, files)
+    memory.prune()
+    return written

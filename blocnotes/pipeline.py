@@ -13,7 +13,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, fonts, labels, lint, load, render, typeset, xmp
+from . import atomic, fonts, freshness, labels, lint, load, render, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
 from .model import Document, PageStart
@@ -21,6 +21,7 @@ from .model import Document, PageStart
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")  # accessible (default), archival
 PRINT_PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: see its README.md
 PRINT_SUFFIX = "-impression"  # <slug>-impression.pdf: the print shop's edition
+SITE = "site"  # <out>/site/: the hand-out, exactly what to upload
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,32 @@ def _new(warnings: list[Diagnostic], known: list[Diagnostic]) -> list[Diagnostic
             and not (set(_CODE_RE.findall(w.message)) and set(_CODE_RE.findall(w.message)) <= named)]
 
 
+def output_names(slug: str) -> list[tuple[str, str]]:
+    """The files a source gives (name, kind): its PDF, its EPUB, the print shop's PDF."""
+    return [(f"{slug}.pdf", "pdf"), (f"{slug}.epub", "epub"),
+            (f"{slug}{PRINT_SUFFIX}.pdf", "print")]
+
+
+def _image_file(document: Document, src: str) -> Path | None:
+    return lint.local_file(document.source, src) if lint.is_local(src) else None
+
+
+def _build_key(settings: Settings) -> str:
+    return freshness.key(settings.pdf_variant, settings.allow_remote, settings.environ)
+
+
+def due(source: Path, formats: Iterable[str], settings: Settings) -> tuple[str, ...]:
+    """The `formats` of `source` whose output in `settings.out` is missing or out of date
+    (judged by the contents of what it was made from, not by dates)."""
+    slug = load.slug_for(source)
+    agency = load.agency_file_for(source, settings.agency_fallback)
+    build_key = _build_key(settings)
+    names = {kind: name for name, kind in output_names(slug)}
+    return tuple(kind for kind in formats if not freshness.is_fresh(
+        settings.out / names[kind],
+        freshness.fixed_inputs(source, agency, settings.styles, kind), build_key))
+
+
 def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
     """Build the requested formats of one source; every output is complete before any is written."""
     outcome = Outcome(source)
@@ -208,32 +235,82 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         html = (print_html(settings, rendition)
                 if {"pdf", "epub", "html"} & set(formats) else "")
         target = settings.out / document.slug
-        outputs: list[tuple[Path, bytes]] = []
+        outputs: list[tuple[Path, bytes, str]] = []
         starts: list[PageStart] | None = None
         if "pdf" in formats:
             data, warnings, starts = make_pdf(document, settings, when, html)
             outcome.diagnostics += _new(warnings, outcome.diagnostics)
-            outputs.append((target.with_suffix(".pdf"), data))
+            outputs.append((target.with_suffix(".pdf"), data, "pdf"))
         if "print" in formats:
             data, warnings = make_press_pdf(document, settings, when, rendition)
             outcome.diagnostics += _new(warnings, outcome.diagnostics)
-            outputs.append((target.with_name(document.slug + PRINT_SUFFIX + ".pdf"), data))
+            outputs.append((target.with_name(document.slug + PRINT_SUFFIX + ".pdf"), data, "print"))
         if "epub" in formats:
             if starts is None:
                 starts = print_page_starts(document, settings, html)
             outputs.append((target.with_suffix(".epub"),
-                            make_epub(document, settings, when, starts, rendition)))
+                            make_epub(document, settings, when, starts, rendition), "epub"))
         if "html" in formats:
-            outputs.append((target.with_suffix(".html"), html.encode("utf-8")))
+            outputs.append((target.with_suffix(".html"), html.encode("utf-8"), "html"))
         _judge(outcome.diagnostics, settings)  # the renderer's warnings count for --strict too
-        for path, data in outputs:
+        agency = load.agency_file_for(source, settings.agency_fallback)
+        images = [path for path in map(lambda image: _image_file(document, image.src),
+                                       document.images) if path is not None]
+        build_key = _build_key(settings)
+        for path, data, kind in outputs:
             atomic.write_bytes(path, data)
             outcome.written.append(path)
+            freshness.record(path, data, [*freshness.fixed_inputs(source, agency, settings.styles,
+                                                                  kind), *images], build_key)
+        freshness.keep(settings.out, document.slug, document,
+                       freshness.fixed_inputs(source, agency, settings.styles, "document"),
+                       build_key)
+        freshness.write_depfile(settings.out, document.slug,
+                                [name for name, _ in output_names(document.slug)], images)
         if "pdf" in formats and starts is not None:  # for a later EPUB-only build
             _save_starts(_cache_path(document, settings), html, starts)
     except BlocNotesError as error:
         outcome.error = error
     return outcome
+
+
+def build_plan(
+    plan: Iterable[tuple[Path, tuple[str, ...]]],
+    settings: Settings,
+    report: Callable[[Outcome], None] = lambda outcome: None,
+    jobs: int = 1,
+) -> list[Outcome]:
+    """Build each source of `plan` in its own formats (all of one source from one rendition;
+    an error in one does not stop the others); `report` sees each outcome as soon as it is
+    known. With `jobs` > 1, a pool of worker processes, each importing WeasyPrint and loading
+    the fonts once."""
+    plan = list(plan)
+    if jobs <= 1 or len(plan) <= 1:
+        outcomes = []
+        for source, formats in plan:
+            outcome = build_one(source, formats, settings)
+            report(outcome)
+            outcomes.append(outcome)
+        return outcomes
+    from concurrent.futures import ProcessPoolExecutor
+
+    done: dict[int, Outcome] = {}
+    # The longest sources first: a long one started last would leave a worker idle.
+    order = sorted(range(len(plan)), key=lambda i: -_size(plan[i][0]))
+    with ProcessPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
+        futures = {pool.submit(build_one, *plan[i], settings): i for i in order}
+        for future in as_completed(futures):
+            outcome = future.result()
+            report(outcome)
+            done[futures[future]] = outcome
+    return [done[i] for i in range(len(plan))]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def build(
@@ -243,47 +320,68 @@ def build(
     report: Callable[[Outcome], None] = lambda outcome: None,
     jobs: int = 1,
 ) -> list[Outcome]:
-    """Build every source (an error in one does not stop the others); `report` sees each
-    outcome as soon as it is known. With `jobs` > 1, sources are built by a pool of worker
-    processes, each importing WeasyPrint and loading the fonts once."""
-    sources, formats = list(sources), tuple(formats)
-    if jobs <= 1 or len(sources) <= 1:
-        outcomes = []
-        for source in sources:
-            outcome = build_one(source, formats, settings)
-            report(outcome)
-            outcomes.append(outcome)
-        return outcomes
-    from concurrent.futures import ProcessPoolExecutor
+    """Build the same `formats` of every source (see build_plan)."""
+    formats = tuple(formats)
+    return build_plan([(source, formats) for source in sources], settings, report, jobs)
 
-    done: dict[Path, Outcome] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
-        futures = [pool.submit(build_one, source, formats, settings) for source in sources]
-        for future in as_completed(futures):
-            outcome = future.result()
-            report(outcome)
-            done[outcome.source] = outcome
-    return [done[source] for source in sources]
+
+DIST_FORMATS = ("pdf", "print", "epub")
+
+
+def dist_plan(sources: Iterable[Path], settings: Settings) -> list[tuple[Path, tuple[str, ...]]]:
+    """Each source with the hand-out's formats that are out of date (none: all reused)."""
+    return [(source, due(source, DIST_FORMATS, settings)) for source in sources]
+
+
+def _built_document(source: Path, settings: Settings) -> Document:
+    """The document as its last build kept it, or (none kept) read and typeset again."""
+    agency = load.agency_file_for(source, settings.agency_fallback)
+    document = freshness.kept(settings.out, load.slug_for(source),
+                              freshness.fixed_inputs(source, agency, settings.styles, "document"),
+                              _build_key(settings))
+    if isinstance(document, Document):
+        return document
+    return typeset.typeset(load.load(source, agency))
+
+
+def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],
+            settings: Settings) -> tuple[list[Outcome], list[Path]]:
+    """After the due builds of `plan` (their `outcomes`), lay `<out>/site/` out for hand-out,
+    only if every source built; the outcomes of the sources that were only read are added."""
+    from . import distribute as layout
+
+    if any(outcome.error for outcome in outcomes):
+        return outcomes, []
+    built_now = {outcome.source: outcome for outcome in outcomes}
+    built, outcomes = [], list(outcomes)
+    for source, _ in plan:
+        outcome = built_now.get(source)
+        if outcome is None:  # every output reused: the document as built, for the web page
+            outcome = Outcome(source)
+            try:
+                outcome.document = _built_document(source, settings)
+            except BlocNotesError as error:
+                outcome.error = error
+                return [*outcomes, outcome], []
+            outcomes.append(outcome)
+        assert outcome.document is not None  # built or read without error
+        slug = outcome.document.slug
+        target = settings.out / slug
+        built.append(layout.Built(outcome.document, target.with_suffix(".pdf"),
+                                  target.with_suffix(".epub"),
+                                  target.with_name(f"{slug}{PRINT_SUFFIX}.pdf")))
+    return outcomes, layout.hand_out(built, settings.out / SITE, settings.styles,
+                                     settings.out / freshness.FOLDER / "memo")
 
 
 def distribute(sources: Iterable[Path], settings: Settings,
                report: Callable[[Outcome], None] = lambda outcome: None, jobs: int = 1
                ) -> tuple[list[Outcome], list[Path]]:
-    """Build every source, then lay the output folder out for hand-out (only if all built)."""
-    from . import distribute as layout
-
-    sources = list(sources)
-    outcomes = build(sources, ("pdf", "print", "epub"), settings, report, jobs)
-    if any(outcome.error for outcome in outcomes):
-        return outcomes, []
-    built = []
-    for outcome in outcomes:
-        assert outcome.document is not None  # built without error
-        named = {path.name: path for path in outcome.written}
-        slug = outcome.document.slug
-        built.append(layout.Built(outcome.document, named[f"{slug}.pdf"], named[f"{slug}.epub"],
-                                  named[f"{slug}{PRINT_SUFFIX}.pdf"]))
-    return outcomes, layout.hand_out(built, settings.out, settings.styles)
+    """Build what is out of date of every source (reusing the outputs whose inputs did not
+    change, see `due`), then lay `<out>/site/` out for hand-out."""
+    plan = dist_plan(sources, settings)
+    outcomes = build_plan([item for item in plan if item[1]], settings, report, jobs)
+    return lay_out(plan, outcomes, settings)
 
 
 def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:

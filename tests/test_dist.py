@@ -1,14 +1,19 @@
-"""`build.py dist`: dated hand-out files, SHA256SUMS that verifies, and the series' web page,
-rendered in headless Chromium (Debian's) and served from this machine only."""
+"""`build.py dist`: dist/site/ holds exactly the hand-out (dated files, SHA256SUMS that
+verifies and lists every file, the series' web page, rendered in headless Chromium, Debian's,
+and served from this machine only); what is up to date is reused, and the hand-out is the
+same bytes as a cold build's."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import http.server
 import json
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import urllib.request
@@ -19,7 +24,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image
 
-from blocnotes.pipeline import Settings, distribute
+from blocnotes.pipeline import SITE, Settings, dist_plan, distribute
 from helpers import ROOT, SOURCE
 
 OTHER = """---
@@ -48,7 +53,23 @@ def laid_out(tmp_path_factory) -> Path:
     outcomes, files = distribute(sorted(sources.glob("*.md")), settings)
     assert all(outcome.error is None for outcome in outcomes)
     assert files
-    return folder / "dist"
+    return folder / "dist" / SITE
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if not path.is_dir()}
+
+
+def test_site_holds_exactly_the_files_listed(laid_out):
+    """The folder to upload: every file is in SHA256SUMS and nothing else is there (the
+    builds, the page map and the build records stay one level up)."""
+    listed = {line.split("  ", 1)[1]
+              for line in (laid_out / "SHA256SUMS").read_text(encoding="utf-8").splitlines()}
+    assert set(_tree(laid_out)) == listed | {"SHA256SUMS"}
+    assert not any(name.startswith(".") or "/." in name for name in listed)
+    builds = {path.name for path in laid_out.parent.iterdir()}
+    assert {"smart-city-tour-mulhouse.pdf", ".build", ".pages", SITE} <= builds
 
 
 def test_dated_hand_out_files(laid_out):
@@ -63,6 +84,84 @@ def test_sha256sums_verify(laid_out):
                             text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(": OK") >= 10
+
+
+def _series(folder: Path) -> list[Path]:
+    folder.mkdir()
+    shutil.copy(SOURCE, folder / SOURCE.name)
+    shutil.copy(SOURCE.parent / "agency.yaml", folder / "agency.yaml")
+    (folder / "atelier.md").write_text(OTHER, encoding="utf-8")
+    return sorted(folder.glob("*.md"))
+
+
+def test_dist_reuses_what_is_built_and_gives_a_cold_build_s_bytes(tmp_path):
+    sources = _series(tmp_path / "sources")
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    settings = Settings(out=tmp_path / "warm", styles=styles, environ={})
+    assert [formats for _, formats in dist_plan(sources, settings)] == [
+        ("pdf", "print", "epub")] * 2
+    outcomes, _ = distribute(sources, settings, jobs=2)
+    assert all(outcome.error is None for outcome in outcomes)
+    site = tmp_path / "warm" / SITE
+    first = _tree(site)
+    (site / "stale.html").write_text("left over", encoding="utf-8")  # not ours: removed
+
+    assert dist_plan(sources, settings) == [(source, ()) for source in sources]
+    outcomes, _ = distribute(sources, settings)
+    assert [outcome.written for outcome in outcomes] == [[], []]  # read, not built
+    assert _tree(site) == first
+
+    # One source edited: only its outputs are built again.
+    atelier = sources[0]
+    atelier.write_text(OTHER.replace("Texte du débat.", "Texte du débat, revu."), encoding="utf-8")
+    assert dist_plan(sources, settings) == [(atelier, ("pdf", "print", "epub")), (sources[1], ())]
+    outcomes, _ = distribute(sources, settings)
+    assert [outcome.source for outcome in outcomes if outcome.written] == [atelier]
+    assert _tree(site) != first
+
+    # A style: every output made with it.
+    (styles / "epub.css").write_text((styles / "epub.css").read_text(encoding="utf-8")
+                                     + "\n/* edited */\n", encoding="utf-8")
+    restyled = Settings(out=settings.out, styles=styles, environ={})
+    assert [formats for _, formats in dist_plan(sources, restyled)] == [("epub",)] * 2
+    # A different build date (SOURCE_DATE_EPOCH) changes the bytes: nothing is reused.
+    dated = Settings(out=settings.out, styles=styles, environ={"SOURCE_DATE_EPOCH": "0"})
+    assert all(formats for _, formats in dist_plan(sources, dated))
+
+    (styles / "epub.css").write_bytes((ROOT / "styles" / "epub.css").read_bytes())
+    assert dist_plan(sources, settings)[1] == (sources[1], ())  # as it was: reused
+    cold = Settings(out=tmp_path / "cold", styles=ROOT / "styles", environ={})
+    outcomes, _ = distribute(sources, cold, jobs=2)
+    assert all(outcome.error is None for outcome in outcomes)
+    assert _tree(tmp_path / "cold" / SITE) == _tree(site)  # byte for byte, file for file
+
+
+def test_dist_command_reuses_and_reports(tmp_path):
+    """`build.py dist` as a user runs it: a second run builds nothing and says so; a
+    tampered output is built again."""
+    sources = _series(tmp_path / "sources")
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    command = [sys.executable, str(ROOT / "build.py"), "dist", "--out", str(tmp_path / "out"),
+               *map(str, sources)]
+
+    def run() -> subprocess.CompletedProcess:
+        result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env,
+                                timeout=600, check=False)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    first = run()
+    assert first.stdout.count("wrote") == 2 and "[2/2] wrote" in first.stdout
+    sums = (tmp_path / "out" / SITE / "SHA256SUMS").read_bytes()
+    again = run()
+    assert "wrote" not in again.stdout and "2 of 2 documents reused" in again.stdout
+    (tmp_path / "out" / "atelier.epub").write_bytes(b"not an EPUB")
+    third = run()
+    assert "[1/1] wrote" in third.stdout and "atelier.epub" in third.stdout
+    assert (tmp_path / "out" / SITE / "SHA256SUMS").read_bytes() == sums
+    digest = hashlib.sha256((tmp_path / "out" / "atelier.epub").read_bytes()).hexdigest()
+    assert f"{digest}  2021-03-12-atelier.epub" in sums.decode()
 
 
 def test_web_page_lists_newest_first(laid_out):

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+from PIL import Image
+
 from helpers import ROOT
 
 
@@ -18,37 +20,134 @@ def _make(folder, *targets: str) -> str:
     variables = [f"PY={sys.executable}", f"VENV={folder / 'venv-stamp'}"]
     result = subprocess.run(["make", *variables, *targets], cwd=folder, capture_output=True,
                             text=True, env=env, timeout=600, check=True)
+    assert "make: warning" not in result.stderr.lower(), result.stderr  # no clock skew, no loop
     return result.stdout
 
 
-def test_second_make_does_nothing_and_a_style_change_rebuilds_one_kind(tmp_path):
+SMALL = """---
+title: Atelier mobilité douce
+date: 2021-03-12
+---
+
+# Le débat
+
+![Plan des pistes cyclables](plan.png)
+
+Texte du débat.
+"""
+OLD = time.time() - 3600
+
+
+def _project(folder):
+    """A copy of the project with two short sources (one with an image), every file an hour
+    old."""
     for name in ("Makefile", "build.py", "pyproject.toml"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    for folder in ("blocnotes", "source", "styles"):
-        shutil.copytree(ROOT / folder, tmp_path / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    old = time.time() - 3600
-    for path in tmp_path.rglob("*"):
-        os.utime(path, (old, old))
-    stamp = tmp_path / "venv-stamp" / ".installed"  # installed after pyproject.toml changed
+        shutil.copy(ROOT / name, folder / name)
+    for name in ("blocnotes", "styles"):
+        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "source").mkdir()
+    shutil.copy(ROOT / "source" / "agency.yaml", folder / "source" / "agency.yaml")
+    (folder / "source" / "atelier.md").write_text(SMALL, encoding="utf-8")
+    (folder / "source" / "forum.md").write_text(  # short sources: the rules are tested, not speed
+        SMALL.replace("Atelier mobilité douce", "Forum").replace("![Plan des pistes cyclables]"
+                                                                  "(plan.png)", ""),
+        encoding="utf-8")
+    Image.new("RGB", (120, 80), (0, 91, 112)).save(folder / "source" / "plan.png")
+    stamp = folder / "venv-stamp" / ".installed"  # installed after pyproject.toml changed
     stamp.parent.mkdir()
     stamp.touch()
-    os.utime(stamp, (old + 60, old + 60))
-    first = _make(tmp_path, "pdf", "epub")
-    assert "build.py pdf" in first and "build.py epub" in first
-    for target in ("pdf", "epub"):  # each target on its own: nothing to do
-        again = _make(tmp_path, target)
-        assert f"Nothing to be done for '{target}'" in again and "build.py" not in again, target
-    time.sleep(1.1)
+    for path in folder.rglob("*"):
+        os.utime(path, (OLD, OLD))
+    os.utime(stamp, (OLD + 60, OLD + 60))
+
+
+def _settle(folder) -> dict[str, int]:
+    """Date the inputs an hour back and the outputs just after them: an input touched now is
+    newer than every output, without waiting for the clock. Returns each output's date, to
+    see what changes."""
+    for path in folder.rglob("*"):
+        when = OLD + 120 if "dist" in path.relative_to(folder).parts else OLD
+        os.utime(path, (when, when))
+    os.utime(folder / "venv-stamp" / ".installed", (OLD + 60, OLD + 60))
+    return {path.name: path.stat().st_mtime_ns for path in (folder / "dist").iterdir()
+            if path.is_file()}
+
+
+def _rebuilt(folder, before: dict[str, int]) -> set[str]:
+    return {path.name for path in (folder / "dist").iterdir()
+            if path.is_file() and path.stat().st_mtime_ns != before.get(path.name)}
+
+
+def _one_run(output: str, documents: int) -> None:
+    """One build.py run did it: one total line, and a progress line per document."""
+    assert output.count("built ") == 1, output
+    assert f"built {documents} of {documents} documents" in output
+    for number in range(1, documents + 1):
+        assert f"[{number}/{documents}] wrote" in output
+
+
+def test_make_builds_what_is_due_in_one_run(tmp_path):
+    _project(tmp_path)
+    first = _make(tmp_path)
+    _one_run(first, 2)
+    assert _rebuilt(tmp_path, {}) == {"forum.pdf", "atelier.pdf",
+                                      "forum.epub", "atelier.epub"}
+    assert "[1/2] wrote dist/" in first and ".pdf, dist/" in first  # PDF and EPUB together
+    built = _settle(tmp_path)
+    for goal in ("pdf", "epub", "all"):  # each goal alone does nothing, silently
+        assert _make(tmp_path, goal) == ""
+    assert _rebuilt(tmp_path, built) == set()
+
+    # One source edited: its outputs only.
+    (tmp_path / "source" / "atelier.md").touch()
+    assert "[1/1] wrote dist/atelier.pdf, dist/atelier.epub" in _make(tmp_path, "pdf", "epub")
+    assert _rebuilt(tmp_path, built) == {"atelier.pdf", "atelier.epub"}
+
+    # An image beside a source, edited: that source's outputs only (make learns the images
+    # from the build's records, dist/.build/*.d).
+    built = _settle(tmp_path)
+    Image.new("RGB", (120, 80), (200, 30, 30)).save(tmp_path / "source" / "plan.png")
+    _make(tmp_path)
+    assert _rebuilt(tmp_path, built) == {"atelier.pdf", "atelier.epub"}
+
+    # A style: every output made with it, in one run, with the workers make -jN asks for.
+    built = _settle(tmp_path)
     (tmp_path / "styles" / "epub.css").touch()
-    again = _make(tmp_path, "pdf", "epub")
-    assert "build.py epub" in again and "build.py pdf" not in again
-    assert "build.py pdf --print" in _make(tmp_path, "print")
-    time.sleep(1.1)
+    again = _make(tmp_path, "-j1", "pdf", "epub")
+    _one_run(again, 2)
+    assert "(1 at once)" in again
+    assert _rebuilt(tmp_path, built) == {"forum.epub", "atelier.epub"}
+    built = _settle(tmp_path)
+    (tmp_path / "styles" / "print.css").touch()  # the PDF, and the EPUB's page list
+    _one_run(_make(tmp_path), 2)
+    assert _rebuilt(tmp_path, built) == {"forum.pdf", "atelier.pdf",
+                                         "forum.epub", "atelier.epub"}
+    built = _settle(tmp_path)
+    (tmp_path / "source" / "agency.yaml").touch()
+    assert _make(tmp_path, "-s") == ""  # make -s: build.py -q
+    assert len(_rebuilt(tmp_path, built)) == 4
+
+
+def test_make_print_and_dist(tmp_path):
+    _project(tmp_path)
+    _one_run(_make(tmp_path, "print"), 2)
+    built = _settle(tmp_path)
+    assert _rebuilt(tmp_path, built) == set()
+    assert _make(tmp_path, "print") == ""
     (tmp_path / "styles" / "print-shop.css").touch()
-    press = _make(tmp_path, "pdf", "epub", "print")
-    assert "build.py pdf --print" in press
-    assert press.count("build.py") == 1  # the screen PDF and the EPUB are left alone
+    _one_run(_make(tmp_path, "pdf", "epub", "print"), 2)
+    # the screen PDFs and EPUBs were due (never built); the print PDFs for the style
+    assert _rebuilt(tmp_path, built) == {
+        "forum-impression.pdf", "atelier-impression.pdf",
+        "forum.pdf", "atelier.pdf", "forum.epub",
+        "atelier.epub"}
+    built = _settle(tmp_path)
+    # dist reuses all of them (judged by their inputs' contents) and lays out dist/site/
+    laid = _make(tmp_path, "dist")
+    assert "wrote" not in laid and "2 of 2 documents reused" in laid
+    assert _rebuilt(tmp_path, built) == set()
+    assert (tmp_path / "dist" / "site" / "2021-03-12-atelier.epub").read_bytes() == (
+        tmp_path / "dist" / "atelier.epub").read_bytes()
 
 
 def test_suite_reads_nothing_outside_the_repository():

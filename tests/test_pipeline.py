@@ -1,0 +1,79 @@
+"""One run for a series: each source's outputs from one load, one rendition and one layout."""
+
+from __future__ import annotations
+
+import collections
+import functools
+import shutil
+
+from PIL import Image
+
+from blocnotes import load, pdf, pipeline, render
+from blocnotes.pipeline import Settings, build_plan
+from helpers import AGENCY, ROOT, SOURCE
+
+
+def test_pdf_and_epub_of_a_source_come_from_one_rendition_and_one_layout(tmp_path, monkeypatch):
+    calls: collections.Counter[str] = collections.Counter()
+
+    def counted(module, name):
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for module, name in ((load, "load"), (render, "render_html"), (pdf, "render_pdf"),
+                         (pdf, "layout_starts")):
+        counted(module, name)
+    settings = Settings(out=tmp_path, styles=ROOT / "styles", agency_fallback=AGENCY, environ={})
+    outcomes = build_plan([(SOURCE, ("pdf", "epub"))], settings)
+    assert outcomes[0].error is None
+    assert {path.name for path in outcomes[0].written} == {"smart-city-tour-mulhouse.pdf",
+                                                           "smart-city-tour-mulhouse.epub"}
+    assert calls == {"load": 1, "render_html": 1, "render_pdf": 1}  # no second layout
+
+
+def test_a_plan_builds_each_source_in_its_own_formats(tmp_path):
+    """What make hands over: a different set of due outputs for each source, one pool."""
+    other = tmp_path / "atelier.md"
+    other.write_text("---\ntitle: Atelier\ndate: 2021-03-12\n---\n\n# Débat\n\nTexte.\n",
+                     encoding="utf-8")
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    seen = []
+    outcomes = build_plan([(SOURCE, ("epub",)), (other, ("pdf", "print"))], settings,
+                          seen.append, jobs=2)
+    assert [outcome.source for outcome in outcomes] == [SOURCE, other]  # in the plan's order
+    assert sorted(outcome.source.name for outcome in seen) == ["atelier.md", SOURCE.name]
+    assert [[path.name for path in outcome.written] for outcome in outcomes] == [
+        ["smart-city-tour-mulhouse.epub"], ["atelier.pdf", "atelier-impression.pdf"]]
+    # Each output knows what it was made from: nothing is due now, the edited source is.
+    assert pipeline.due(other, ("pdf", "print", "epub"), settings) == ("epub",)
+    other.write_text(other.read_text(encoding="utf-8") + "\nEncore.\n", encoding="utf-8")
+    assert pipeline.due(other, ("pdf", "print"), settings) == ("pdf", "print")
+    assert pipeline.due(SOURCE, ("epub",), settings) == ()
+
+
+def test_an_edited_image_or_a_new_agency_file_makes_a_source_due(tmp_path):
+    folder = tmp_path / "source"
+    folder.mkdir()
+    source = folder / "atelier.md"
+    source.write_text("---\ntitle: Atelier\ndate: 2021-03-12\n---\n\n# Débat\n\n"
+                      "![Plan des pistes](plan.png)\n\nTexte.\n", encoding="utf-8")
+    Image.new("RGB", (60, 40), (0, 91, 112)).save(folder / "plan.png")
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    assert build_plan([(source, ("pdf", "epub"))], settings)[0].error is None
+    assert pipeline.due(source, ("pdf", "epub"), settings) == ()
+    depfile = (settings.out / ".build" / "atelier.d").read_text(encoding="utf-8")
+    assert f"{settings.out / 'atelier.pdf'}" in depfile and f"{folder / 'plan.png'}" in depfile
+    Image.new("RGB", (60, 40), (200, 30, 30)).save(folder / "plan.png")
+    assert pipeline.due(source, ("pdf", "epub"), settings) == ("pdf", "epub")
+    assert build_plan([(source, ("pdf", "epub"))], settings)[0].error is None
+    assert pipeline.due(source, ("pdf", "epub"), settings) == ()
+    shutil.copy(AGENCY, folder / "agency.yaml")  # now the one that applies, though the same
+    assert pipeline.due(source, ("pdf", "epub"), settings) == ("pdf", "epub")
