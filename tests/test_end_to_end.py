@@ -76,9 +76,9 @@ Verkehrsüberwachungsanlagen vor jeder Grundschule.
 """
 
 SOURCES = {"walking": ENGLISH, "zu-fuss": GERMAN}
-LABELS = {  # the layout's fixed words; a language without its own (German) has French ones
+LABELS = {  # the layout's fixed words, in the document's language (styles/labels.yaml)
     "en": {"contents": "Contents", "editor": "Editor", "cover": "Cover: "},
-    "de": {"contents": "Sommaire", "editor": "Rédaction", "cover": "Cover: "},
+    "de": {"contents": "Inhalt", "editor": "Redaktion", "cover": "Titelbild: "},
 }
 
 
@@ -168,18 +168,23 @@ def test_a_document_in_its_language(built, sources, tmp_path, name, lang):
 def test_english_has_english_typography(built):
     text = epub_text(built["1"] / "walking.epub")
     assert "“walking bus”" in text and "parents’ association" in text
-    assert "\u00a0:" not in text and "\u202f" not in text  # no French spacing
+    # no French spacing in the English text (the agency's address and notice, written in
+    # French in agency.yaml, keep theirs in the colophon)
+    spine = epub_spine(built["1"] / "walking.epub")
+    chapters = " ".join("".join(root.itertext()) for name, root in spine if "chapitre" in name)
+    assert chapters and "\u00a0:" not in chapters and "\u202f" not in chapters
 
 
 def test_dist_on_the_command_line(sources, tmp_path):
     out = tmp_path / "dist"
     result = _run("dist", "--out", str(out), *map(str, sources))
     assert result.returncode == 0, result.stderr
-    assert re.search(rf"^laid out \d+ files in {re.escape(str(out))} ", result.stdout, re.M)
-    names = {p.name for p in out.iterdir()}
+    site = out / "site"  # the hand-out: what to upload
+    assert re.search(rf"^laid out \d+ files in {re.escape(str(site))}", result.stdout, re.M), result.stdout
+    names = {p.name for p in site.iterdir()}
     assert {"2022-03-04-walking.pdf", "2022-03-05-zu-fuss.epub", "index.html",
             "SHA256SUMS"} <= names
-    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True,
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=site, capture_output=True,
                            text=True, check=False)
     assert check.returncode == 0, check.stdout
 
@@ -192,7 +197,8 @@ def test_dist_on_the_command_line(sources, tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     # the good sources are built, but no page or checksums for an incomplete series
     assert (again / "walking.pdf").is_file()
-    assert not (again / "index.html").exists() and not (again / "SHA256SUMS").exists()
+    assert not (again / "site" / "index.html").exists()
+    assert not (again / "site" / "SHA256SUMS").exists()
 
     usage = _run("dist", "--jobs", "0", "--out", str(again), str(bad))
     assert usage.returncode == 2 and "Usage:" in usage.stderr

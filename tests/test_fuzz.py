@@ -150,7 +150,7 @@ def block(draw, doc: Doc) -> str:
     return draw(inline(doc))
 
 
-FIELDS = ("subtitle", "short-title", "dateline", "description", "abstract", "keywords", "author",
+FIELDS = ("subtitle", "dateline", "description", "abstract", "keywords", "author",
           "colophon-date", "series", "publisher", "publisher-short", "address", "rights",
           "abstract-title", "keywords-title")
 
@@ -258,7 +258,7 @@ def _check(text: str, doc: Doc | None = None, press: bool = False) -> None:
                     etree.fromstring(content)
                     for needle in HOSTILE:
                         assert needle.encode() not in content, (needle, name)
-        html_body = (out / "doc.html").read_text(encoding="utf-8").split("<body>", 1)[1]
+        html_body = re.split(r"<body[^>]*>", (out / "doc.html").read_text(encoding="utf-8"), maxsplit=1)[1]
         for needle in HOSTILE:
             assert needle not in html_body, needle
         for page in reader.pages:

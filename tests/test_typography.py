@@ -112,8 +112,9 @@ def test_nothing_leaves_the_text_block(tmp_path: Path):
                 continue
             # WeasyPrint lays each column out as an anonymous block of the section's width
             # divided among the columns: every line inside must stay within it.
+            # (more than two when the section breaks across pages or around a spanning block)
             columns = [child for child in box.children if child.element is box.element]
-            assert len(columns) == 2, "not two columns"
+            assert len(columns) >= 2, "not two columns"
             for column in columns:
                 start, end = column.content_box_x(), column.content_box_x() + column.width
                 for text, _ in _boxes(column):
@@ -232,9 +233,9 @@ def test_raised_letters_read_in_order_in_the_pdf_and_keep_the_leading(raised_bui
     html = print_html(settings, render_html(document, build_date(document, {})))
     page = HTML(string=html, base_url=str(source.parent)).render().pages[0]
     lines = {}
-    for box in _boxes(page._page_box):
+    for box, _ in _boxes(page._page_box):
         if type(box).__name__ == "LineBox" and box.element_tag == "p":
-            line = "".join(b.text for b in _boxes(box) if type(b).__name__ == "TextBox")
+            line = "".join(b.text for b, _ in _boxes(box) if type(b).__name__ == "TextBox")
             if any(word in line for word in ("débat", "Lutz", "habitants", "localhost", "rencontres",
                                              "XXI", "plusieurs", "lignes")):
                 lines[line] = round(box.height, 2)
