@@ -235,8 +235,14 @@ def _lay_out(html: str, source: Path, roots: tuple[Path, ...], allow_remote: boo
     the pixels it needs for the size it prints at."""
     fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve(), stand_ins=True)
     loaded: dict = {}  # WeasyPrint's images by address
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-        font_config=_font_config(), cache=loaded)
+    try:
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+            font_config=_font_config(), cache=loaded)
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError, AssertionError) as error:
+        # a fault of the layout engine on some construct: one clean line, not a traceback
+        raise BlocNotesError(source, None, f"the PDF layout failed ({type(error).__name__}: "
+                             f"{str(error)[:80]}): simplify the last construct you added, and "
+                             "report the document to the maintainers") from None
     if fetcher.refused:
         raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
     if edition and fetcher.rasters:

@@ -98,9 +98,12 @@ def _notes_at_calls(rendition: str) -> str:
     root = etree.fromstring(rendition.encode("utf-8"))
     x = f"{{{XHTML}}}"
     calls: dict[str, etree._Element] = {}
+    # A note called from another note stays an aside, and so does one called from a heading:
+    # WeasyPrint fails on a footnote that floats out of a heading kept with what follows it.
+    kept_in = {f"{x}aside", *(f"{x}h{level}" for level in range(1, 7))}
     for link in root.iter(f"{x}a"):
-        inside_note = any(a.tag == f"{x}aside" for a in link.iterancestors())
-        if link.get("class") == "footnote-ref" and not inside_note:  # a note's own call stays
+        held = any(a.tag in kept_in for a in link.iterancestors())
+        if link.get("class") == "footnote-ref" and not held:
             calls.setdefault(link.get("href", "")[1:], link)  # the first call holds the note
     for aside in list(root.iter(f"{x}aside")):
         call = calls.get(aside.get("id", "")) if aside.get("role") == "doc-footnote" else None

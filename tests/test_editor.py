@@ -277,3 +277,14 @@ def test_definition_without_term_after_heading_is_valid_xhtml(runner, tmp_path):
     assert not CONTROL.search(chapter.replace("\n", "").replace("\t", ""))
     report = run_epubcheck(out / "x.epub", tmp_path / "report.json")
     assert report["checker"]["nError"] == 0 and report["checker"]["nWarning"] == 0, report["messages"]
+
+
+def test_notes_called_from_a_heading_build(runner, tmp_path):
+    """Three notes called from a heading with no text under it (found by the fuzzer): the PDF
+    layout crashed; they stay at the section's end."""
+    path = _write(tmp_path, "---\ntitle: T\ndate: 2021-04-05\nlang: de\n---\n\n"
+                            "## [^n1] **gras** [^n2] [^n3] AURM\n\n[^n1]: une\n\n[^n2]: deux\n\n"
+                            "[^n3]: trois\n")
+    result = runner.invoke(cli, ["pdf", "--out", str(tmp_path / "out"), str(path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "x.pdf").is_file()
