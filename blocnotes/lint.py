@@ -260,7 +260,7 @@ def _missing_glyphs(document: Document) -> list[Diagnostic]:
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
         covered = fonts.fallback_covers(char)
-        fallback = ("set in a fallback font (Noto Sans, Noto Emoji)" if covered
+        fallback = (f"set in a fallback font ({fonts.fallback_names()})" if covered
                     else "no font has it: it prints as an empty box (remove it or write it out)")
         found.append(Diagnostic(
             document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "

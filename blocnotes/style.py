@@ -26,6 +26,17 @@ class Geometry:
 
 
 @dataclass(frozen=True)
+class Font:
+    """A font of the style, for one role (sans, serif, mono, fallback, emoji): the family
+    name the stylesheets use, its own name, its pip package and its (weight, style, file)."""
+
+    family: str
+    name: str
+    package: str
+    faces: tuple[tuple[int, str, str], ...]
+
+
+@dataclass(frozen=True)
 class Style:
     """A style's colours (name -> CSS colour), the print shop's inks that replace some of
     them (name -> device-cmyk()), and its geometry."""
@@ -33,6 +44,7 @@ class Style:
     colours: Mapping[str, str]
     inks: Mapping[str, str]
     geometry: Geometry
+    fonts: Mapping[str, Font]
 
     def root_css(self, press: bool = False) -> str:
         """The colours (with `press`, the inks) as CSS custom properties, for the stylesheets
@@ -78,13 +90,29 @@ def _read(path: Path, text: str) -> Style:
                      for group in ("colours", "inks"))
     geometry = data["geometry"]
     return Style(colours, inks, Geometry(*(_number(geometry.get(key), path, key)
-                                     for key in ("column", "wide"))))
+                                           for key in ("column", "wide"))),
+                 _fonts(data.get("fonts"), path))
+
+
+def _fonts(value: Any, path: Path) -> dict[str, Font]:
+    if not isinstance(value, dict):
+        raise BlocNotesError(path, None, "a style needs a 'fonts:' group (see styles/style.yaml)")
+    fonts = {}
+    for role, font in value.items():
+        try:
+            fonts[str(role)] = Font(str(font["family"]), str(font["name"]), str(font["package"]),
+                                    tuple((int(weight), str(style), str(file))
+                                          for weight, style, file in font["faces"]))
+        except (KeyError, TypeError, ValueError):
+            raise BlocNotesError(path, None, f"font '{role}' needs a family, a name, a package "
+                                 "and faces, each [weight, style, file]") from None
+    return fonts
 
 
 def read(styles: Path) -> Style:
     """The styles folder -> its Style (styles/style.yaml)."""
     path = styles / STYLE_FILE
-    try:
+    try:  # (read once per version of the file: _read is cached by its text)
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the style: {error.strerror}") from None

@@ -132,3 +132,23 @@ def test_the_label_check_can_fail():
     assert _has_word('series or "Bloc-Notes"', "Bloc-Notes")
     assert _has_word("<h2>Mots-clés</h2>", "Mots-clés")
     assert not _has_word("labels.page", "page") and not _has_word("data-page-label", "page")
+
+
+def test_the_package_holds_no_font_name():
+    """The fonts (families, names, packages, files) are style.yaml's: none is named in the
+    package's code."""
+    fonts = style.read(ROOT / "styles").fonts
+    names = {text for font in fonts.values()
+             for text in (font.family, font.name, font.package,
+                          *(Path(file).stem for _, _, file in font.faces))}
+    assert {"BN Sans", "Source Sans Pro", "font_source_sans_pro", "NotoEmoji[wght]"} <= names
+    found = [(path.name, name) for path, texts in _package_texts().items() for text in texts
+             for name in names if name in text]
+    assert found == []
+    # ...and the package imports no font package: they are loaded by the name style.yaml gives
+    imported = {alias.name.split(".")[0] for path in PACKAGE.glob("*.py")
+                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(node, ast.Import | ast.ImportFrom)
+                for alias in (node.names if isinstance(node, ast.Import)
+                              else [ast.alias(node.module or "")])}
+    assert not imported & {font.package for font in fonts.values()}
