@@ -16,7 +16,7 @@ PDFS := $(SLUGS:%=$(OUT)/%.pdf)
 EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 PRINTS := $(SLUGS:%=$(OUT)/%-impression.pdf)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
-	$(wildcard blocnotes/templates/*) styles/labels.yaml build.py $(VENV)/.installed
+	$(wildcard blocnotes/templates/*) styles/labels.yaml styles/style.yaml build.py $(VENV)/.installed
 # Workers for a build: as many as `make -jN` asks, else one per core.
 JOBS = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(shell nproc 2>/dev/null || echo 2))
 QUIET = $(if $(findstring s,$(firstword -$(MAKEFLAGS))), -q)

@@ -14,7 +14,6 @@ from .model import Metadata
 
 WIDTH, HEIGHT = 1200, 1697  # A4 proportions
 MARGIN = 90
-ACCENT, ACCENT_LIGHT, INK, WHITE = (0, 91, 112), (230, 240, 242), (29, 29, 27), (255, 255, 255)
 
 
 @cache
@@ -80,27 +79,28 @@ KEYWORD_SIZES = range(40, 25, -3)
 PANEL_BOTTOM = HEIGHT - 120  # the keyword panel ends here, whatever it holds
 
 
-def cover_png(meta: Metadata, labels: Mapping[str, str]) -> bytes:
-    """Metadata as shown (typeset) and the labels of its language -> a PNG cover: masthead,
+def cover_png(meta: Metadata, labels: Mapping[str, str], colours: Mapping[str, str]) -> bytes:
+    """Metadata as shown (typeset), the labels of its language and the style's colours
+    (styles/style.yaml: paper, accent, accent-light, ink) -> a PNG cover: masthead,
     title, dateline, keywords. Nothing is cut: the title and the keywords shrink to fit, and
     what still does not fit ends with an ellipsis."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), WHITE)
+    image = Image.new("RGB", (WIDTH, HEIGHT), colours["paper"])
     draw = ImageDraw.Draw(image)
     text_width = WIDTH - 2 * MARGIN
 
-    draw.rectangle((0, 0, WIDTH, 330), fill=ACCENT)
+    draw.rectangle((0, 0, WIDTH, 330), fill=colours["accent"])
     y = 110
     series, lines = _fit(draw, meta.series or "", fonts.SERIF, 700, range(74, 43, -6),
                          text_width, 88)
     for line in lines:
-        draw.text((MARGIN, y), line, font=series, fill=WHITE)
+        draw.text((MARGIN, y), line, font=series, fill=colours["paper"])
         y += 88
     if meta.publisher:
         small = _font(fonts.SANS, 600, 28)
         publisher = _cut(draw, _wrap(draw, meta.publisher.upper(), small, text_width), small,
                          text_width, 2)
         for line in publisher:
-            draw.text((MARGIN, y + 8), line, font=small, fill=ACCENT_LIGHT)
+            draw.text((MARGIN, y + 8), line, font=small, fill=colours["accent-light"])
             y += 38
 
     y = 450
@@ -115,15 +115,16 @@ def cover_png(meta: Metadata, labels: Mapping[str, str]) -> bytes:
     title, lines = _fit(draw, meta.title, fonts.SERIF, 700, TITLE_SIZES, text_width,
                         max(room, round(TITLE_SIZES[-1] * LEADING) * 3))
     for line in lines:
-        draw.text((MARGIN, y), line, font=title, fill=INK)
+        draw.text((MARGIN, y), line, font=title, fill=colours["ink"])
         y += round(title.size * LEADING)
     if shown:
         for line in shown:
-            draw.text((MARGIN, y + 20), line, font=dateline, fill=ACCENT)
+            draw.text((MARGIN, y + 20), line, font=dateline, fill=colours["accent"])
             y += 58
 
     if meta.keywords:
-        _keywords(draw, meta.keywords, meta.keywords_title or labels["keywords"], y + 120)
+        _keywords(draw, meta.keywords, meta.keywords_title or labels["keywords"], y + 120,
+                  colours)
 
     buffer = io.BytesIO()
     # Fast octree: flat colours and anti-aliased text, in a third of the time of the default.
@@ -136,7 +137,8 @@ def _rows(count: int, columns: int) -> int:
     return -(-count // columns)
 
 
-def _keywords(draw: ImageDraw.ImageDraw, keywords: tuple[str, ...], title: str, top: int) -> None:
+def _keywords(draw: ImageDraw.ImageDraw, keywords: tuple[str, ...], title: str, top: int,
+              colours: Mapping[str, str]) -> None:
     """The keyword panel at the foot of the cover, between `top` and PANEL_BOTTOM at most:
     every keyword, one line each, at the largest size that fits, in one column or, when there
     are many, two; what still does not fit ends with an ellipsis."""
@@ -156,11 +158,11 @@ def _keywords(draw: ImageDraw.ImageDraw, keywords: tuple[str, ...], title: str, 
     height = 90 + step * rows
     width = (inner - 40 * (columns - 1)) // columns
     panel_top = max(top, PANEL_BOTTOM - height)
-    draw.rectangle((MARGIN, panel_top, WIDTH - MARGIN, panel_top + height), fill=ACCENT_LIGHT)
-    draw.rectangle((MARGIN, panel_top, WIDTH - MARGIN, panel_top + 8), fill=ACCENT)
-    draw.text((MARGIN + 40, panel_top + 36), title.upper(), font=label, fill=ACCENT)
+    draw.rectangle((MARGIN, panel_top, WIDTH - MARGIN, panel_top + height), fill=colours["accent-light"])
+    draw.rectangle((MARGIN, panel_top, WIDTH - MARGIN, panel_top + 8), fill=colours["accent"])
+    draw.text((MARGIN + 40, panel_top + 36), title.upper(), font=label, fill=colours["accent"])
     for index, word in enumerate(shown):  # down the first column, then the second
         column, row = divmod(index, rows)
         line = _cut(draw, _wrap(draw, word, font, width), font, width, 1)[0]
         draw.text((MARGIN + 40 + column * (width + 40), panel_top + 84 + step * row), line,
-                  font=font, fill=INK)
+                  font=font, fill=colours["ink"])

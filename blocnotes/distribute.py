@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image
 
-from . import atomic, feeds, fonts, freshness, markup, render
+from . import atomic, feeds, fonts, freshness, labels, markup, render, style
 from .epub import COVER_IMAGE
 from .model import Document
 
@@ -133,11 +133,13 @@ def _web_page(first: Document | None, items: list[dict[str, object]], styles: Pa
     """index.html, the series' page (newest first; the series named by `first`), and the
     subset web fonts it uses."""
     meta = (first.display or first.meta) if first else None
-    page_css = (styles / "web.css").read_text(encoding="utf-8")
+    page_css = style.read(styles).resolve((styles / "web.css").read_text(encoding="utf-8"),
+                                          styles / "web.css")
     faces = [f for f in fonts.house_faces() if (f.family, f.weight, f.style) in WEB_FACES]
     css = fonts.font_face_css(tuple(faces), lambda face: f"fonts/{face.path.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
-        lang=meta.lang if meta else "fr", series=(meta.series if meta else None) or "Bloc-Notes",
+        lang=meta.lang if meta else "fr", series=(meta.series if meta else None)
+        or (first.labels if first else labels.default_words())["series"],
         publisher=meta.publisher if meta else None, rights=meta.rights if meta else None,
         items=items, css=Markup(css + page_css),  # our own stylesheet: not to be escaped
         feed=feeds.FEED, catalog=feeds.CATALOG, catalog_type=feeds.CATALOG_TYPE,

@@ -308,13 +308,13 @@ def _stem(face: fonts.Face) -> str:
 COVER_IMAGE = "images/couverture.png"
 
 
-def _cover(book: epub.EpubBook, document: Document) -> Chapter:
+def _cover(book: epub.EpubBook, document: Document, colours: Mapping[str, str]) -> Chapter:
     """The cover image (cover-image in the manifest, shown by e-reader libraries) and a cover
     page that shows it with a French text alternative."""
     from .cover import cover_png
 
     shown = document.display or document.meta
-    book.set_cover(COVER_IMAGE, cover_png(shown, document.labels), create_page=False)
+    book.set_cover(COVER_IMAGE, cover_png(shown, document.labels, colours), create_page=False)
     alt = " – ".join(part for part in (shown.series, shown.title, shown.dateline) if part)
     section = etree.Element(f"{{{XHTML}}}section", {"class": "part cover", "id": "couverture"})
     section.set(f"{{{EPUB_NS}}}type", "cover")
@@ -350,10 +350,12 @@ def _accessibility(book: epub.EpubBook, labels: Mapping[str, str], has_images: b
     meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
 
 
-def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.datetime,
+def render_epub(document: Document, rendition: str, stylesheet: str,
+                colours: Mapping[str, str], when: dt.datetime,
                 images: Mapping[str, Prepared] | None = None,
                 starts: Sequence[PageStart] = ()) -> bytes:
-    """Document and its HTML rendition -> EPUB 3 bytes: fonts subset, images embedded,
+    """Document and its HTML rendition -> EPUB 3 bytes (`colours`: the style's, for the
+    cover): fonts subset, images embedded,
     the print edition's pages marked and listed, accessibility metadata."""
     meta = document.meta
     labels = document.labels
@@ -361,7 +363,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str, when: dt.da
     book = epub.EpubBook()
     _add_images(book, chapters, images or {})
     marks = mark_pages(chapters, starts)
-    chapters.insert(0, _cover(book, document))
+    chapters.insert(0, _cover(book, document, colours))
     book.set_identifier(identifier(document))
     book.set_title(meta.title)
     book.set_language(meta.lang)

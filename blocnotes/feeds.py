@@ -15,7 +15,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
 
-from . import __version__, markup
+from . import __version__, labels, markup
 from .epub import identifier
 from .model import Document, Metadata
 
@@ -79,11 +79,12 @@ def _feed(published: Sequence[Published], page: str, catalog: bool) -> bytes:
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap=nsmap)
     feed.set(XML_LANG, meta.lang)
     _add(feed, "id", _uuid("opds" if catalog else "feed", meta.series or "", meta.publisher or ""))
-    _add(feed, "title", shown.series or "Bloc-Notes")
+    series = shown.series or (items[0].document.labels if items else labels.default_words())["series"]
+    _add(feed, "title", series)
     newest = items[0].document.meta.date if items else dt.date(1970, 1, 1)  # no document, no date
     _add(feed, "updated", _timestamp(newest))
     author = _add(feed, "author")
-    _add(author, "name", shown.publisher or shown.series or "Bloc-Notes")
+    _add(author, "name", shown.publisher or series)
     if meta.site_url:
         _add(author, "uri", meta.site_url)
     if shown.rights:

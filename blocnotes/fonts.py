@@ -1,24 +1,21 @@
-"""The house fonts: files from pip font packages, and their @font-face rules."""
+"""The house fonts: files from pip font packages (declared in styles/style.yaml), and their
+@font-face rules."""
 
 from __future__ import annotations
 
+import importlib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import font_source_sans_pro
-import font_source_serif_pro
-import fontpkg_noto_sans
-import fontpkg_source_code_pro
-import manimgx_fonts
+from . import style
 
-SANS = "BN Sans"  # family names of our own, so no system font can answer to them
-SERIF = "BN Serif"
-MONO = "BN Mono"  # Source Code Pro: code, inline and in blocks
-FALLBACK = "BN Fallback"  # Noto Sans: the declared stand-in for a glyph the house fonts lack
-EMOJI = "BN Emoji"  # Noto Emoji (outlines, one colour: print-safe), for what Noto Sans lacks
+# The fonts of the repository's style, by role (sans, serif, mono, fallback, emoji).
+FONTS = style.read(Path(__file__).resolve().parent.parent / "styles").fonts
+SANS, SERIF, MONO, FALLBACK, EMOJI = (FONTS[role].family
+                                      for role in ("sans", "serif", "mono", "fallback", "emoji"))
 
 
 @dataclass(frozen=True)
@@ -31,47 +28,35 @@ class Face:
     path: Path
 
 
-_FILES = (
-    (SANS, font_source_sans_pro.font_directory, "SourceSansPro", (
-        (400, "normal", "Regular"), (400, "italic", "It"), (600, "normal", "Semibold"),
-        (600, "italic", "SemiboldIt"), (700, "normal", "Bold"), (700, "italic", "BoldIt"),
-    )),
-    (SERIF, font_source_serif_pro.font_directory, "SourceSerifPro", (
-        (400, "normal", "Regular"), (400, "italic", "It"), (600, "normal", "Semibold"),
-        (700, "normal", "Bold"),
-    )),
-)
-_FALLBACK_FILES = ((400, "normal", "NotoSans[wdth,wght].ttf"),
-                   (400, "italic", "NotoSans-Italic[wdth,wght].ttf"))
+def _faces(role: str) -> tuple[Face, ...]:
+    """The faces of one role's font, where its pip package installed them."""
+    font = FONTS[role]
+    folder = Path(importlib.import_module(font.package).__file__ or "").parent
+    return tuple(Face(font.family, weight, slant, folder / file)
+                 for weight, slant, file in font.faces)
 
 
 @cache
 def house_faces() -> tuple[Face, ...]:
     """Every face the house style uses, from the installed font packages."""
-    return tuple(
-        Face(family, weight, style, Path(directory) / f"{stem}-{name}.ttf")
-        for family, directory, stem, variants in _FILES
-        for weight, style, name in variants
-    )
+    return _faces("sans") + _faces("serif")
 
 
 @cache
 def mono_faces() -> tuple[Face, ...]:
-    """The monospace face of code (Source Code Pro, variable: its default instance is the
-    regular weight)."""
-    folder = Path(fontpkg_source_code_pro.ROOT) / "files"
-    return (Face(MONO, 400, "normal", folder / "SourceCodePro[wght].ttf"),)
+    """The monospace face of code."""
+    return _faces("mono")
 
 
 @cache
 def fallback_faces() -> tuple[Face, ...]:
-    """The declared fallback fonts' faces: Noto Sans, then Noto Emoji (from manimgx-fonts, the
-    one pip package with an emoji font WeasyPrint draws: outlines, not colour bitmaps)."""
-    folder = Path(fontpkg_noto_sans.ROOT) / "files"
-    emoji = Path(manimgx_fonts.__file__).parent / "NotoEmoji[wght].ttf"
-    return (*(Face(FALLBACK, weight, style, folder / name)
-              for weight, style, name in _FALLBACK_FILES),
-            Face(EMOJI, 400, "normal", emoji))
+    """The declared fallback fonts' faces: the fallback, then the emoji font (last)."""
+    return _faces("fallback") + _faces("emoji")
+
+
+def fallback_names() -> str:
+    """The fallback fonts' own names, for messages."""
+    return f"{FONTS['fallback'].name}, {FONTS['emoji'].name}"
 
 
 @cache
@@ -82,7 +67,7 @@ def _cmap(path: Path) -> frozenset[int]:
 
 
 def house_covers(char: str) -> bool:
-    """Whether the house text face (Source Sans Pro regular) has a glyph for `char`."""
+    """Whether the house text face (the sans's first face) has a glyph for `char`."""
     return ord(char) in _cmap(house_faces()[0].path)
 
 

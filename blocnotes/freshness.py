@@ -22,10 +22,11 @@ from . import __version__, atomic
 FOLDER = ".build"  # under the output folder: working state, never handed out
 PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: the print shop's output intent
 STYLES = {  # the style files (under the styles folder) each kind of output is made with
-    "pdf": ("print.css", "labels.yaml"),
-    "epub": ("print.css", "epub.css", "labels.yaml"),  # print.css too: the EPUB marks the PDF's pages
-    "print": ("print.css", "print-shop.css", PROFILE, "labels.yaml"),
-    "html": ("print.css", "labels.yaml"),
+    "pdf": ("print.css", "style.yaml", "labels.yaml"),
+    # print.css too: the EPUB marks the PDF's pages
+    "epub": ("print.css", "epub.css", "style.yaml", "labels.yaml"),
+    "print": ("print.css", "print-shop.css", PROFILE, "style.yaml", "labels.yaml"),
+    "html": ("print.css", "style.yaml", "labels.yaml"),
     "document": ("labels.yaml",),  # the document as built, kept for dist's web page (see keep)
 }
 

@@ -22,7 +22,7 @@ TABLE_FILE = Path(__file__).resolve().parent.parent / "styles" / "labels.yaml"
 def _mapping(value: Any, path: Path, line: int | None, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BlocNotesError(path, line, f"{what} must be a group of 'name: text' lines, one "
-                             "language per group (e.g. 'en:' then '  keywords: Keywords')")
+                             "language per group (e.g. 'en:' then '  abstract: At a glance')")
     return value
 
 
@@ -97,6 +97,11 @@ def labels_for(table: Table, lang: str, changes: Table | None = None) -> Labels:
     # an agency may word a language the table lacks: its words over the default language's
     words.update(changes.get(base if base in changes else chosen, {}))
     return words
+
+
+def default_words() -> Labels:
+    """The repository's words of the default language: for a hand-out with no document."""
+    return labels_for(read_table(), DEFAULT_LANG)
 
 
 def speakers(words: Labels) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from . import fonts
 from .errors import Diagnostic
 from .markup import SECTION_LEVEL
 from .model import Document, Heading, Image, Link
+from .style import Geometry
 
 PLACEHOLDERS = ("", "#")
 MONTHS = {
@@ -111,13 +112,9 @@ def _image_problems(image: Image, source: Path, allow_remote: bool
     return problems, None
 
 
-# The widest an image prints: a text column of styles/print.css (A4, 18 mm margins, two
-# columns 7 mm apart); tests/test_print.py measures it in the laid-out PDF.
-COLUMN_MM = (210 - 2 * 18 - 7) / 2
 PRINT_DPI = 300  # what a print shop needs for photos at their printed size
-# A figure fills its box (styles/print.css): the column, or both columns with .wide, or the
-# share width=50% asks; a portrait no taller than 120 mm.
-WIDE_MM = 2 * COLUMN_MM + 7
+# A figure fills its box (the style's geometry): the column, or both columns with .wide, or
+# the share width=50% asks; a portrait no taller than 120 mm.
 MAX_FIGURE_HEIGHT_MM = 120
 EXIF_ORIENTATION = 0x0112
 
@@ -128,7 +125,8 @@ MAX_MEGAPIXELS = 40
 MAX_MEGABYTES = 50
 
 
-def _file_problems(image: Image, target: Path, press: bool) -> list[tuple[str, str]]:
+def _file_problems(image: Image, target: Path, press: Geometry | None
+                   ) -> list[tuple[str, str]]:
     """(message, severity) for an image file that cannot be used, is too large, or (with
     `press`) prints under 300 dpi at its printed size."""
     from . import images  # only documents with images pay for Pillow and libheif
@@ -156,15 +154,16 @@ def _file_problems(image: Image, target: Path, press: bool) -> list[tuple[str, s
         found.append((f"image '{image.src}' has {width * height / 1e6:.0f} megapixels, over "
                       f"{MAX_MEGAPIXELS}: slow to prepare, is it the right file? (export a JPEG "
                       "of at most 6000 pixels across)", "warning"))
-    return found + (_print_resolution(image, width, height) if press else [])
+    return found + (_print_resolution(image, width, height, press) if press else [])
 
 
-def _print_resolution(image: Image, width: int, height: int) -> list[tuple[str, str]]:
+def _print_resolution(image: Image, width: int, height: int, geometry: Geometry
+                      ) -> list[tuple[str, str]]:
     """(message, severity) for a raster image too coarse for print at the size it prints
     (`width` x `height`: its pixels, upright)."""
     if image.box == "inline":
         return []  # at the text's size: a few millimetres
-    box_mm = (WIDE_MM if image.box == "wide" else COLUMN_MM) * image.share
+    box_mm = (geometry.wide if image.box == "wide" else geometry.column) * image.share
     printed_mm = min(box_mm, width / height * MAX_FIGURE_HEIGHT_MM)
     dpi = width / (printed_mm / 25.4)
     if dpi >= PRINT_DPI - 0.5:
@@ -228,14 +227,15 @@ def _same_sections(document: Document) -> list[Diagnostic]:
     return found
 
 
-def lint(document: Document, allow_remote: bool = False, press: bool = False
+def lint(document: Document, allow_remote: bool = False, press: Geometry | None = None
          ) -> list[Diagnostic]:
     """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs.
 
-    `allow_remote`: http(s) images are allowed (the PDF may fetch them); `press`: images are
-    checked for print too (300 dpi), as `check` and the print shop's build do. Every local image
-    is read: one that cannot be used (damaged, an SVG with XML entities) is an error at its line,
-    one over MAX_MEGAPIXELS or MAX_MEGABYTES a warning.
+    `allow_remote`: http(s) images are allowed (the PDF may fetch them); `press` (the style's
+    geometry): images are checked for print too (300 dpi at the size they print), as `check`
+    and the print shop's build do. Every local image is read: one that cannot be used (damaged,
+    an SVG with XML entities) is an error at its line, one over MAX_MEGAPIXELS or MAX_MEGABYTES
+    a warning.
     """
     path = document.source
     found = [Diagnostic(path, link.line, *problem) for link in document.links
@@ -260,7 +260,7 @@ def _missing_glyphs(document: Document) -> list[Diagnostic]:
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
         covered = fonts.fallback_covers(char)
-        fallback = ("set in a fallback font (Noto Sans, Noto Emoji)" if covered
+        fallback = (f"set in a fallback font ({fonts.fallback_names()})" if covered
                     else "no font has it: it prints as an empty box (remove it or write it out)")
         found.append(Diagnostic(
             document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "

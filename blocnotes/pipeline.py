@@ -13,7 +13,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, fonts, freshness, labels, lint, load, render, typeset, xmp
+from . import atomic, fonts, freshness, labels, lint, load, render, style, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
 from .model import Document, PageStart
@@ -52,7 +52,8 @@ def _diagnose(source: Path, settings: Settings, press: bool
               ) -> tuple[Document, list[Diagnostic]]:
     table = labels.read_table(settings.styles / "labels.yaml")
     document = load.load(source, load.agency_file_for(source, settings.agency_fallback), table)
-    return document, lint.lint(document, settings.allow_remote, press)
+    return document, lint.lint(document, settings.allow_remote,
+                               style.read(settings.styles).geometry if press else None)
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
@@ -93,9 +94,11 @@ def print_html(settings: Settings, rendition: str, press: bool = False) -> str:
     """The print HTML: the rendition with the house style and its fonts inlined; with
     `press`, the print shop's edition (bleed, crop marks, CMYK inks, no links)."""
     css = fonts.font_face_css(fonts.faces_for(rendition), lambda face: face.path.resolve().as_uri())
-    css += _read_style(settings, "print.css")
+    house = style.read(settings.styles)
+    css += house.root_css() + _read_style(settings, "print.css")
     if press:
-        css += _output_profile(settings) + _read_style(settings, "print-shop.css")
+        css += _output_profile(settings) + house.root_css(press=True) + house.resolve(
+            _read_style(settings, "print-shop.css"), settings.styles / "print-shop.css", press=True)
     return render.for_print(rendition, css, links=not press)
 
 
@@ -181,8 +184,9 @@ def make_epub(document: Document, settings: Settings, when: dt.datetime,
         except pictures.ImageError as error:
             raise BlocNotesError(document.source, image.line,
                                  f"image '{image.src[:80]}' {error}") from None
-    return epub.render_epub(document, rendition, _read_style(settings, "epub.css"), when, images,
-                            starts)
+    house = style.read(settings.styles)
+    stylesheet = house.resolve(_read_style(settings, "epub.css"), settings.styles / "epub.css")
+    return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts)
 
 
 _CODE_RE = re.compile(r"U\+[0-9A-F]{4,6}")

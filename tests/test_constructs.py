@@ -11,8 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from blocnotes import fonts
-from blocnotes.lint import COLUMN_MM
+from blocnotes import fonts, style
 from helpers import ROOT, epub_names, epub_spine, words
 from samples import NAMES
 
@@ -85,7 +84,7 @@ def _image_widths(pdf: Path) -> list[float]:
 
 
 def test_wide_photo_spans_both_columns_and_others_fit_one(samples_built):
-    column = COLUMN_MM / 25.4 * 96
+    column = style.read(ROOT / "styles").geometry.column / 25.4 * 96
     widths = _image_widths(samples_built["figures"].pdf)
     assert len(widths) == 5  # four figures and the inline logo
     assert max(widths) > 1.9 * column  # the .wide photo

@@ -18,7 +18,7 @@ import pypdf
 import pytest
 from PIL import Image, ImageDraw
 
-from blocnotes import cover, labels, lint, load, pdf, typeset
+from blocnotes import cover, labels, lint, load, pdf, style, typeset
 from blocnotes.distribute import _size
 from blocnotes.frontmatter import parse_yaml
 from blocnotes.pipeline import Settings, build, check, prepare, print_html
@@ -337,7 +337,8 @@ def _drawn(monkeypatch, meta, words) -> list[tuple[tuple[float, float, float, fl
         return draw_text(self, xy, text, *args, font=font, **kwargs)
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
-    Image.open(__import__("io").BytesIO(cover.cover_png(meta, words)))
+    Image.open(__import__("io").BytesIO(cover.cover_png(meta, words,
+                                                        style.read(ROOT / "styles").colours)))
     return boxes
 
 

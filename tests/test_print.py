@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from PIL import Image
 
-from blocnotes import lint
+from blocnotes import lint, style
 from blocnotes.pipeline import Settings, build
 from helpers import ROOT, missing_in_order, pdf_text, seed_text, words
 
@@ -144,7 +144,8 @@ def test_an_image_prints_at_most_a_column_wide(tmp_path):
     widths = [float(m.group(1)) for m in
               re.finditer(r"([\d.]+) 0 0 -?[\d.]+ -?[\d.]+ -?[\d.]+ cm\s*/\w+ Do", content)]
     # (in CSS pixels: WeasyPrint scales the page by 0.75, 96 px to the inch)
-    assert widths and widths[0] * 25.4 / 96 == pytest.approx(lint.COLUMN_MM, abs=0.2)
+    assert widths and widths[0] * 25.4 / 96 == pytest.approx(
+        style.read(ROOT / "styles").geometry.column, abs=0.2)
     [image] = [xobject.get_object() for xobject in page["/Resources"]["/XObject"].values()
                if xobject.get_object()["/Subtype"] == "/Image"]
     assert image["/Interpolate"].value is False  # PDF/X: the RIP does not smooth images
