@@ -82,12 +82,14 @@ def test_make_new_passes_any_title_safely(tmp_path):
     for name in ("Makefile", "build.py", "pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "blocnotes", tmp_path / "blocnotes")
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     (tmp_path / ".venv" / ".installed").exists() or pytest.fail("no .venv/.installed")
     env = {**os.environ, "LANG": "C.UTF-8", "PYTHONWARNINGS": "ignore"}
     title = "L'atelier \"vélo\" à $5 `date`"
-    subprocess.run(["make", "-s", "new", f"TITLE={title}", "DATE=2024-05-02"], cwd=tmp_path,
-                   env=env, check=True, capture_output=True, text=True)
+    made = subprocess.run(["make", "-s", "new", f"TITLE={title}", "DATE=2024-05-02"],
+                          cwd=tmp_path, env=env, check=False, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
     made = tmp_path / "source" / "l-atelier-velo-a-5-date.md"
     text = made.read_text(encoding="utf-8")
     assert "\nlang: fr\n" in text
