@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 NEW_PAGE = "new-page"  # styles/print.css: a section that starts a page
+BODY = "section-body"  # a section's text after its heading (blocnotes/markup.py)
 
 
 def _blocks(box: object) -> list:
@@ -78,14 +79,20 @@ def carry_last_block(html: str) -> str:
     if start < 0 or end < len("</section>"):
         return html
     section = etree.fromstring(html[start:end])
-    blocks = [child for child in section if isinstance(child.tag, str)]
-    if NEW_PAGE in section.get("class", "").split() or len(blocks) < 2:
+    if NEW_PAGE in section.get("class", "").split():
         return html  # already starts a page: nothing to carry
-    if "section-head" in blocks[-2].get("class", ""):
+    bodies = [child for child in section if _is(child, BODY)]
+    blocks = [child for child in bodies[0] if isinstance(child.tag, str)] if bodies else []
+    if len(blocks) < 2:
         # the heading and speakers' box go with their only paragraph: the whole section
         section.set("class", f"{section.get('class')} {NEW_PAGE}")
         return html[:start] + etree.tostring(section, encoding="unicode") + html[end:]
     carried = etree.Element("section", {"class": f"part chapter {NEW_PAGE}"})
-    carried.append(blocks[-1])
+    etree.SubElement(carried, "div", {"class": BODY}).append(blocks[-1])
     return (html[:start] + etree.tostring(section, encoding="unicode")
             + etree.tostring(carried, encoding="unicode") + html[end:])
+
+
+def _is(element: object, name: str) -> bool:
+    return isinstance(getattr(element, "tag", None), str) and \
+        name in element.get("class", "").split()  # type: ignore[attr-defined]

@@ -478,6 +478,13 @@ def _mark_speakers(group: etree._Element, speakers: tuple[str, ...]) -> None:
     # never breaks): WeasyPrint does not keep a heading with a box that spans the columns.
     if len(group) > 1 and _spans_whole(group[1]):
         header.append(group[1])
+    # The rest in a box of its own, so that the heading is a block before the text's columns:
+    # WeasyPrint keeps such a block with the columns that follow (break-after: avoid), which
+    # it does not do for a heading that spans the columns it belongs to.
+    if len(group) > 1:
+        body = etree.SubElement(group, "div")
+        body.set("class", "section-body")
+        body.extend(group[1:-1])
 
 
 def _spans_whole(element: etree._Element) -> bool:

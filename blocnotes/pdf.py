@@ -255,17 +255,17 @@ def _lay_out(html: str, source: Path, roots: tuple[Path, ...], allow_remote: boo
     return document
 
 
-# Each pass can move a heading that was fine to the foot of a later page: a few passes.
+# The style keeps headings with their text, so a correction is rare: a few passes at most.
 MAKEUP_PASSES = 4
 
 
 def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
             edition: Edition | None = None) -> weasyprint.Document:
     """Lay the rendition out with our fetcher (a resource it refused is an error), then make
-    it up, laying it out again after each correction: a section whose heading (and speakers'
-    box) was left at the foot of a page starts the next page (WeasyPrint keeps a heading with
-    its text inside the columns, not a heading across both columns with the columns that
-    follow), and a colophon alone on the last page takes the text's last paragraph with it."""
+    it up, laying it out again after a correction: a colophon alone on the last page takes
+    the text's last paragraph with it, and a section whose heading was left at the foot of a
+    page (the style's break-after: avoid keeps it with its columns; this is a safety net)
+    starts the next page."""
     document = _lay_out(html, source, roots, allow_remote, edition)
     for _ in range(MAKEUP_PASSES):
         stranded = makeup.stranded_sections(document.pages)

@@ -92,6 +92,12 @@ def _sections(box):
             yield from _sections(child)
 
 
+def _columns(section) -> list:
+    """The column boxes of a section laid out on a page (those of its text after the heading)."""
+    return [column for body in _blocks(section) if "section-body" in _classes(body)
+            for column in _blocks(body) if column.element is body.element]
+
+
 def _feet(document) -> list[tuple[int, str, str]]:
     """(page, 'page' or 'column', text) of every heading or speakers' box that ends a page (a
     section's heading across both columns with no column after it) or a column."""
@@ -101,20 +107,35 @@ def _feet(document) -> list[tuple[int, str, str]]:
             children = _blocks(section)
             if children and "section-head" in _classes(children[-1]):
                 found.append((number, "page", "".join(children[-1].element.itertext())))
-            for column in children:
-                if column.element is not section.element:
-                    continue
+            for column in _columns(section):
                 last = _blocks(column)[-1:]
                 if last and (last[0].element.tag in HEADINGS or "speakers" in _classes(last[0])):
                     found.append((number, "column", "".join(last[0].element.itertext())))
     return found
 
 
-def test_the_long_report_needed_the_make_up(built, tmp_path):
-    """Laid out as it comes, the ten-page report leaves section headings at page feet: the
-    next test can fail."""
-    raw = _laid_out(built["long"].source, tmp_path, made_up=False)
-    assert any(kind == "page" for _, kind, _ in _feet(raw))
+# The sections as they were laid out before: the heading spanning the section's own columns.
+SPANNING = (".chapter { columns: 2; column-gap: 7mm } .section-body { columns: auto } "
+            ".section-head { column-span: all }")
+
+
+def test_the_style_keeps_each_section_heading_with_its_columns(built, tmp_path):
+    """The ten-page report, laid out once with no make-up, leaves no section heading at a
+    page's foot: the heading is a block before the columns (break-after: avoid). With the
+    heading spanning the section's own columns, WeasyPrint leaves some there: the test can
+    fail."""
+    settings = _settings(tmp_path)
+    source = built["long"].source
+    document, _ = prepare(source, settings)
+    html = print_html(settings, render_html(document, build_date(document, {})))
+    roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
+    feet = {}
+    for rule in ("", SPANNING):
+        laid_out = pdf._lay_out(html.replace("</head>", f"<style>{rule}</style></head>", 1),
+                                source, roots, False)
+        feet[rule] = [text for _, kind, text in _feet(laid_out) if kind == "page"]
+    assert feet[""] == []
+    assert feet[SPANNING] != []
 
 
 def test_break_after_avoid_keeps_sub_headings_in_the_columns(built, tmp_path):
@@ -158,9 +179,7 @@ def test_a_paragraph_split_between_columns_keeps_two_lines_on_each_side(built, t
     fragments: dict[object, list[int]] = {}
     for page in document.pages:
         for section in _sections(page._page_box):
-            for column in _blocks(section):
-                if column.element is not section.element:
-                    continue
+            for column in _columns(section):
                 for block in _blocks(column):
                     if block.element.tag == "p":
                         fragments.setdefault(block.element, []).append(_line_count(block))
