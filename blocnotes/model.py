@@ -38,6 +38,7 @@ class Metadata:
     abstract_title: str | None = None
     keywords_title: str | None = None
     site_url: str | None = None  # where the hand-out folder is published, ends with '/'
+    style: str | None = None  # the folder of its look under styles/ (None: the default)
 
 
 @dataclass(frozen=True)

@@ -112,13 +112,13 @@ def test_make_builds_what_is_due_in_one_run(tmp_path):
 
     # A style: every output made with it, in one run, with the workers make -jN asks for.
     built = _settle(tmp_path)
-    (tmp_path / "styles" / "epub.css").touch()
+    (tmp_path / "styles" / "bloc-notes" / "epub.css").touch()
     again = _make(tmp_path, "-j1", "pdf", "epub")
     _one_run(again, 2)
     assert "(1 at once)" in again
     assert _rebuilt(tmp_path, built) == {"forum.epub", "atelier.epub"}
     built = _settle(tmp_path)
-    (tmp_path / "styles" / "print.css").touch()  # the PDF, and the EPUB's page list
+    (tmp_path / "styles" / "bloc-notes" / "print.css").touch()  # the PDF, and the EPUB's page list
     _one_run(_make(tmp_path), 2)
     assert _rebuilt(tmp_path, built) == {"forum.pdf", "atelier.pdf",
                                          "forum.epub", "atelier.epub"}
@@ -134,7 +134,7 @@ def test_make_print_and_dist(tmp_path):
     built = _settle(tmp_path)
     assert _rebuilt(tmp_path, built) == set()
     assert _make(tmp_path, "print") == ""
-    (tmp_path / "styles" / "print-shop.css").touch()
+    (tmp_path / "styles" / "bloc-notes" / "print-shop.css").touch()
     _one_run(_make(tmp_path, "pdf", "epub", "print"), 2)
     # the screen PDFs and EPUBs were due (never built); the print PDFs for the style
     assert _rebuilt(tmp_path, built) == {

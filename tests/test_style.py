@@ -51,7 +51,7 @@ def _package_texts(tuples: bool = False) -> dict[Path, list[str]]:
 
 
 def test_the_package_holds_no_colour_value():
-    house = style.read(ROOT / "styles")
+    house = style.read(ROOT / "styles" / "bloc-notes")
     found = [(path.name, text[:60]) for path, texts in _package_texts(tuples=True).items()
              for text in texts if _is_colour(text)
              or any(value in text for value in (*house.colours.values(), *house.inks.values()))]
@@ -71,14 +71,14 @@ def test_the_colour_pattern_catches_what_it_should():
 def test_the_stylesheets_take_their_colours_from_the_style():
     """No colour is written out in the stylesheets: each is a var() of style.yaml's."""
     for name in ("print.css", "print-shop.css", "epub.css", "web.css"):
-        css = re.sub(r"/\*.*?\*/", "", (ROOT / "styles" / name).read_text(encoding="utf-8"),
+        css = re.sub(r"/\*.*?\*/", "", (ROOT / "styles" / "bloc-notes" / name).read_text(encoding="utf-8"),
                      flags=re.S)
         assert not COLOUR_RE.search(css), name
         assert "var(--" in css
 
 
 def test_a_stylesheet_naming_an_unknown_colour_says_where(tmp_path):
-    house = style.read(ROOT / "styles")
+    house = style.read(ROOT / "styles" / "bloc-notes")
     assert house.resolve("a { color: var(--accent); }", tmp_path) == "a { color: #005b70; }"
     with pytest.raises(BlocNotesError) as caught:
         house.resolve("a {}\nh2 { color: var(--acent); }", tmp_path / "epub.css")
@@ -98,7 +98,7 @@ NOT_LAYOUT = {"months", "date-format", "kilobytes", "megabytes", "colon"}
 
 
 def _label_words() -> set[str]:
-    table = labels.read_table(ROOT / "styles" / "labels.yaml")
+    table = labels.read_table(ROOT / "styles" / "bloc-notes" / "labels.yaml")
     found = set()
     for words in table.values():
         for key, text in words.items():
@@ -137,7 +137,7 @@ def test_the_label_check_can_fail():
 def test_the_package_holds_no_font_name():
     """The fonts (families, names, packages, files) are style.yaml's: none is named in the
     package's code."""
-    fonts = style.read(ROOT / "styles").fonts
+    fonts = style.read(ROOT / "styles" / "bloc-notes").fonts
     names = {text for font in fonts.values()
              for text in (font.family, font.name, font.package,
                           *(Path(file).stem for _, _, file in font.faces))}
