@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from pathlib import Path
@@ -101,6 +102,10 @@ def parse(
         {key: value for key, value in defaults.values.items() if key != "labels"}, defaults.lines)
     meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
     words = labels.labels_for(table, meta.lang, changes)
+    if "series" not in front.values and front.values.get("style") not in (
+            None, defaults.values.get("style")):
+        # a document of another series than its agency's: the series its style names
+        meta = dataclasses.replace(meta, series=words["series"])
     body = markup.parse_body(body_text, body_line, labels.speakers(words))
     abstract_html, abstract_links = (
         markup.parse_inline(meta.abstract, front.lines.get("abstract")) if meta.abstract

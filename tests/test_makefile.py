@@ -127,6 +127,24 @@ def test_make_builds_what_is_due_in_one_run(tmp_path):
     assert _make(tmp_path, "-s") == ""  # make -s: build.py -q
     assert len(_rebuilt(tmp_path, built)) == 4
 
+    # Another style's file: nothing (both sources are in the default style)...
+    built = _settle(tmp_path)
+    (tmp_path / "styles" / "observatoire" / "print.css").touch()
+    assert _make(tmp_path) == ""
+    # ...until a source chooses it: that source, then its style's files make it due alone.
+    atelier = tmp_path / "source" / "atelier.md"
+    atelier.write_text(SMALL.replace("title:", "style: observatoire\ntitle:"), encoding="utf-8")
+    _make(tmp_path)
+    assert _rebuilt(tmp_path, built) == {"atelier.pdf", "atelier.epub"}
+    built = _settle(tmp_path)
+    (tmp_path / "styles" / "observatoire" / "epub.css").touch()
+    _make(tmp_path)
+    assert _rebuilt(tmp_path, built) == {"atelier.epub"}
+    built = _settle(tmp_path)
+    (tmp_path / "styles" / "bloc-notes" / "print.css").touch()
+    _make(tmp_path)
+    assert _rebuilt(tmp_path, built) == {"forum.pdf", "forum.epub"}
+
 
 def test_make_print_and_dist(tmp_path):
     _project(tmp_path)
