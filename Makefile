@@ -28,7 +28,7 @@ WANTED := $(if $(filter all pdf,$(GOALS)),$(PDFS)) $(if $(filter all epub,$(GOAL
 	$(if $(filter print,$(GOALS)),$(PRINTS))
 DUE :=
 
-.PHONY: all pdf epub print build dist watch check new test a11y fuzz bench faster icc schemas lint golden clean distclean help
+.PHONY: all pdf epub print build dist watch check new test a11y fuzz bench faster icc schemas lint golden docs clean distclean help
 .DELETE_ON_ERROR:
 
 all pdf epub print: build
@@ -146,6 +146,11 @@ golden: $(VENV)/.installed-test
 	$(PY) tests/visual.py
 	$(PY) tests/fixture_pages.py
 
+# Page 1 of each series (every style of styles/) side by side, for the README:
+# docs/series.png (committed; look at it first).
+docs: $(VENV)/.installed-test
+	$(PY) docs/series.py
+
 clean:
 	rm -rf $(OUT) tests/output
 
@@ -168,4 +173,5 @@ help:
 	@echo "make bench   benchmarks against Pandoc and bare WeasyPrint (bench/results.md)"
 	@echo "make fuzz    the property test, 300 generated documents"
 	@echo "make golden  replace the visual test's reference pages"
+	@echo "make docs    page 1 of each series side by side, for the README (docs/series.png)"
 	@echo "make clean   remove $(OUT)/"

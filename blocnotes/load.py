@@ -103,7 +103,7 @@ def parse(
     meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
     words = labels.labels_for(table, meta.lang, changes)
     if "series" not in front.values and front.values.get("style") not in (
-            None, defaults.values.get("style")):
+            None, defaults.values.get("style") or style.DEFAULT):
         # a document of another series than its agency's: the series its style names
         meta = dataclasses.replace(meta, series=words["series"])
     body = markup.parse_body(body_text, body_line, labels.speakers(words))

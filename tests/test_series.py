@@ -141,6 +141,9 @@ def test_the_style_chooses_labels_and_series(tmp_path):
     assert agency.labels["keywords"] == "Thèmes" and agency.meta.series == "Les Notes"
     assert _parse(tmp_path, "style: bloc-notes\n", agency="style: observatoire\n"
                   ).labels["keywords"] == "Mots-clés"
+    # the default style, named: the agency's series still
+    assert _parse(tmp_path, "style: bloc-notes\n", agency="series: Le Bloc-Notes\n"
+                  ).meta.series == "Le Bloc-Notes"
 
 
 def test_an_unknown_style_is_an_error_at_its_line(tmp_path):
