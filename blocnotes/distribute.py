@@ -177,7 +177,8 @@ def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = N
              ) -> list[Path]:
     """Lay `site` out: `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`,
     index.html and its fonts/, the Atom feed, the OPDS catalog, SHA256SUMS listing every one
-    of them, and nothing else.
+    of them, and nothing else. The web page is in the style of the first of `built` (a folder
+    of the styles folder `styles`).
     `memo`: a folder where thumbnails and web fonts are kept for the next time."""
     entries = sorted(built, key=lambda b: (b.document.meta.date, b.document.slug), reverse=True)
     memory = _Memo(memo)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import unicodedata
 from collections.abc import Callable
@@ -131,11 +132,19 @@ def font_dirs(folder: Path = DEFAULT) -> tuple[Path, ...]:
     return tuple(sorted({face.path.parent.resolve() for face in all_faces(folder)}))
 
 
+def _all_font_dirs() -> set[Path]:
+    found: set[Path] = set()
+    for name in style.known(style.ROOT):
+        # a style being written may not load: its documents' builds say what is wrong
+        with contextlib.suppress(BlocNotesError):
+            found.update(font_dirs(style.folder(style.ROOT, name)))
+    return found
+
+
 def fontconfig_text() -> str:
     """A fontconfig configuration that knows the fonts of the repository's styles and nothing
     else."""
-    folders = sorted({path for name in style.known(style.ROOT)
-                      for path in font_dirs(style.folder(style.ROOT, name))})
+    folders = sorted(_all_font_dirs())
     dirs = "".join(f"  <dir>{folder}</dir>\n" for folder in folders)
     return (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
