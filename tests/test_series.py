@@ -96,7 +96,7 @@ def test_the_web_page_is_the_observatoire_page(observatoire):
 
 def test_a_photo_prints_across_the_one_column(tmp_path):
     """The observatoire's geometry (the column lint's dpi check uses) is the one its PDF lays
-    out: a wide photo fills one column of 126 mm, where the Bloc-Notes' fills 83.5 mm."""
+    out: a wide photo fills its one column (116 mm), the Bloc-Notes' one of its two (83.5 mm)."""
     Image.new("RGB", (3000, 1500), (120, 140, 130)).save(tmp_path / "photo.png")
     widths = {}
     for name in ("observatoire", "bloc-notes"):
