@@ -13,7 +13,7 @@ import pypdf
 import pytest
 from PIL import Image
 
-from blocnotes import frontmatter, load, style
+from blocnotes import fonts, frontmatter, load, style
 from blocnotes.errors import BlocNotesError
 from blocnotes.pipeline import Settings, build, distribute, due
 from blocnotes.watch import affected
@@ -141,6 +141,10 @@ def test_the_style_chooses_labels_and_series(tmp_path):
     assert agency.labels["keywords"] == "Thèmes" and agency.meta.series == "Les Notes"
     assert _parse(tmp_path, "style: bloc-notes\n", agency="style: observatoire\n"
                   ).labels["keywords"] == "Mots-clés"
+    # an agency.yaml's labels still override the chosen style's
+    reworded = _parse(tmp_path, "style: observatoire\n",
+                      agency="labels:\n  fr:\n    keywords: Sujets\n")
+    assert reworded.labels["keywords"] == "Sujets" and reworded.labels["abstract"] == "L’essentiel"
     # the default style, named: the agency's series still
     assert _parse(tmp_path, "style: bloc-notes\n", agency="series: Le Bloc-Notes\n"
                   ).meta.series == "Le Bloc-Notes"
@@ -159,6 +163,20 @@ def test_an_unknown_style_is_an_error_at_its_line(tmp_path):
         _parse(tmp_path, "style: ../bloc-notes\n")
     with pytest.raises(BlocNotesError, match="did you mean 'style'"):
         _parse(tmp_path, "gabarit: observatoire\n")
+
+
+def test_a_style_whose_font_package_is_missing_says_so(tmp_path):
+    folder = tmp_path / "gazette"
+    shutil.copytree(STYLES / "observatoire", folder)
+    text = (folder / "style.yaml").read_text(encoding="utf-8")
+    (folder / "style.yaml").write_text(text.replace("package: font_source_serif_pro",
+                                                    "package: font_gazette_serif"), encoding="utf-8")
+    with pytest.raises(BlocNotesError) as caught:
+        fonts.house_faces(folder)
+    assert caught.value.path == folder / "style.yaml"
+    assert "'font_gazette_serif' of 'serif' is not installed" in caught.value.message
+    # the style's own fonts are found where their package put them
+    assert all(face.path.is_file() for face in fonts.all_faces(STYLES / "observatoire"))
 
 
 # --- rebuilding exactly what a style's change concerns ----------------------------------
