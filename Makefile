@@ -1,7 +1,7 @@
 # Le Bloc-Notes de l'Agence: `make` builds every source/*.md into dist/ (PDF and EPUB).
 # The first run creates .venv from pyproject.toml; outputs are rebuilt only when their
-# inputs change (the source, its images, agency.yaml, the styles, the templates or the
-# package), all in one build.py run with a worker per core (or as many as make -jN asks).
+# inputs change (the source, its images, agency.yaml, the files of its style, the templates
+# or the package), all in one build.py run with a worker per core (or as many as make -jN asks).
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,8 +15,9 @@ SLUGS := $(basename $(notdir $(SOURCES)))
 PDFS := $(SLUGS:%=$(OUT)/%.pdf)
 EPUBS := $(SLUGS:%=$(OUT)/%.epub)
 PRINTS := $(SLUGS:%=$(OUT)/%-impression.pdf)
+# (The files of the style each source chose, styles/<name>/, come from the build's records.)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
-	$(wildcard blocnotes/templates/*) styles/labels.yaml styles/style.yaml build.py $(VENV)/.installed
+	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 # Workers for a build: as many as `make -jN` asks, else one per core.
 JOBS = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(shell nproc 2>/dev/null || echo 2))
 QUIET = $(if $(findstring s,$(firstword -$(MAKEFLAGS))), -q)
@@ -27,7 +28,7 @@ WANTED := $(if $(filter all pdf,$(GOALS)),$(PDFS)) $(if $(filter all epub,$(GOAL
 	$(if $(filter print,$(GOALS)),$(PRINTS))
 DUE :=
 
-.PHONY: all pdf epub print build dist watch check new test a11y fuzz bench faster icc schemas lint golden clean distclean help
+.PHONY: all pdf epub print build dist watch check new test a11y fuzz bench faster icc schemas lint golden docs clean distclean help
 .DELETE_ON_ERROR:
 
 all pdf epub print: build
@@ -61,18 +62,18 @@ $(VENV)/.installed-test: $(VENV)/.installed
 		npm install -g --silent @daisy/ace@$(ACE_VERSION)
 	touch $@
 
-$(OUT)/%.pdf: source/%.md styles/print.css $(DEPS)
+$(OUT)/%.pdf: source/%.md $(DEPS)
 	$(eval DUE += $@)
 
-$(OUT)/%-impression.pdf: source/%.md styles/print.css styles/print-shop.css \
-		styles/icc/FOGRA39L.icc $(DEPS)
+$(OUT)/%-impression.pdf: source/%.md styles/icc/FOGRA39L.icc $(DEPS)
 	$(eval DUE += $@)
 
-# print.css too: the EPUB marks where each page of the PDF begins.
-$(OUT)/%.epub: source/%.md styles/print.css styles/epub.css $(DEPS)
+$(OUT)/%.epub: source/%.md $(DEPS)
 	$(eval DUE += $@)
 
-# The images each source uses (written by every build, beside the outputs).
+# The images each source uses and the files of the style it chose, by output (written by
+# every build, beside the outputs): a style's print.css makes its PDFs and EPUBs (the EPUB
+# marks where each page of the PDF begins), its epub.css its EPUBs only...
 -include $(wildcard $(OUT)/.build/*.d)
 
 # Hand-out: dist/site/ holds exactly the files to upload (dated PDF, print-shop PDF and EPUB
@@ -145,6 +146,11 @@ golden: $(VENV)/.installed-test
 	$(PY) tests/visual.py
 	$(PY) tests/fixture_pages.py
 
+# Page 1 of each series (every style of styles/) side by side, for the README:
+# docs/series.png (committed; look at it first).
+docs: $(VENV)/.installed-test
+	$(PY) docs/series.py
+
 clean:
 	rm -rf $(OUT) tests/output
 
@@ -167,4 +173,5 @@ help:
 	@echo "make bench   benchmarks against Pandoc and bare WeasyPrint (bench/results.md)"
 	@echo "make fuzz    the property test, 300 generated documents"
 	@echo "make golden  replace the visual test's reference pages"
+	@echo "make docs    page 1 of each series side by side, for the README (docs/series.png)"
 	@echo "make clean   remove $(OUT)/"

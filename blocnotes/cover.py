@@ -1,4 +1,4 @@
-"""The EPUB's cover image: page 1 of the house style, drawn with Pillow and the house fonts."""
+"""The EPUB's cover image: page 1 of a style, drawn with Pillow and the style's fonts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 import unicodedata
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -17,8 +18,9 @@ MARGIN = 90
 
 
 @cache
-def _font(family: str, weight: int, size: int) -> ImageFont.FreeTypeFont:
-    face = next(f for f in fonts.house_faces()
+def _font(faces: tuple[fonts.Face, ...], family: str, weight: int, size: int
+          ) -> ImageFont.FreeTypeFont:
+    face = next(f for f in faces
                 if f.family == family and f.weight == weight and f.style == "normal")
     # Basic layout: the house fonts are Latin, Greek and Cyrillic; no complex shaping needed,
     # and raqm fails on some control characters.
@@ -39,13 +41,13 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
     return lines
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, family: str, weight: int, sizes: range,
-         width: int, height: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def _fit(draw: ImageDraw.ImageDraw, text: str, faces: tuple[fonts.Face, ...], family: str,
+         weight: int, sizes: range, width: int, height: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest of `sizes` at which `text` wraps into lines of `width` that fill no more
     than `height` (lines LEADING x the size apart); at the smallest, the lines that fit, the
     last ending with an ellipsis."""
     for size in sizes:
-        font = _font(family, weight, size)
+        font = _font(faces, family, weight, size)
         max_lines = max(1, height // round(size * LEADING))
         lines = _wrap(draw, text, font, width)
         if len(lines) <= max_lines and all(draw.textlength(line, font=font) <= width
@@ -79,24 +81,27 @@ KEYWORD_SIZES = range(40, 25, -3)
 PANEL_BOTTOM = HEIGHT - 120  # the keyword panel ends here, whatever it holds
 
 
-def cover_png(meta: Metadata, labels: Mapping[str, str], colours: Mapping[str, str]) -> bytes:
-    """Metadata as shown (typeset), the labels of its language and the style's colours
-    (styles/style.yaml: paper, accent, accent-light, ink) -> a PNG cover: masthead,
+def cover_png(meta: Metadata, labels: Mapping[str, str], colours: Mapping[str, str],
+              folder: Path = fonts.DEFAULT) -> bytes:
+    """Metadata as shown (typeset), the labels of its language and the colours of the style
+    in `folder` (its style.yaml: paper, accent, accent-light, ink) -> a PNG cover: masthead,
     title, dateline, keywords. Nothing is cut: the title and the keywords shrink to fit, and
     what still does not fit ends with an ellipsis."""
     image = Image.new("RGB", (WIDTH, HEIGHT), colours["paper"])
     draw = ImageDraw.Draw(image)
     text_width = WIDTH - 2 * MARGIN
+    faces = fonts.house_faces(folder)
+    serif, sans = fonts.family("serif", folder), fonts.family("sans", folder)
 
     draw.rectangle((0, 0, WIDTH, 330), fill=colours["accent"])
     y = 110
-    series, lines = _fit(draw, meta.series or "", fonts.SERIF, 700, range(74, 43, -6),
+    series, lines = _fit(draw, meta.series or "", faces, serif, 700, range(74, 43, -6),
                          text_width, 88)
     for line in lines:
         draw.text((MARGIN, y), line, font=series, fill=colours["paper"])
         y += 88
     if meta.publisher:
-        small = _font(fonts.SANS, 600, 28)
+        small = _font(faces, sans, 600, 28)
         publisher = _cut(draw, _wrap(draw, meta.publisher.upper(), small, text_width), small,
                          text_width, 2)
         for line in publisher:
@@ -104,7 +109,7 @@ def cover_png(meta: Metadata, labels: Mapping[str, str], colours: Mapping[str, s
             y += 38
 
     y = 450
-    dateline = _font(fonts.SANS, 600, 44)
+    dateline = _font(faces, sans, 600, 44)
     shown = _cut(draw, _wrap(draw, meta.dateline or meta.subtitle or "", dateline, text_width),
                  dateline, text_width, 2)
     # The title takes what the keyword panel leaves it (at its smallest: two columns of the
@@ -112,8 +117,8 @@ def cover_png(meta: Metadata, labels: Mapping[str, str], colours: Mapping[str, s
     panel = (120 + 90 + round(KEYWORD_SIZES[-1] * 1.55) * _rows(len(meta.keywords), 2)
              if meta.keywords else 0)
     room = min(TITLE_HEIGHT, PANEL_BOTTOM - panel - 58 * len(shown) - y)
-    title, lines = _fit(draw, meta.title, fonts.SERIF, 700, TITLE_SIZES, text_width,
-                        max(room, round(TITLE_SIZES[-1] * LEADING) * 3))
+    title, lines = _fit(draw, meta.title, faces, serif, 700, TITLE_SIZES,
+                        text_width, max(room, round(TITLE_SIZES[-1] * LEADING) * 3))
     for line in lines:
         draw.text((MARGIN, y), line, font=title, fill=colours["ink"])
         y += round(title.size * LEADING)
@@ -124,7 +129,7 @@ def cover_png(meta: Metadata, labels: Mapping[str, str], colours: Mapping[str, s
 
     if meta.keywords:
         _keywords(draw, meta.keywords, meta.keywords_title or labels["keywords"], y + 120,
-                  colours)
+                  colours, faces, sans)
 
     buffer = io.BytesIO()
     # Fast octree: flat colours and anti-aliased text, in a third of the time of the default.
@@ -138,12 +143,12 @@ def _rows(count: int, columns: int) -> int:
 
 
 def _keywords(draw: ImageDraw.ImageDraw, keywords: tuple[str, ...], title: str, top: int,
-              colours: Mapping[str, str]) -> None:
+              colours: Mapping[str, str], faces: tuple[fonts.Face, ...], sans: str) -> None:
     """The keyword panel at the foot of the cover, between `top` and PANEL_BOTTOM at most:
     every keyword, one line each, at the largest size that fits, in one column or, when there
     are many, two; what still does not fit ends with an ellipsis."""
     inner = WIDTH - 2 * MARGIN - 80
-    label = _font(fonts.SANS, 700, 26)
+    label = _font(faces, sans, 700, 26)
     room = PANEL_BOTTOM - top - 90
     fits = [(size, columns) for size in KEYWORD_SIZES for columns in (1, 2)
             if round(size * 1.55) * _rows(len(keywords), columns) <= room]
@@ -153,7 +158,7 @@ def _keywords(draw: ImageDraw.ImageDraw, keywords: tuple[str, ...], title: str, 
     if not fits:  # even two columns of the smallest size are too long
         rows = max(1, room // step)
         shown = [*keywords[: rows * columns - 1], "…"]
-    font = _font(fonts.SANS, 600, size)
+    font = _font(faces, sans, 600, size)
     rows = _rows(len(shown), columns)
     height = 90 + step * rows
     width = (inner - 40 * (columns - 1)) // columns

@@ -24,8 +24,6 @@ from .model import Document
 
 SUMS = "SHA256SUMS"
 THUMBNAIL_WIDTH = 300
-WEB_FACES = ((fonts.SANS, 400, "normal"), (fonts.SANS, 400, "italic"), (fonts.SANS, 600, "normal"),
-             (fonts.SERIF, 700, "normal"))
 
 
 @dataclass(frozen=True)
@@ -130,13 +128,14 @@ def _documents(entries: list[Built], memo: _Memo
 
 def _web_page(first: Document | None, items: list[dict[str, object]], styles: Path, memo: _Memo
               ) -> dict[str, bytes]:
-    """index.html, the series' page (newest first; the series named by `first`), and the
-    subset web fonts it uses."""
+    """index.html, the series' page (newest first; the series named by `first`, in the style
+    `first` chose under the styles folder `styles`), and the subset web fonts it uses."""
     meta = (first.display or first.meta) if first else None
-    page_css = style.read(styles).resolve((styles / "web.css").read_text(encoding="utf-8"),
-                                          styles / "web.css")
-    faces = [f for f in fonts.house_faces() if (f.family, f.weight, f.style) in WEB_FACES]
-    css = fonts.font_face_css(tuple(faces), lambda face: f"fonts/{face.path.stem}.woff2")
+    folder = style.folder(styles, first.meta.style if first else None)
+    page_css = style.read(folder).resolve((folder / "web.css").read_text(encoding="utf-8"),
+                                          folder / "web.css")
+    faces = fonts.edition_faces("web", folder)
+    css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
         lang=meta.lang if meta else "fr", series=(meta.series if meta else None)
         or (first.labels if first else labels.default_words())["series"],
@@ -178,7 +177,8 @@ def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = N
              ) -> list[Path]:
     """Lay `site` out: `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`,
     index.html and its fonts/, the Atom feed, the OPDS catalog, SHA256SUMS listing every one
-    of them, and nothing else.
+    of them, and nothing else. The web page is in the style of the first of `built` (a folder
+    of the styles folder `styles`).
     `memo`: a folder where thumbnails and web fonts are kept for the next time."""
     entries = sorted(built, key=lambda b: (b.document.meta.date, b.document.slug), reverse=True)
     memory = _Memo(memo)

@@ -9,6 +9,7 @@ import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
@@ -308,13 +309,14 @@ def _stem(face: fonts.Face) -> str:
 COVER_IMAGE = "images/couverture.png"
 
 
-def _cover(book: epub.EpubBook, document: Document, colours: Mapping[str, str]) -> Chapter:
+def _cover(book: epub.EpubBook, document: Document, colours: Mapping[str, str], folder: Path
+           ) -> Chapter:
     """The cover image (cover-image in the manifest, shown by e-reader libraries) and a cover
     page that shows it with a French text alternative."""
     from .cover import cover_png
 
     shown = document.display or document.meta
-    book.set_cover(COVER_IMAGE, cover_png(shown, document.labels, colours), create_page=False)
+    book.set_cover(COVER_IMAGE, cover_png(shown, document.labels, colours, folder), create_page=False)
     alt = " – ".join(part for part in (shown.series, shown.title, shown.dateline) if part)
     section = etree.Element(f"{{{XHTML}}}section", {"class": "part cover", "id": "couverture"})
     section.set(f"{{{EPUB_NS}}}type", "cover")
@@ -353,9 +355,9 @@ def _accessibility(book: epub.EpubBook, labels: Mapping[str, str], has_images: b
 def render_epub(document: Document, rendition: str, stylesheet: str,
                 colours: Mapping[str, str], when: dt.datetime,
                 images: Mapping[str, Prepared] | None = None,
-                starts: Sequence[PageStart] = ()) -> bytes:
-    """Document and its HTML rendition -> EPUB 3 bytes (`colours`: the style's, for the
-    cover): fonts subset, images embedded,
+                starts: Sequence[PageStart] = (), folder: Path = fonts.DEFAULT) -> bytes:
+    """Document and its HTML rendition -> EPUB 3 bytes (`colours` and `folder`: the style's,
+    for the cover and the fonts): fonts subset, images embedded,
     the print edition's pages marked and listed, accessibility metadata."""
     meta = document.meta
     labels = document.labels
@@ -363,7 +365,7 @@ def render_epub(document: Document, rendition: str, stylesheet: str,
     book = epub.EpubBook()
     _add_images(book, chapters, images or {})
     marks = mark_pages(chapters, starts)
-    chapters.insert(0, _cover(book, document, colours))
+    chapters.insert(0, _cover(book, document, colours, folder))
     book.set_identifier(identifier(document))
     book.set_title(meta.title)
     book.set_language(meta.lang)
@@ -387,10 +389,9 @@ def render_epub(document: Document, rendition: str, stylesheet: str,
     _accessibility(book, labels, True, bool(marks))  # True: the cover is an image
 
     text = "".join("".join(c.body.itertext()) for c in chapters)
-    # The reflowable style sets headings in the serif's bold only: the other serif faces stay out.
-    faces = tuple(f for f in fonts.house_faces() if f.family == fonts.SANS or f.weight == 700)
+    faces = fonts.edition_faces("epub", folder)  # the faces the style's epub.css sets
     if "<code" in rendition:
-        faces += fonts.mono_faces()
+        faces += fonts.mono_faces(folder)
     for face in faces:
         book.add_item(epub.EpubItem(
             uid=f"font-{_stem(face)}", file_name=f"{FONT_DIR}/{_stem(face)}.ttf",

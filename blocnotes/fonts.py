@@ -1,8 +1,9 @@
-"""The house fonts: files from pip font packages (declared in styles/style.yaml), and their
-@font-face rules."""
+"""A style's fonts: files from pip font packages (declared in its style.yaml), and their
+@font-face rules. Every function takes the style's folder (by default, the default style's)."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import unicodedata
 from collections.abc import Callable
@@ -11,16 +12,14 @@ from functools import cache
 from pathlib import Path
 
 from . import style
+from .errors import BlocNotesError
 
-# The fonts of the repository's style, by role (sans, serif, mono, fallback, emoji).
-FONTS = style.read(Path(__file__).resolve().parent.parent / "styles").fonts
-SANS, SERIF, MONO, FALLBACK, EMOJI = (FONTS[role].family
-                                      for role in ("sans", "serif", "mono", "fallback", "emoji"))
+DEFAULT = style.folder(style.ROOT, None)  # the default style's folder
 
 
 @dataclass(frozen=True)
 class Face:
-    """One font file of a house family, with the CSS weight and style it serves."""
+    """One font file of a style's family, with the CSS weight and style it serves."""
 
     family: str
     weight: int
@@ -28,35 +27,60 @@ class Face:
     path: Path
 
 
-def _faces(role: str) -> tuple[Face, ...]:
+@cache
+def _declared(folder: Path) -> style.Style:
+    # read once per process: a worker or watch mode keeps the fonts it loaded
+    return style.read(folder)
+
+
+def family(role: str, folder: Path = DEFAULT) -> str:
+    """The family name the stylesheets give the font of `role` (sans, serif, mono...)."""
+    return _declared(folder).fonts[role].family
+
+
+def _faces(role: str, folder: Path) -> tuple[Face, ...]:
     """The faces of one role's font, where its pip package installed them."""
-    font = FONTS[role]
-    folder = Path(importlib.import_module(font.package).__file__ or "").parent
-    return tuple(Face(font.family, weight, slant, folder / file)
-                 for weight, slant, file in font.faces)
+    font = _declared(folder).fonts[role]
+    try:
+        package = importlib.import_module(font.package)
+    except ImportError:
+        raise BlocNotesError(folder / style.STYLE_FILE, None, f"the font package '{font.package}' "
+                             f"of '{role}' is not installed (add it to pyproject.toml's "
+                             "dependencies, then: make)") from None
+    where = Path(package.__file__ or "").parent
+    return tuple(Face(font.family, weight, slant, where / file) for weight, slant, file in font.faces)
 
 
 @cache
-def house_faces() -> tuple[Face, ...]:
-    """Every face the house style uses, from the installed font packages."""
-    return _faces("sans") + _faces("serif")
+def house_faces(folder: Path = DEFAULT) -> tuple[Face, ...]:
+    """Every face of the style's text fonts (sans, then serif), from the installed packages."""
+    return _faces("sans", folder) + _faces("serif", folder)
 
 
 @cache
-def mono_faces() -> tuple[Face, ...]:
+def mono_faces(folder: Path = DEFAULT) -> tuple[Face, ...]:
     """The monospace face of code."""
-    return _faces("mono")
+    return _faces("mono", folder)
 
 
 @cache
-def fallback_faces() -> tuple[Face, ...]:
+def fallback_faces(folder: Path = DEFAULT) -> tuple[Face, ...]:
     """The declared fallback fonts' faces: the fallback, then the emoji font (last)."""
-    return _faces("fallback") + _faces("emoji")
+    return _faces("fallback", folder) + _faces("emoji", folder)
 
 
-def fallback_names() -> str:
+def edition_faces(edition: str, folder: Path = DEFAULT) -> tuple[Face, ...]:
+    """The text faces a reflowable edition (epub, web) carries, as the style lists them, in
+    the order of house_faces."""
+    wanted = {(family(role, folder), weight, slant)
+              for role, weight, slant in _declared(folder).editions[edition]}
+    return tuple(f for f in house_faces(folder) if (f.family, f.weight, f.style) in wanted)
+
+
+def fallback_names(folder: Path = DEFAULT) -> str:
     """The fallback fonts' own names, for messages."""
-    return f"{FONTS['fallback'].name}, {FONTS['emoji'].name}"
+    fonts = _declared(folder).fonts
+    return f"{fonts['fallback'].name}, {fonts['emoji'].name}"
 
 
 @cache
@@ -66,50 +90,62 @@ def _cmap(path: Path) -> frozenset[int]:
     return frozenset(hb.Face(hb.Blob.from_file_path(str(path))).unicodes)
 
 
-def house_covers(char: str) -> bool:
-    """Whether the house text face (the sans's first face) has a glyph for `char`."""
-    return ord(char) in _cmap(house_faces()[0].path)
+def house_covers(char: str, folder: Path = DEFAULT) -> bool:
+    """Whether the style's text face (the sans's first face) has a glyph for `char`."""
+    return ord(char) in _cmap(house_faces(folder)[0].path)
 
 
-def fallback_covers(char: str) -> bool:
+def fallback_covers(char: str, folder: Path = DEFAULT) -> bool:
     """Whether a declared fallback font has a glyph for `char`."""
-    return any(ord(char) in _cmap(face.path) for face in fallback_faces() if face.style == "normal")
+    return any(ord(char) in _cmap(face.path) for face in fallback_faces(folder)
+               if face.style == "normal")
 
 
-def all_faces() -> tuple[Face, ...]:
+def all_faces(folder: Path = DEFAULT) -> tuple[Face, ...]:
     """House faces, the code face, then the fallback's."""
-    return house_faces() + mono_faces() + fallback_faces()
+    return house_faces(folder) + mono_faces(folder) + fallback_faces(folder)
 
 
-def uncovered(text: str) -> list[str]:
-    """The visible characters of `text` that the house fonts lack, sorted."""
+def uncovered(text: str, folder: Path = DEFAULT) -> list[str]:
+    """The visible characters of `text` that the style's text face lacks, sorted."""
     return sorted(char for char in set(text)
                   if not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
-                  and not house_covers(char))
+                  and not house_covers(char, folder))
 
 
-def faces_for(text: str) -> tuple[Face, ...]:
+def faces_for(text: str, folder: Path = DEFAULT) -> tuple[Face, ...]:
     """The faces `text` (an HTML rendition) needs: the house faces; the code face when it
     holds code; the fallbacks only when a character of `text` is not in the house fonts, the
     emoji font only for an emoji (declaring a font costs WeasyPrint a tenth of a second)."""
-    code = mono_faces() if "<code" in text else ()
-    missing = uncovered(text)
+    code = mono_faces(folder) if "<code" in text else ()
+    missing = uncovered(text, folder)
     if not missing:
-        return house_faces() + code
-    emoji = fallback_faces()[-1]
-    needed = fallback_faces() if any(ord(c) in _cmap(emoji.path) for c in missing) \
-        else fallback_faces()[:-1]
-    return house_faces() + code + needed
+        return house_faces(folder) + code
+    emoji = fallback_faces(folder)[-1]
+    needed = fallback_faces(folder) if any(ord(c) in _cmap(emoji.path) for c in missing) \
+        else fallback_faces(folder)[:-1]
+    return house_faces(folder) + code + needed
 
 
-def font_dirs() -> tuple[Path, ...]:
-    """Folders the renderer may read fonts from."""
-    return tuple(sorted({face.path.parent.resolve() for face in all_faces()}))
+def font_dirs(folder: Path = DEFAULT) -> tuple[Path, ...]:
+    """Folders the renderer may read the style's fonts from."""
+    return tuple(sorted({face.path.parent.resolve() for face in all_faces(folder)}))
+
+
+def _all_font_dirs() -> set[Path]:
+    found: set[Path] = set()
+    for name in style.known(style.ROOT):
+        # a style being written may not load: its documents' builds say what is wrong
+        with contextlib.suppress(BlocNotesError):
+            found.update(font_dirs(style.folder(style.ROOT, name)))
+    return found
 
 
 def fontconfig_text() -> str:
-    """A fontconfig configuration that knows the house and fallback fonts and nothing else."""
-    dirs = "".join(f"  <dir>{folder}</dir>\n" for folder in font_dirs())
+    """A fontconfig configuration that knows the fonts of the repository's styles and nothing
+    else."""
+    folders = sorted(_all_font_dirs())
+    dirs = "".join(f"  <dir>{folder}</dir>\n" for folder in folders)
     return (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
         f"<fontconfig>\n{dirs}"

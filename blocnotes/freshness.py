@@ -1,10 +1,13 @@
 """Which outputs are up to date, judged by their inputs' contents.
 
 Every output a build writes gets a record in `<out>/.build/<output name>.json`: the digest of
-each file it was made from (the source, its images, agency.yaml, the stylesheets), of the
-package and its pinned libraries, and of the settings that change the bytes. `dist` reuses
-an output whose record still matches. For make, a build also writes `<out>/.build/<slug>.d`,
-the images each source uses, which the Makefile includes (make only knows the sources).
+each file it was made from (the source, its images, agency.yaml, the files of the style it
+chose), of the package and its pinned libraries, and of the settings that change the bytes.
+`dist` reuses an output whose record still matches: which style a source chooses is only
+known by reading it, but a source that chooses another has changed, and the files of the
+style it had are in the record. For make, a build also writes `<out>/.build/<slug>.d`, the
+images and style files each output of a source was made from, which the Makefile includes
+(make only knows the sources).
 """
 
 from __future__ import annotations
@@ -20,12 +23,12 @@ from pathlib import Path
 from . import __version__, atomic
 
 FOLDER = ".build"  # under the output folder: working state, never handed out
-PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: the print shop's output intent
-STYLES = {  # the style files (under the styles folder) each kind of output is made with
+PROFILE = "icc/FOGRA39L.icc"  # under the styles folder, shared: the print shop's output intent
+STYLES = {  # the files (under a style's folder) each kind of output is made with
     "pdf": ("print.css", "style.yaml", "labels.yaml"),
     # print.css too: the EPUB marks the PDF's pages
     "epub": ("print.css", "epub.css", "style.yaml", "labels.yaml"),
-    "print": ("print.css", "print-shop.css", PROFILE, "style.yaml", "labels.yaml"),
+    "print": ("print.css", "print-shop.css", "style.yaml", "labels.yaml"),
     "html": ("print.css", "style.yaml", "labels.yaml"),
     "document": ("labels.yaml",),  # the document as built, kept for dist's web page (see keep)
 }
@@ -72,9 +75,17 @@ def key(pdf_variant: str, allow_remote: bool, environ: Mapping[str, str]) -> str
     return _digest(f"{toolchain()} {settings}".encode())
 
 
-def fixed_inputs(source: Path, agency: Path | None, styles: Path, kind: str) -> list[Path]:
-    """The input files known before the source is read (its images come from reading it)."""
-    return [source, *([agency] if agency else []), *(styles / name for name in STYLES[kind])]
+def fixed_inputs(source: Path, agency: Path | None) -> list[Path]:
+    """The input files known before the source is read (its style and images come from
+    reading it)."""
+    return [source, *([agency] if agency else [])]
+
+
+def style_inputs(folder: Path, kind: str) -> list[Path]:
+    """The files of the style in `folder` that an output of `kind` is made with (the print
+    shop's profile is shared by every style, beside their folders)."""
+    return [*(folder / name for name in STYLES[kind]),
+            *([folder.parent / PROFILE] if kind == "print" else [])]
 
 
 def _record_path(output: Path) -> Path:
@@ -133,15 +144,25 @@ def _make_path(path: Path) -> str:
     return str(path).replace("$", "$$").replace("#", "\\#").replace(" ", "\\ ")
 
 
-def write_depfile(out: Path, slug: str, targets: Iterable[str], images: Iterable[Path]) -> None:
-    """`<out>/.build/<slug>.d`: the outputs of one source depend on its images (and an empty
-    rule per image, so that make does not stop when one is deleted from the source)."""
+def _make_paths(paths: Iterable[Path]) -> list[str]:
+    return sorted({_make_path(path) for path in paths if "\n" not in str(path)
+                   and ":" not in str(path)})
+
+
+def write_depfile(out: Path, slug: str, targets: Mapping[str, Iterable[Path]],
+                  images: Iterable[Path]) -> None:
+    """`<out>/.build/<slug>.d`: the outputs of one source depend on its images, and each
+    (name -> the style files of its kind) on its style's files (with an empty rule per file,
+    so that make does not stop when one is deleted: the build says what is wrong)."""
     names = " ".join(_make_path(out / name) for name in targets)
-    files = sorted({_make_path(image) for image in images if "\n" not in str(image)
-                    and ":" not in str(image)})
-    lines = [f"# the images of {slug} (written by build.py, read by the Makefile)"]
+    files = _make_paths(images)
+    lines = [f"# the images and style files of {slug} (written by build.py, read by the Makefile)"]
     if files:
-        lines += [f"{names}: {' '.join(files)}", *(f"{file}:" for file in files)]
+        lines.append(f"{names}: {' '.join(files)}")
+    for name, inputs in targets.items():
+        lines.append(f"{_make_path(out / name)}: {' '.join(_make_paths(inputs))}")
+    every = sorted({*files, *(file for inputs in targets.values() for file in _make_paths(inputs))})
+    lines += [f"{file}:" for file in every]
     path = out / FOLDER / f"{slug}.d"
     text = "\n".join(lines) + "\n"
     try:

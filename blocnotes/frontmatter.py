@@ -37,6 +37,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "abstract-title": ("abstract_title", "text"),
     "keywords-title": ("keywords_title", "text"),
     "site-url": ("site_url", "url"),
+    "style": ("style", "name"),  # the folder styles/<name>/ of the series' look
 }
 REQUIRED = ("title", "date")
 # The names editors type in French (and a few other habits) -> the field they mean.
@@ -50,7 +51,9 @@ ALIASES = {
     "série": "series", "serie": "series", "éditeur": "publisher", "editeur": "publisher",
     "adresse": "address", "droits": "rights", "lieu": "dateline", "sous-titre-date": "dateline",
     "site": "site-url", "url": "site-url", "site-web": "site-url", "adresse-du-site": "site-url",
+    "gabarit": "style", "maquette": "style",
 }
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 FENCE_OPEN = "---"
 FENCE_CLOSE = ("---", "...")
@@ -179,6 +182,17 @@ def _lang(key: str, value: Any, where: tuple[Path, int | None]) -> str:
     return text
 
 
+def _name(key: str, value: Any, where: tuple[Path, int | None]) -> str:
+    """A folder's name: lowercase letters, digits and dashes (nothing that leaves styles/)."""
+    text = _text(key, value, where)
+    if not NAME_RE.match(text):
+        raise BlocNotesError(
+            *where, f"'{key}' is not a style's name: {text!r} (write the name of a folder of "
+            "styles/, e.g. 'bloc-notes')"
+        )
+    return text
+
+
 def _url(key: str, value: Any, where: tuple[Path, int | None]) -> str:
     """An absolute http(s) address, with the trailing slash that file names are joined to."""
     text = _text(key, value, where)
@@ -210,7 +224,13 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-_CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang, "url": _url}
+_CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang, "url": _url,
+               "name": _name}
+
+
+def field_value(key: str, value: Any, where: tuple[Path, int | None]) -> Any:
+    """One field's value, checked and converted as FIELDS says (raises at `where`)."""
+    return _CONVERTERS[FIELDS[key][1]](key, value, where)
 
 
 def unknown_keys(front: FrontMatter, path: Path) -> list[Diagnostic]:
@@ -263,5 +283,5 @@ def read_defaults(text: str, path: Path) -> FrontMatter:
 
 
 EMPTY = FrontMatter({}, {})
-__all__ = ["EMPTY", "FIELDS", "FrontMatter", "build_metadata", "parse_yaml", "read_defaults",
-           "split_front_matter"]
+__all__ = ["EMPTY", "FIELDS", "FrontMatter", "build_metadata", "field_value", "parse_yaml",
+           "read_defaults", "split_front_matter"]

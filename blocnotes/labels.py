@@ -1,5 +1,5 @@
 """The fixed words of the layout ("Mots-clés", "Rédaction", "Ko"...), by language: the table
-in styles/labels.yaml, which a designer owns, with the overrides of an agency.yaml."""
+labels.yaml of a style's folder, which a designer owns, with the overrides of an agency.yaml."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 
 import yaml
 
+from . import style
 from .errors import BlocNotesError
 
 Labels = dict[str, str]
 Table = dict[str, Labels]
 DEFAULT_LANG = "fr"  # the agency's language: the words of any language the table lacks
-# The repository's table, for a document parsed without one (the build passes its own).
-TABLE_FILE = Path(__file__).resolve().parent.parent / "styles" / "labels.yaml"
+TABLE_FILE = "labels.yaml"  # under a style's folder
 
 
 def _mapping(value: Any, path: Path, line: int | None, what: str) -> dict[str, Any]:
@@ -55,8 +55,8 @@ def _parse(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def read_table(path: Path = TABLE_FILE) -> Table:
-    """styles/labels.yaml -> {language: {label: words}}; every language has every label of
+def read_table(path: Path) -> Table:
+    """A style's labels.yaml -> {language: {label: words}}; every language has every label of
     the default language's."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -100,8 +100,9 @@ def labels_for(table: Table, lang: str, changes: Table | None = None) -> Labels:
 
 
 def default_words() -> Labels:
-    """The repository's words of the default language: for a hand-out with no document."""
-    return labels_for(read_table(), DEFAULT_LANG)
+    """The words of the repository's default style, in the default language: for a hand-out
+    with no document."""
+    return labels_for(read_table(style.folder(style.ROOT, None) / TABLE_FILE), DEFAULT_LANG)
 
 
 def speakers(words: Labels) -> tuple[str, ...]:

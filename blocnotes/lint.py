@@ -227,15 +227,15 @@ def _same_sections(document: Document) -> list[Diagnostic]:
     return found
 
 
-def lint(document: Document, allow_remote: bool = False, press: Geometry | None = None
-         ) -> list[Diagnostic]:
+def lint(document: Document, allow_remote: bool = False, press: Geometry | None = None,
+         folder: Path = fonts.DEFAULT) -> list[Diagnostic]:
     """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs.
 
     `allow_remote`: http(s) images are allowed (the PDF may fetch them); `press` (the style's
     geometry): images are checked for print too (300 dpi at the size they print), as `check`
     and the print shop's build do. Every local image is read: one that cannot be used (damaged,
     an SVG with XML entities) is an error at its line, one over MAX_MEGAPIXELS or MAX_MEGABYTES
-    a warning.
+    a warning. `folder`: the document's style, whose fonts must have its characters.
     """
     path = document.source
     found = [Diagnostic(path, link.line, *problem) for link in document.links
@@ -247,20 +247,20 @@ def lint(document: Document, allow_remote: bool = False, press: Geometry | None 
             found += [Diagnostic(path, image.line, *problem)
                       for problem in _file_problems(image, target, press)]
     found += [Diagnostic(path, warning.line, warning.message) for warning in document.list_warnings]
-    found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document)
+    found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document, folder)
               + _keywords_on_one_line(document))
     return sorted(found, key=lambda d: d.line or 0)
 
 
-def _missing_glyphs(document: Document) -> list[Diagnostic]:
+def _missing_glyphs(document: Document, folder: Path) -> list[Diagnostic]:
     """For each character the house fonts lack, at its first line: a warning when no font has
     it (it prints as an empty box), a note when a fallback font sets it."""
     found = []
-    for char in fonts.uncovered(document.text):
+    for char in fonts.uncovered(document.text, folder):
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
-        covered = fonts.fallback_covers(char)
-        fallback = (f"set in a fallback font ({fonts.fallback_names()})" if covered
+        covered = fonts.fallback_covers(char, folder)
+        fallback = (f"set in a fallback font ({fonts.fallback_names(folder)})" if covered
                     else "no font has it: it prints as an empty box (remove it or write it out)")
         found.append(Diagnostic(
             document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from pathlib import Path
 
-from . import frontmatter, labels, markup
+from . import frontmatter, labels, markup, style
 from .errors import BlocNotesError
 from .model import Document
 
@@ -51,24 +52,60 @@ def slug_for(path: Path) -> str:
     return slugify(path.stem)
 
 
+def style_folder(front: frontmatter.FrontMatter, defaults: frontmatter.FrontMatter, path: Path,
+                 defaults_path: Path | None, styles: Path) -> Path:
+    """The folder of the style a document names (else its agency.yaml, else the default)
+    under `styles`; a style that is not there is an error at the line naming it."""
+    for matter, where_path in ((front, path), (defaults, defaults_path or path)):
+        value = matter.values.get("style")
+        if value is None:
+            continue
+        where = (where_path, matter.lines.get("style"))
+        try:
+            name = frontmatter.field_value("style", value, where)
+        except BlocNotesError:
+            break  # reported with the other fields by build_metadata
+        if not (styles / name / style.STYLE_FILE).is_file():
+            raise BlocNotesError(*where, f"unknown style '{name}' (known: "
+                                 f"{', '.join(style.known(styles))}; a style is a folder of "
+                                 f"{styles.name}/ holding a {style.STYLE_FILE})")
+        return style.folder(styles, name)
+    return style.folder(styles, None)
+
+
+def style_of(path: Path, agency: Path | None, styles: Path = style.ROOT) -> Path:
+    """The folder of the style a source chooses (see style_folder), from its front matter
+    and its agency.yaml alone."""
+    defaults = frontmatter.EMPTY
+    if agency is not None:
+        defaults = frontmatter.read_defaults(read_text(agency), agency)
+    yaml_text, _, _ = frontmatter.split_front_matter(read_text(path), path)
+    return style_folder(frontmatter.parse_yaml(yaml_text, path, 2), defaults, path, agency, styles)
+
+
 def parse(
     text: str,
     path: Path,
     defaults: frontmatter.FrontMatter = frontmatter.EMPTY,
     defaults_path: Path | None = None,
-    table: labels.Table | None = None,
+    styles: Path = style.ROOT,
 ) -> Document:
-    """Source text -> Document, its labels from `table` (styles/labels.yaml's, read when not
-    given) and the `labels:` of the agency defaults."""
+    """Source text -> Document, its labels from its style's table (the style chosen under
+    the styles folder `styles`) and the `labels:` of the agency defaults."""
     yaml_text, body_text, body_line = frontmatter.split_front_matter(text, path)
     front = frontmatter.parse_yaml(yaml_text, path, 2)
-    table = table if table is not None else labels.read_table()
+    table = labels.read_table(style_folder(front, defaults, path, defaults_path, styles)
+                              / labels.TABLE_FILE)
     changes = labels.overrides(defaults.values.get("labels"), defaults_path or path,
                                defaults.lines.get("labels"), table)
     defaults = frontmatter.FrontMatter(
         {key: value for key, value in defaults.values.items() if key != "labels"}, defaults.lines)
     meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
     words = labels.labels_for(table, meta.lang, changes)
+    if "series" not in front.values and front.values.get("style") not in (
+            None, defaults.values.get("style") or style.DEFAULT):
+        # a document of another series than its agency's: the series its style names
+        meta = dataclasses.replace(meta, series=words["series"])
     body = markup.parse_body(body_text, body_line, labels.speakers(words))
     abstract_html, abstract_links = (
         markup.parse_inline(meta.abstract, front.lines.get("abstract")) if meta.abstract
@@ -100,11 +137,10 @@ def agency_file_for(source: Path, fallback: Path | None) -> Path | None:
     return fallback if fallback is not None and fallback.is_file() else None
 
 
-def load(path: Path, agency: Path | None = None, table: labels.Table | None = None
-         ) -> Document:
-    """Read and parse one source file, merged over the agency defaults in `agency`, its
-    labels from `table` (styles/labels.yaml's when not given)."""
+def load(path: Path, agency: Path | None = None, styles: Path = style.ROOT) -> Document:
+    """Read and parse one source file, merged over the agency defaults in `agency`, in the
+    style it chooses under the styles folder `styles`."""
     defaults = frontmatter.EMPTY
     if agency is not None:
         defaults = frontmatter.read_defaults(read_text(agency), agency)
-    return parse(read_text(path), path, defaults, agency, table)
+    return parse(read_text(path), path, defaults, agency, styles)

@@ -38,6 +38,7 @@ class Metadata:
     abstract_title: str | None = None
     keywords_title: str | None = None
     site_url: str | None = None  # where the hand-out folder is published, ends with '/'
+    style: str | None = None  # the folder of its look under styles/ (None: the default)
 
 
 @dataclass(frozen=True)
@@ -107,5 +108,5 @@ class Document:
     display: Metadata | None = None  # the metadata as shown: typeset for its language
     text: str = field(default="", repr=False, compare=False)  # the source, to locate findings
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
-    # the fixed words of the layout in the document's language (styles/labels.yaml)
+    # the fixed words of the layout in the document's language (its style's labels.yaml)
     labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

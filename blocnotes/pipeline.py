@@ -13,7 +13,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, fonts, freshness, labels, lint, load, render, style, typeset, xmp
+from . import atomic, fonts, freshness, lint, load, render, style, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
 from .model import Document, PageStart
@@ -29,7 +29,7 @@ class Settings:
     """Where things are and what to allow; built once by the CLI."""
 
     out: Path
-    styles: Path
+    styles: Path  # the styles folder: one folder per style (styles/<name>/), and icc/
     agency_fallback: Path | None = None
     allow_remote: bool = False
     strict: bool = False
@@ -48,12 +48,18 @@ class Outcome:
     document: Document | None = None  # as built (typeset), when the source loaded
 
 
+def style_folder(document: Document, settings: Settings) -> Path:
+    """The folder of the style the document chose (load checked that it exists)."""
+    return style.folder(settings.styles, document.meta.style)
+
+
 def _diagnose(source: Path, settings: Settings, press: bool
               ) -> tuple[Document, list[Diagnostic]]:
-    table = labels.read_table(settings.styles / "labels.yaml")
-    document = load.load(source, load.agency_file_for(source, settings.agency_fallback), table)
+    document = load.load(source, load.agency_file_for(source, settings.agency_fallback),
+                         settings.styles)
+    folder = style_folder(document, settings)
     return document, lint.lint(document, settings.allow_remote,
-                               style.read(settings.styles).geometry if press else None)
+                               style.read(folder).geometry if press else None, folder)
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
@@ -72,8 +78,8 @@ def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
         raise BlocNotesError.of(failures)
 
 
-def _read_style(settings: Settings, name: str) -> str:
-    path = settings.styles / name
+def _read_style(folder: Path, name: str) -> str:
+    path = folder / name
     try:
         return path.read_text(encoding="utf-8")
     except OSError as error:
@@ -90,20 +96,25 @@ def _output_profile(settings: Settings) -> str:
             "components: cyan, magenta, yellow, black; }\n")
 
 
-def print_html(settings: Settings, rendition: str, press: bool = False) -> str:
-    """The print HTML: the rendition with the house style and its fonts inlined; with
-    `press`, the print shop's edition (bleed, crop marks, CMYK inks, no links)."""
-    css = fonts.font_face_css(fonts.faces_for(rendition), lambda face: face.path.resolve().as_uri())
-    house = style.read(settings.styles)
-    css += house.root_css() + _read_style(settings, "print.css")
+def print_html(settings: Settings, rendition: str, press: bool = False,
+               folder: Path | None = None) -> str:
+    """The print HTML: the rendition with the style in `folder` (None: the default style)
+    and its fonts inlined; with `press`, the print shop's edition (bleed, crop marks, CMYK
+    inks, no links)."""
+    folder = folder or style.folder(settings.styles, None)
+    css = fonts.font_face_css(fonts.faces_for(rendition, folder),
+                              lambda face: face.path.resolve().as_uri())
+    house = style.read(folder)
+    css += house.root_css() + _read_style(folder, "print.css")
     if press:
         css += _output_profile(settings) + house.root_css(press=True) + house.resolve(
-            _read_style(settings, "print-shop.css"), settings.styles / "print-shop.css", press=True)
+            _read_style(folder, "print-shop.css"), folder / "print-shop.css", press=True)
     return render.for_print(rendition, css, links=not press)
 
 
 def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
-    return (document.source.parent, settings.styles, *fonts.font_dirs())
+    return (document.source.parent, settings.styles,
+            *fonts.font_dirs(style_folder(document, settings)))
 
 
 def image_cache(settings: Settings) -> ImageCache:
@@ -147,7 +158,7 @@ def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: st
 def make_press_pdf(document: Document, settings: Settings, when: dt.datetime, rendition: str
                    ) -> tuple[bytes, list[Diagnostic]]:
     """Document and its rendition -> the print shop's PDF/X-4 bytes and renderer warnings."""
-    html = print_html(settings, rendition, press=True)
+    html = print_html(settings, rendition, True, style_folder(document, settings))
     data, warnings, _ = make_pdf(document, settings, when, html, press=True)
     return data, warnings
 
@@ -184,9 +195,11 @@ def make_epub(document: Document, settings: Settings, when: dt.datetime,
         except pictures.ImageError as error:
             raise BlocNotesError(document.source, image.line,
                                  f"image '{image.src[:80]}' {error}") from None
-    house = style.read(settings.styles)
-    stylesheet = house.resolve(_read_style(settings, "epub.css"), settings.styles / "epub.css")
-    return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts)
+    folder = style_folder(document, settings)
+    house = style.read(folder)
+    stylesheet = house.resolve(_read_style(folder, "epub.css"), folder / "epub.css")
+    return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts,
+                            folder)
 
 
 _CODE_RE = re.compile(r"U\+[0-9A-F]{4,6}")
@@ -216,14 +229,14 @@ def _build_key(settings: Settings) -> str:
 
 def due(source: Path, formats: Iterable[str], settings: Settings) -> tuple[str, ...]:
     """The `formats` of `source` whose output in `settings.out` is missing or out of date
-    (judged by the contents of what it was made from, not by dates)."""
+    (judged by the contents of what it was made from, its style's files among them, not by
+    dates)."""
     slug = load.slug_for(source)
-    agency = load.agency_file_for(source, settings.agency_fallback)
+    fixed = freshness.fixed_inputs(source, load.agency_file_for(source, settings.agency_fallback))
     build_key = _build_key(settings)
     names = {kind: name for name, kind in output_names(slug)}
-    return tuple(kind for kind in formats if not freshness.is_fresh(
-        settings.out / names[kind],
-        freshness.fixed_inputs(source, agency, settings.styles, kind), build_key))
+    return tuple(kind for kind in formats
+                 if not freshness.is_fresh(settings.out / names[kind], fixed, build_key))
 
 
 def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
@@ -236,7 +249,8 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         when = render.build_date(document, settings.environ)
         rendition = render.render_html(document, when)  # once: both writers start from it
         # the screen PDF's input and the page map's key (the print edition makes its own)
-        html = (print_html(settings, rendition)
+        folder = style_folder(document, settings)
+        html = (print_html(settings, rendition, False, folder)
                 if {"pdf", "epub", "html"} & set(formats) else "")
         target = settings.out / document.slug
         outputs: list[tuple[Path, bytes, str]] = []
@@ -261,16 +275,17 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         images = [path for path in map(lambda image: _image_file(document, image.src),
                                        document.images) if path is not None]
         build_key = _build_key(settings)
+        fixed = freshness.fixed_inputs(source, agency)
         for path, data, kind in outputs:
             atomic.write_bytes(path, data)
             outcome.written.append(path)
-            freshness.record(path, data, [*freshness.fixed_inputs(source, agency, settings.styles,
-                                                                  kind), *images], build_key)
+            freshness.record(path, data, [*fixed, *freshness.style_inputs(folder, kind), *images],
+                             build_key)
         freshness.keep(settings.out, document.slug, document,
-                       freshness.fixed_inputs(source, agency, settings.styles, "document"),
-                       build_key)
+                       [*fixed, *freshness.style_inputs(folder, "document")], build_key)
         freshness.write_depfile(settings.out, document.slug,
-                                [name for name, _ in output_names(document.slug)], images)
+                                {name: freshness.style_inputs(folder, kind)
+                                 for name, kind in output_names(document.slug)}, images)
         if "pdf" in formats and starts is not None:  # for a later EPUB-only build
             _save_starts(_cache_path(document, settings), html, starts)
     except BlocNotesError as error:
@@ -341,11 +356,10 @@ def _built_document(source: Path, settings: Settings) -> Document:
     """The document as its last build kept it, or (none kept) read and typeset again."""
     agency = load.agency_file_for(source, settings.agency_fallback)
     document = freshness.kept(settings.out, load.slug_for(source),
-                              freshness.fixed_inputs(source, agency, settings.styles, "document"),
-                              _build_key(settings))
+                              freshness.fixed_inputs(source, agency), _build_key(settings))
     if isinstance(document, Document):
         return document
-    return typeset.typeset(load.load(source, agency))
+    return typeset.typeset(load.load(source, agency, settings.styles))
 
 
 def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],

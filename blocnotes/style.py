@@ -1,4 +1,5 @@
-"""The house style's colours and page geometry: styles/style.yaml, which a designer owns."""
+"""A style (a series' look): the folder styles/<name>/ a designer owns, chosen by `style:` in
+agency.yaml or a document's front matter; its colours, page geometry and fonts in style.yaml."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import yaml
 
 from .errors import BlocNotesError
 
-STYLE_FILE = "style.yaml"  # under the styles folder
+STYLE_FILE = "style.yaml"  # under a style's folder
+ROOT = Path(__file__).resolve().parent.parent / "styles"  # the repository's styles, one folder each
+DEFAULT = "bloc-notes"  # the style of a document and an agency that name none
 _VAR_RE = re.compile(r"var\(--([a-z][a-z0-9-]*)\)")
 
 
@@ -39,12 +42,14 @@ class Font:
 @dataclass(frozen=True)
 class Style:
     """A style's colours (name -> CSS colour), the print shop's inks that replace some of
-    them (name -> device-cmyk()), and its geometry."""
+    them (name -> device-cmyk()), its geometry, its fonts by role and the text faces each
+    reflowable edition carries (edition -> (role, weight, style))."""
 
     colours: Mapping[str, str]
     inks: Mapping[str, str]
     geometry: Geometry
     fonts: Mapping[str, Font]
+    editions: Mapping[str, tuple[tuple[str, int, str], ...]]
 
     def root_css(self, press: bool = False) -> str:
         """The colours (with `press`, the inks) as CSS custom properties, for the stylesheets
@@ -85,18 +90,28 @@ def _read(path: Path, text: str) -> Style:
     if not isinstance(data, dict) or not all(isinstance(data.get(group), dict)
                                              for group in ("colours", "inks", "geometry")):
         raise BlocNotesError(path, None, "a style needs 'colours:', 'inks:' and 'geometry:' "
-                             "groups (see styles/style.yaml)")
+                             "groups (see styles/bloc-notes/style.yaml)")
     colours, inks = ({str(name): str(value) for name, value in data[group].items()}
                      for group in ("colours", "inks"))
     geometry = data["geometry"]
     return Style(colours, inks, Geometry(*(_number(geometry.get(key), path, key)
                                            for key in ("column", "wide"))),
-                 _fonts(data.get("fonts"), path))
+                 _fonts(data.get("fonts"), path), _editions(data.get("editions"), path))
+
+
+def _editions(value: Any, path: Path) -> dict[str, tuple[tuple[str, int, str], ...]]:
+    try:
+        return {edition: tuple((str(role), int(weight), str(slant)) for role, weight, slant in value[edition])
+                for edition in ("epub", "web")}
+    except (KeyError, TypeError, ValueError):
+        raise BlocNotesError(path, None, "a style needs an 'editions:' group: the faces of 'epub' "
+                             "and 'web', each [role, weight, style]") from None
 
 
 def _fonts(value: Any, path: Path) -> dict[str, Font]:
     if not isinstance(value, dict):
-        raise BlocNotesError(path, None, "a style needs a 'fonts:' group (see styles/style.yaml)")
+        raise BlocNotesError(path, None, "a style needs a 'fonts:' group "
+                             "(see styles/bloc-notes/style.yaml)")
     fonts = {}
     for role, font in value.items():
         try:
@@ -109,8 +124,21 @@ def _fonts(value: Any, path: Path) -> dict[str, Font]:
     return fonts
 
 
+def known(root: Path) -> list[str]:
+    """The styles under `root`: its folders that hold a style.yaml."""
+    try:
+        return sorted(path.parent.name for path in root.glob(f"*/{STYLE_FILE}"))
+    except OSError:
+        return []
+
+
+def folder(root: Path, name: str | None) -> Path:
+    """The folder of the style `name` (None: the default) under the styles folder `root`."""
+    return root / (name or DEFAULT)
+
+
 def read(styles: Path) -> Style:
-    """The styles folder -> its Style (styles/style.yaml)."""
+    """A style's folder -> its Style (its style.yaml)."""
     path = styles / STYLE_FILE
     try:  # (read once per version of the file: _read is cached by its text)
         text = path.read_text(encoding="utf-8")

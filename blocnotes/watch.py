@@ -6,17 +6,37 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from . import load, style
+from .errors import BlocNotesError
 from .pipeline import Outcome, Settings, build
 
 
+def _chose(source: Path, folders: set[Path], settings: Settings) -> bool:
+    """Whether `source` chose the style of one of `folders` (or cannot be read: its build
+    will say why)."""
+    try:
+        agency = load.agency_file_for(source, settings.agency_fallback)
+        return load.style_of(source, agency, settings.styles).resolve() in folders
+    except BlocNotesError:
+        return True
+
+
 def affected(changed: Iterable[Path], sources: list[Path], settings: Settings) -> list[Path]:
-    """Sources to rebuild after `changed` files: a source itself, or every source when an
-    agency.yaml, a stylesheet or a file beside a source (an image) changed."""
+    """Sources to rebuild after `changed` files: a source itself; the sources of a style when
+    a file of its folder changed; every source when an agency.yaml or a file of the styles
+    folder shared by every style (the print shop's profile) changed; the sources beside a
+    file that changed (an image)."""
     resolved = {path.resolve() for path in changed}
     styles = settings.styles.resolve()
-    if any(path.is_relative_to(styles) or path.name == "agency.yaml" for path in resolved):
+    in_styles = {path for path in resolved if path.is_relative_to(styles)}
+    touched = {styles / path.relative_to(styles).parts[0] for path in in_styles
+               if len(path.relative_to(styles).parts) > 1}
+    own = {folder for folder in touched if (folder / style.STYLE_FILE).is_file()}
+    if any(path.name == "agency.yaml" for path in resolved) or any(
+            not any(path.is_relative_to(folder) for folder in own) for path in in_styles):
         return list(sources)
-    hit = [source for source in sources if source.resolve() in resolved]
+    hit = [source for source in sources
+           if source.resolve() in resolved or (own and _chose(source, own, settings))]
     if hit:
         return hit
     folders = {path.parent for path in resolved if path.suffix != ".md"}

@@ -84,7 +84,7 @@ def _image_widths(pdf: Path) -> list[float]:
 
 
 def test_wide_photo_spans_both_columns_and_others_fit_one(samples_built):
-    column = style.read(ROOT / "styles").geometry.column / 25.4 * 96
+    column = style.read(ROOT / "styles" / "bloc-notes").geometry.column / 25.4 * 96
     widths = _image_widths(samples_built["figures"].pdf)
     assert len(widths) == 5  # four figures and the inline logo
     assert max(widths) > 1.9 * column  # the .wide photo

@@ -121,15 +121,15 @@ def test_dist_reuses_what_is_built_and_gives_a_cold_build_s_bytes(tmp_path):
     assert _tree(site) != first
 
     # A style: every output made with it.
-    (styles / "epub.css").write_text((styles / "epub.css").read_text(encoding="utf-8")
-                                     + "\n/* edited */\n", encoding="utf-8")
+    epub_css = styles / "bloc-notes" / "epub.css"
+    epub_css.write_text(epub_css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
     restyled = Settings(out=settings.out, styles=styles, environ={})
     assert [formats for _, formats in dist_plan(sources, restyled)] == [("epub",)] * 2
     # A different build date (SOURCE_DATE_EPOCH) changes the bytes: nothing is reused.
     dated = Settings(out=settings.out, styles=styles, environ={"SOURCE_DATE_EPOCH": "0"})
     assert all(formats for _, formats in dist_plan(sources, dated))
 
-    (styles / "epub.css").write_bytes((ROOT / "styles" / "epub.css").read_bytes())
+    epub_css.write_bytes((ROOT / "styles" / "bloc-notes" / "epub.css").read_bytes())
     assert dist_plan(sources, settings)[1] == (sources[1], ())  # as it was: reused
     cold = Settings(out=tmp_path / "cold", styles=ROOT / "styles", environ={})
     outcomes, _ = distribute(sources, cold, jobs=2)

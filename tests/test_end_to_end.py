@@ -76,7 +76,7 @@ Verkehrsüberwachungsanlagen vor jeder Grundschule.
 """
 
 SOURCES = {"walking": ENGLISH, "zu-fuss": GERMAN}
-LABELS = {  # the layout's fixed words, in the document's language (styles/labels.yaml)
+LABELS = {  # the layout's fixed words, in the document's language (its style's labels.yaml)
     "en": {"contents": "Contents", "editor": "Editor", "cover": "Cover: "},
     "de": {"contents": "Inhalt", "editor": "Redaktion", "cover": "Titelbild: "},
 }

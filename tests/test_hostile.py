@@ -139,9 +139,9 @@ def test_css_url_escape_is_refused(tmp_path, rule, needle):
     Image.new("RGB", (4, 4), (200, 0, 0)).save(secret)
     styles = tmp_path / "styles"
     shutil.copytree(ROOT / "styles", styles)
-    original = (styles / "print.css").read_text(encoding="utf-8")
+    original = (styles / "bloc-notes" / "print.css").read_text(encoding="utf-8")
     css = rule.replace("{secret}", str(secret))
-    (styles / "print.css").write_text(original + "\n" + css + "\n", encoding="utf-8")
+    (styles / "bloc-notes" / "print.css").write_text(original + "\n" + css + "\n", encoding="utf-8")
     source = tmp_path / "doc" / "doc.md"
     source.parent.mkdir()
     source.write_text("---\ntitle: T\ndate: 2021-01-01\n---\n\n# A\n\nTexte.\n", encoding="utf-8")
@@ -155,7 +155,7 @@ def test_css_url_escape_is_refused(tmp_path, rule, needle):
     inside = css.replace(str(secret), str(styles / "fond.png")).replace(
         "../../../secret.png", (styles / "fond.png").as_uri()).replace(
         "https://example.org/x.png", (styles / "fond.png").as_uri())
-    (styles / "print.css").write_text(original + "\n" + inside + "\n", encoding="utf-8")
+    (styles / "bloc-notes" / "print.css").write_text(original + "\n" + inside + "\n", encoding="utf-8")
     outcome = build([source], ("pdf",), settings)[0]
     if "@font-face" not in rule:  # (a PNG is no font: that control would prove nothing)
         assert outcome.error is None, outcome.error

@@ -112,13 +112,13 @@ def test_make_builds_what_is_due_in_one_run(tmp_path):
 
     # A style: every output made with it, in one run, with the workers make -jN asks for.
     built = _settle(tmp_path)
-    (tmp_path / "styles" / "epub.css").touch()
+    (tmp_path / "styles" / "bloc-notes" / "epub.css").touch()
     again = _make(tmp_path, "-j1", "pdf", "epub")
     _one_run(again, 2)
     assert "(1 at once)" in again
     assert _rebuilt(tmp_path, built) == {"forum.epub", "atelier.epub"}
     built = _settle(tmp_path)
-    (tmp_path / "styles" / "print.css").touch()  # the PDF, and the EPUB's page list
+    (tmp_path / "styles" / "bloc-notes" / "print.css").touch()  # the PDF, and the EPUB's page list
     _one_run(_make(tmp_path), 2)
     assert _rebuilt(tmp_path, built) == {"forum.pdf", "atelier.pdf",
                                          "forum.epub", "atelier.epub"}
@@ -127,6 +127,24 @@ def test_make_builds_what_is_due_in_one_run(tmp_path):
     assert _make(tmp_path, "-s") == ""  # make -s: build.py -q
     assert len(_rebuilt(tmp_path, built)) == 4
 
+    # Another style's file: nothing (both sources are in the default style)...
+    built = _settle(tmp_path)
+    (tmp_path / "styles" / "observatoire" / "print.css").touch()
+    assert _make(tmp_path) == ""
+    # ...until a source chooses it: that source, then its style's files make it due alone.
+    atelier = tmp_path / "source" / "atelier.md"
+    atelier.write_text(SMALL.replace("title:", "style: observatoire\ntitle:"), encoding="utf-8")
+    _make(tmp_path)
+    assert _rebuilt(tmp_path, built) == {"atelier.pdf", "atelier.epub"}
+    built = _settle(tmp_path)
+    (tmp_path / "styles" / "observatoire" / "epub.css").touch()
+    _make(tmp_path)
+    assert _rebuilt(tmp_path, built) == {"atelier.epub"}
+    built = _settle(tmp_path)
+    (tmp_path / "styles" / "bloc-notes" / "print.css").touch()
+    _make(tmp_path)
+    assert _rebuilt(tmp_path, built) == {"forum.pdf", "forum.epub"}
+
 
 def test_make_print_and_dist(tmp_path):
     _project(tmp_path)
@@ -134,7 +152,7 @@ def test_make_print_and_dist(tmp_path):
     built = _settle(tmp_path)
     assert _rebuilt(tmp_path, built) == set()
     assert _make(tmp_path, "print") == ""
-    (tmp_path / "styles" / "print-shop.css").touch()
+    (tmp_path / "styles" / "bloc-notes" / "print-shop.css").touch()
     _one_run(_make(tmp_path, "pdf", "epub", "print"), 2)
     # the screen PDFs and EPUBs were due (never built); the print PDFs for the style
     assert _rebuilt(tmp_path, built) == {

@@ -267,19 +267,19 @@ def test_the_labels_follow_the_language_in_the_epub(built, name):
 
 
 def test_an_agency_rewords_a_label(tmp_path):
-    table = labels.read_table(ROOT / "styles" / "labels.yaml")
+    styles = ROOT / "styles"
     defaults = parse_yaml("labels:\n  en:\n    keywords: Topics\n", tmp_path / "agency.yaml", 1)
     text = "---\ntitle: T\ndate: 2024-01-02\nlang: en\n---\n\nText.\n"
-    document = load.parse(text, tmp_path / "x.md", defaults, tmp_path / "agency.yaml", table)
+    document = load.parse(text, tmp_path / "x.md", defaults, tmp_path / "agency.yaml", styles)
     assert document.labels["keywords"] == "Topics"
     assert document.labels["editor"] == "Editor"
     wrong = parse_yaml("labels:\n  en:\n    keyword: Topics\n", tmp_path / "agency.yaml", 1)
     with pytest.raises(labels.BlocNotesError, match=r"unknown label 'keyword'.*'keywords'"):
-        load.parse(text, tmp_path / "x.md", wrong, tmp_path / "agency.yaml", table)
+        load.parse(text, tmp_path / "x.md", wrong, tmp_path / "agency.yaml", styles)
 
 
 def test_file_sizes_are_in_the_language_units(tmp_path):
-    table = labels.read_table(ROOT / "styles" / "labels.yaml")
+    table = labels.read_table(ROOT / "styles" / "bloc-notes" / "labels.yaml")
     file = tmp_path / "x.pdf"
     file.write_bytes(b"x" * 5000)
     assert _size(file, labels.labels_for(table, "en")) == "5\u00a0KB"
@@ -288,7 +288,7 @@ def test_file_sizes_are_in_the_language_units(tmp_path):
 
 
 def test_every_language_has_every_label():
-    table = labels.read_table(ROOT / "styles" / "labels.yaml")
+    table = labels.read_table(ROOT / "styles" / "bloc-notes" / "labels.yaml")
     assert set(table) >= {"fr", "en", "de"}
     assert all(set(words) == set(table["fr"]) for words in table.values())
 
@@ -357,7 +357,7 @@ def _drawn(monkeypatch, meta, words) -> list[tuple[tuple[float, float, float, fl
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
     Image.open(__import__("io").BytesIO(cover.cover_png(meta, words,
-                                                        style.read(ROOT / "styles").colours)))
+                                                        style.read(ROOT / "styles" / "bloc-notes").colours)))
     return boxes
 
 

@@ -145,7 +145,7 @@ def test_an_image_prints_at_most_a_column_wide(tmp_path):
               re.finditer(r"([\d.]+) 0 0 -?[\d.]+ -?[\d.]+ -?[\d.]+ cm\s*/\w+ Do", content)]
     # (in CSS pixels: WeasyPrint scales the page by 0.75, 96 px to the inch)
     assert widths and widths[0] * 25.4 / 96 == pytest.approx(
-        style.read(ROOT / "styles").geometry.column, abs=0.2)
+        style.read(ROOT / "styles" / "bloc-notes").geometry.column, abs=0.2)
     [image] = [xobject.get_object() for xobject in page["/Resources"]["/XObject"].values()
                if xobject.get_object()["/Subtype"] == "/Image"]
     assert image["/Interpolate"].value is False  # PDF/X: the RIP does not smooth images

@@ -50,11 +50,18 @@ def _package_texts(tuples: bool = False) -> dict[Path, list[str]]:
     return texts
 
 
+STYLES = [ROOT / "styles" / name for name in style.known(ROOT / "styles")]
+
+
+def test_every_style_is_a_folder():
+    assert [folder.name for folder in STYLES] == ["bloc-notes", "observatoire"]
+
+
 def test_the_package_holds_no_colour_value():
-    house = style.read(ROOT / "styles")
+    values = {value for folder in STYLES for house in [style.read(folder)]
+              for value in (*house.colours.values(), *house.inks.values())}
     found = [(path.name, text[:60]) for path, texts in _package_texts(tuples=True).items()
-             for text in texts if _is_colour(text)
-             or any(value in text for value in (*house.colours.values(), *house.inks.values()))]
+             for text in texts if _is_colour(text) or any(value in text for value in values)]
     assert found == []
 
 
@@ -70,15 +77,15 @@ def test_the_colour_pattern_catches_what_it_should():
 
 def test_the_stylesheets_take_their_colours_from_the_style():
     """No colour is written out in the stylesheets: each is a var() of style.yaml's."""
-    for name in ("print.css", "print-shop.css", "epub.css", "web.css"):
-        css = re.sub(r"/\*.*?\*/", "", (ROOT / "styles" / name).read_text(encoding="utf-8"),
-                     flags=re.S)
-        assert not COLOUR_RE.search(css), name
-        assert "var(--" in css
+    for folder in STYLES:
+        for name in ("print.css", "print-shop.css", "epub.css", "web.css"):
+            css = re.sub(r"/\*.*?\*/", "", (folder / name).read_text(encoding="utf-8"), flags=re.S)
+            assert not COLOUR_RE.search(css), (folder.name, name)
+            assert "var(--" in css
 
 
 def test_a_stylesheet_naming_an_unknown_colour_says_where(tmp_path):
-    house = style.read(ROOT / "styles")
+    house = style.read(ROOT / "styles" / "bloc-notes")
     assert house.resolve("a { color: var(--accent); }", tmp_path) == "a { color: #005b70; }"
     with pytest.raises(BlocNotesError) as caught:
         house.resolve("a {}\nh2 { color: var(--acent); }", tmp_path / "epub.css")
@@ -98,9 +105,9 @@ NOT_LAYOUT = {"months", "date-format", "kilobytes", "megabytes", "colon"}
 
 
 def _label_words() -> set[str]:
-    table = labels.read_table(ROOT / "styles" / "labels.yaml")
     found = set()
-    for words in table.values():
+    for words in (words for folder in STYLES
+                  for words in labels.read_table(folder / labels.TABLE_FILE).values()):
         for key, text in words.items():
             if key in NOT_LAYOUT:
                 continue
@@ -117,7 +124,8 @@ def test_the_package_holds_no_label_text():
     """The layout's words are labels.yaml's: none is written in the package's code or its
     templates (the starter's templates, a writer's first draft, are not the layout's)."""
     words = _label_words()
-    assert {"Mots-clés", "Rédaction", "Bloc-Notes", "Intervenants", "Keywords"} <= words
+    assert {"Mots-clés", "Rédaction", "Bloc-Notes", "Intervenants", "Keywords", "Thèmes",
+            "Note de l’Observatoire"} <= words
     texts = _package_texts()
     for path in texts:
         if path.suffix == ".j2":  # the template's words, without its expressions
@@ -137,7 +145,8 @@ def test_the_label_check_can_fail():
 def test_the_package_holds_no_font_name():
     """The fonts (families, names, packages, files) are style.yaml's: none is named in the
     package's code."""
-    fonts = style.read(ROOT / "styles").fonts
+    fonts = {f"{folder.name} {role}": font for folder in STYLES
+             for role, font in style.read(folder).fonts.items()}
     names = {text for font in fonts.values()
              for text in (font.family, font.name, font.package,
                           *(Path(file).stem for _, _, file in font.faces))}

@@ -24,7 +24,7 @@ def test_fixture_pages_match_their_references(samples_built, name, tmp_path):
     assert compare(samples_built[name].pdf, tmp_path, OUTPUT, GOLDEN / name, f"{name}-") == []
 
 
-# Each is appended to a copy of styles/print.css: a change of colour only, none of layout.
+# Each is appended to a copy of styles/bloc-notes/print.css: a change of colour only, none of layout.
 MUTATIONS = {
     "section heading petrol blue to black": ".chapter h2 { color: #000; }",
     "running heads grey to red": "@page { @top-left { color: #c00; } @top-right { color: #c00; } }",
@@ -39,7 +39,7 @@ MUTATIONS = {
 def test_the_comparison_sees_a_change_of_colour(tmp_path: Path, rule: str):
     styles = tmp_path / "styles"
     shutil.copytree(ROOT / "styles", styles)
-    with (styles / "print.css").open("a", encoding="utf-8") as css:
+    with (styles / "bloc-notes" / "print.css").open("a", encoding="utf-8") as css:
         css.write("\n" + rule + "\n")
     settings = Settings(out=tmp_path / "out", styles=styles,
                         agency_fallback=ROOT / "source/agency.yaml", environ={})

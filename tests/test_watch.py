@@ -24,7 +24,7 @@ def test_affected_sources(tmp_path):
     a, b = tmp_path / "a.md", tmp_path / "b.md"
     settings = Settings(out=tmp_path / "out", styles=ROOT / "styles")
     assert affected([a], [a, b], settings) == [a]
-    assert affected([ROOT / "styles" / "print.css"], [a, b], settings) == [a, b]
+    assert affected([ROOT / "styles" / "bloc-notes" / "print.css"], [a, b], settings) == [a, b]
     assert affected([tmp_path / "agency.yaml"], [a, b], settings) == [a, b]
     assert affected([tmp_path / "plan.png"], [a, b], settings) == [a, b]
     assert affected([Path("/elsewhere/x.txt")], [a, b], settings) == []
