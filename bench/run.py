@@ -218,7 +218,7 @@ SERIES_WORKLOADS: dict[str, Callable[[Bench], float]] = {
     SERIES_MAKE: make_pdf_epub,
     f"make -j2 pdf epub, {SERIES} documents (cold)": make_j2_pdf_epub,
     SERIES_POOL: build_all_jobs,
-    f"make pdf after an edit of styles/print.css, {SERIES} documents": make_pdf_after_style_edit,
+    f"make pdf after an edit of styles/bloc-notes/print.css, {SERIES} documents": make_pdf_after_style_edit,
     f"make dist, {SERIES} documents (cold)": make_dist_cold,
     DIST_WARM: make_dist_warm,
     SERIES_LOOP: pandoc_loop,

@@ -47,7 +47,7 @@ class Prepared:
 SCREEN_PPI, SCREEN_QUALITY = 200, 85
 PRESS_PPI, PRESS_QUALITY = 450, 95
 EPUB_LONG_SIDE, EPUB_QUALITY = 1600, 85
-# No image prints larger than the page (A4, styles/print.css): an image is first brought to
+# No image prints larger than the page (A4, styles/<name>/print.css): an image is first brought to
 # the page's size at the edition's resolution, then, once the layout has placed it, to the size
 # it prints at.
 PAGE_MM = (210.0, 297.0)

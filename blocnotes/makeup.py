@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-NEW_PAGE = "new-page"  # styles/print.css: a section that starts a page
+NEW_PAGE = "new-page"  # styles/<name>/print.css: a section that starts a page
 BODY = "section-body"  # a section's text after its heading (blocnotes/markup.py)
 
 

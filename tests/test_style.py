@@ -1,4 +1,4 @@
-"""The house style is the designer's: styles/style.yaml holds its colours and geometry, and the
+"""The house style is the designer's: styles/<name>/style.yaml holds its colours and geometry, and the
 package (blocnotes/) holds no colour value of its own."""
 
 from __future__ import annotations
