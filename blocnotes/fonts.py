@@ -170,7 +170,8 @@ SUBSET_FEATURES = ("kern", "liga", "locl", "ccmp", "mark", "mkmk")
 
 
 def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
-    """The font at `path`, cut down to the characters of `text`: TrueType by default (what
+    """The font at `path`, cut down to the characters of `text` and their capitals (a style
+    may set a label or a masthead in capitals: text-transform): TrueType by default (what
     every e-reader reads; many read no WOFF2), or `flavor` "woff2" (the web).
 
     HarfBuzz's subsetter (uharfbuzz) does the cutting: the same font as fontTools' subsetter
@@ -179,7 +180,7 @@ def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
     import uharfbuzz as hb
 
     request = hb.SubsetInput()
-    request.unicode_set.update(ord(char) for char in set(text + " "))
+    request.unicode_set.update(ord(char) for char in set(text + text.upper() + " "))
     request.name_id_set.update(SUBSET_NAME_IDS)
     features = request.layout_feature_tag_set
     features.clear()

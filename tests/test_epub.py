@@ -183,3 +183,20 @@ def test_every_author_is_a_creator_with_an_id_of_its_own(tmp_path):
     assert [creator.text for creator in creators] == ["Anne Un", "Bruno Deux", "Chloé Trois"]
     ids = [creator.get("id") for creator in creators]
     assert len(set(ids)) == 3 and all(ids)
+
+
+def test_every_font_of_the_epub_has_the_capitals_of_its_text(seed_built):
+    """The style sets labels and the masthead in capitals (text-transform): a capital the text
+    lacks would be drawn in the reader's own font."""
+    from fontTools.ttLib import TTFont
+
+    with zipfile.ZipFile(seed_built.epub) as archive:
+        text = "".join(re.sub(r"<[^>]+>", "", archive.read(name).decode("utf-8"))
+                       for name in archive.namelist() if name.endswith(".xhtml"))
+        fonts = [name for name in archive.namelist() if name.endswith(".ttf")]
+        capitals = {char for char in text.upper() if char.isalpha() and char.isupper()}
+        assert "B" in capitals and fonts
+        for name in fonts:
+            covered = set(map(chr, TTFont(io.BytesIO(archive.read(name))).getBestCmap()))
+            if "a" in covered:  # a text face (not the monospace, cut to the code's letters)
+                assert capitals - covered == set(), name
