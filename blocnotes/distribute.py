@@ -20,7 +20,7 @@ from PIL import Image
 
 from . import atomic, feeds, fonts, freshness, labels, markup, render, style
 from .epub import COVER_IMAGE
-from .model import Document
+from .model import Typeset
 
 SUMS = "SHA256SUMS"
 THUMBNAIL_WIDTH = 300
@@ -32,7 +32,7 @@ WEB_FACES = ((fonts.SANS, 400, "normal"), (fonts.SANS, 400, "italic"), (fonts.SA
 class Built:
     """A document (typeset) and the PDF, EPUB and print shop's PDF built from it."""
 
-    document: Document
+    document: Typeset
     pdf: Path
     epub: Path
     press: Path
@@ -46,7 +46,7 @@ def _size(path: Path, labels: Mapping[str, str]) -> str:
     return f"{size / 1024 / 1024:.1f}\u00a0{labels['megabytes']}"
 
 
-def _summary(document: Document, limit: int = 220) -> str:
+def _summary(document: Typeset, limit: int = 220) -> str:
     text = markup.plain(markup.parse_fragment(document.abstract_html))
     if len(text) <= limit:
         return text
@@ -104,7 +104,7 @@ def _documents(entries: list[Built], memo: _Memo
     items, published = [], []
     for entry in entries:
         document = entry.document
-        shown = document.display or document.meta
+        shown = document.display
         name = f"{document.meta.date.isoformat()}-{document.slug}"
         files[f"{name}.pdf"] = entry.pdf.read_bytes()
         files[f"{name}.epub"] = epub = entry.epub.read_bytes()
@@ -128,11 +128,11 @@ def _documents(entries: list[Built], memo: _Memo
     return files, items, published
 
 
-def _web_page(first: Document | None, items: list[dict[str, object]], styles: Path, memo: _Memo
+def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Path, memo: _Memo
               ) -> dict[str, bytes]:
     """index.html, the series' page (newest first; the series named by `first`), and the
     subset web fonts it uses."""
-    meta = (first.display or first.meta) if first else None
+    meta = first.display if first else None
     page_css = style.read(styles).resolve((styles / "web.css").read_text(encoding="utf-8"),
                                           styles / "web.css")
     faces = [f for f in fonts.house_faces() if (f.family, f.weight, f.style) in WEB_FACES]

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import atomic, fonts, freshness, labels, lint, load, render, style, typeset, xmp
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
-from .model import Document, PageStart
+from .model import Document, PageStart, Typeset
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")  # accessible (default), archival
 PRINT_PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: see its README.md
@@ -45,7 +45,7 @@ class Outcome:
     written: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: BlocNotesError | None = None
-    document: Document | None = None  # as built (typeset), when the source loaded
+    document: Typeset | None = None  # as built, when the source loaded
 
 
 def _diagnose(source: Path, settings: Settings, press: bool
@@ -57,7 +57,7 @@ def _diagnose(source: Path, settings: Settings, press: bool
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
-            ) -> tuple[Document, list[Diagnostic]]:
+            ) -> tuple[Typeset, list[Diagnostic]]:
     """Load, lint (for print too with `press`) and typeset one source; raise on the first
     error found."""
     document, diagnostics = _diagnose(source, settings, press)
@@ -131,7 +131,7 @@ def _load_starts(path: Path, html: str) -> list[PageStart] | None:
     return [PageStart(**start) for start in record["starts"]]
 
 
-def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: str,
+def make_pdf(document: Typeset, settings: Settings, when: dt.datetime, html: str,
              press: bool = False) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
     """Document and its print HTML -> PDF bytes, renderer warnings, where each page begins.
     With `press`, the print shop's PDF/X-4 (from the HTML print_html made with `press`)."""
@@ -144,7 +144,7 @@ def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: st
                           image_cache(settings))
 
 
-def make_press_pdf(document: Document, settings: Settings, when: dt.datetime, rendition: str
+def make_press_pdf(document: Typeset, settings: Settings, when: dt.datetime, rendition: str
                    ) -> tuple[bytes, list[Diagnostic]]:
     """Document and its rendition -> the print shop's PDF/X-4 bytes and renderer warnings."""
     html = print_html(settings, rendition, press=True)
@@ -164,7 +164,7 @@ def print_page_starts(document: Document, settings: Settings, html: str) -> list
     return starts
 
 
-def make_epub(document: Document, settings: Settings, when: dt.datetime,
+def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
               starts: list[PageStart], rendition: str) -> bytes:
     """Document and its rendition -> EPUB bytes (images prepared for e-readers and packaged,
     print pages marked)."""
@@ -337,13 +337,13 @@ def dist_plan(sources: Iterable[Path], settings: Settings) -> list[tuple[Path, t
     return [(source, due(source, DIST_FORMATS, settings)) for source in sources]
 
 
-def _built_document(source: Path, settings: Settings) -> Document:
+def _built_document(source: Path, settings: Settings) -> Typeset:
     """The document as its last build kept it, or (none kept) read and typeset again."""
     agency = load.agency_file_for(source, settings.agency_fallback)
     document = freshness.kept(settings.out, load.slug_for(source),
                               freshness.fixed_inputs(source, agency, settings.styles, "document"),
                               _build_key(settings))
-    if isinstance(document, Document):
+    if isinstance(document, Typeset):
         return document
     return typeset.typeset(load.load(source, agency))
 

@@ -13,7 +13,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import __version__
-from .model import Document
+from .model import Document, Typeset
 
 
 def build_date(document: Document, environ: Mapping[str, str] = os.environ) -> dt.datetime:
@@ -69,7 +69,7 @@ def _number_blocks(html: str) -> str:
     return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
 
 
-def render_html(document: Document, when: dt.datetime) -> str:
+def render_html(document: Typeset, when: dt.datetime) -> str:
     """Document (typeset) -> the one HTML rendition both writers start from, well-formed as
     XML; its text blocks are numbered (data-bn) so that PDF pages can be found in the EPUB."""
     return _number_blocks(_render(document, when))
@@ -126,8 +126,8 @@ def _notes_at_calls(rendition: str) -> str:
     return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
 
 
-def _render(document: Document, when: dt.datetime) -> str:
-    show = document.display or document.meta
+def _render(document: Typeset, when: dt.datetime) -> str:
+    show = document.display
     labels = document.labels
     return environment().get_template("document.html.j2").render(
         meta=document.meta,

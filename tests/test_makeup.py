@@ -5,6 +5,7 @@ of a minimal document, two authors, the EPUB cover's text, characters no font ha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -327,7 +328,7 @@ def test_pages_match_their_references(built, tmp_path, name):
     assert compare_pages(name, built[name].pdf, tmp_path) == []
 
 
-def _drawn(monkeypatch, meta, words) -> list[tuple[tuple[float, float, float, float], str]]:
+def _drawn(monkeypatch, document) -> list[tuple[tuple[float, float, float, float], str]]:
     """The text boxes the cover draws: (bounding box, text)."""
     boxes = []
     draw_text = ImageDraw.ImageDraw.text
@@ -337,7 +338,7 @@ def _drawn(monkeypatch, meta, words) -> list[tuple[tuple[float, float, float, fl
         return draw_text(self, xy, text, *args, font=font, **kwargs)
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
-    Image.open(__import__("io").BytesIO(cover.cover_png(meta, words,
+    Image.open(__import__("io").BytesIO(cover.cover_png(document,
                                                         style.read(ROOT / "styles").colours)))
     return boxes
 
@@ -351,7 +352,7 @@ def _inside(box) -> bool:
 def test_the_cover_fits_a_long_title_and_twelve_keywords(built, monkeypatch):
     document = typeset.typeset(load.load(built["two-authors"].source, ROOT / "source/agency.yaml"))
     meta = document.display
-    boxes = _drawn(monkeypatch, meta, document.labels)
+    boxes = _drawn(monkeypatch, document)
     assert [text for box, text in boxes if not _inside(box)] == []
     drawn = " ".join(text for _, text in boxes)
     assert all(keyword in drawn for keyword in meta.keywords)  # smaller, none cut
@@ -363,7 +364,7 @@ def test_the_cover_ends_what_cannot_fit_with_an_ellipsis(built, monkeypatch):
     meta = document.display
     long = meta.__class__(**{**meta.__dict__, "title": meta.title * 4,
                              "keywords": meta.keywords * 3})
-    boxes = _drawn(monkeypatch, long, document.labels)
+    boxes = _drawn(monkeypatch, dataclasses.replace(document, display=long))
     assert [text for box, text in boxes if not _inside(box)] == []
     texts = [text for _, text in boxes]
     assert any(text.endswith("…") for text in texts)  # the title, cut

@@ -66,3 +66,31 @@ def test_rules_cross_inline_elements():
 )
 def test_french_numbers(before, after):
     assert typeset_text(before, "fr") == after
+
+
+def test_only_a_typeset_document_reaches_the_writers():
+    """Typesetting gives a Typeset, whose metadata as shown is not optional; the writers are
+    declared to take that type, and an untypeset Document has no `display` to render from."""
+    import datetime as dt
+    import typing
+
+    from blocnotes import cover, distribute, epub, feeds, load, pipeline, render, typeset
+    from blocnotes.model import Document, Typeset
+    from helpers import SOURCE
+
+    document = load.load(SOURCE, SOURCE.parent / "agency.yaml")
+    assert type(document) is Document and not hasattr(document, "display")
+    done = typeset.typeset(document)
+    assert isinstance(done, Typeset) and done.display != document.meta  # typeset
+    assert done.meta == document.meta  # the data stays as written
+    when = dt.datetime(2020, 9, 29, tzinfo=dt.UTC)
+    with pytest.raises(AttributeError, match="display"):
+        render.render_html(document, when)  # type: ignore[arg-type]
+    assert render.render_html(done, when).startswith("<!DOCTYPE html>")
+    takes = {render.render_html: "document", epub.render_epub: "document",
+             cover.cover_png: "document", pipeline.make_epub: "document"}
+    for function, argument in takes.items():
+        assert typing.get_type_hints(function)[argument] is Typeset, function.__name__
+    for record in (feeds.Published, distribute.Built):
+        assert typing.get_type_hints(record)["document"] is Typeset, record.__name__
+    assert typing.get_type_hints(Typeset)["display"] is typing.get_type_hints(Document)["meta"]
