@@ -94,3 +94,30 @@ def test_only_a_typeset_document_reaches_the_writers():
     for record in (feeds.Published, distribute.Built):
         assert typing.get_type_hints(record)["document"] is Typeset, record.__name__
     assert typing.get_type_hints(Typeset)["display"] is typing.get_type_hints(Document)["meta"]
+
+
+def test_the_print_html_is_decided_in_its_tree():
+    """Links, placeholders and the stylesheet are set in the rendition's tree before it is
+    serialized: the CSS reaches an HTML parser as written ('>' too), and XML still reads it."""
+    import tinycss2
+    import tinyhtml5  # WeasyPrint's HTML parser
+    from lxml import etree
+
+    from blocnotes.render import XHTML, for_print
+
+    rendition = (f'<!DOCTYPE html>\n<html xmlns="{XHTML}"><head><title>t</title></head><body>'
+                 '<p><a href="#">vide</a> <a href="">vide</a> <a href="#s">interne</a> '
+                 '<a href="https://example.org/?a=1&amp;b=2">web</a></p></body></html>')
+    css = 'li > ul { color: red }\n.a::before { content: "<&>" }\n'
+    for links, kept in ((True, ["#s", "https://example.org/?a=1&b=2"]), (False, [])):
+        html = for_print(rendition, css, links)
+        root = etree.fromstring(html.encode())
+        assert [a.get("href") for a in root.iter(f"{{{XHTML}}}a") if "href" in a.attrib] == kept
+        assert len(list(root.iter(f"{{{XHTML}}}a"))) == 4
+        style = root.find(f"{{{XHTML}}}head/{{{XHTML}}}style")
+        assert css in "".join(style.itertext())  # XML: the CDATA section holds it
+        text = tinyhtml5.parse(html, namespace_html_elements=False).find("head/style").text
+        assert css in text  # HTML reads it raw, as WeasyPrint does: the same rules, no others
+        rules = [tinycss2.parse_stylesheet(t, skip_comments=True, skip_whitespace=True)
+                 for t in (text, css)]
+        assert [rule.serialize() for rule in rules[0]] == [rule.serialize() for rule in rules[1]]
