@@ -19,6 +19,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from . import atomic, feeds, fonts, freshness, labels, markup, render, style
+from .editions import EPUB, PRESS, SCREEN, WEB
 from .epub import COVER_IMAGE
 from .model import Typeset
 
@@ -105,14 +106,15 @@ def _documents(entries: list[Built], memo: _Memo
     for entry in entries:
         document = entry.document
         shown = document.display
-        name = f"{document.meta.date.isoformat()}-{document.slug}"
-        files[f"{name}.pdf"] = entry.pdf.read_bytes()
-        files[f"{name}.epub"] = epub = entry.epub.read_bytes()
-        files[f"{name}-impression.pdf"] = entry.press.read_bytes()
+        name = f"{document.meta.date.isoformat()}-{document.slug}"  # each edition's, dated
+        pdf, epub_name = SCREEN.path_name(name), EPUB.path_name(name)
+        files[pdf] = entry.pdf.read_bytes()
+        files[epub_name] = epub = entry.epub.read_bytes()
+        files[PRESS.path_name(name)] = entry.press.read_bytes()
         files[f"{name}.png"] = memo.get([b"thumbnail", epub], partial(_thumbnail, epub))
         published.append(feeds.Published(
-            document, pdf=feeds.File(f"{name}.pdf", "application/pdf", len(files[f"{name}.pdf"])),
-            epub=feeds.File(f"{name}.epub", "application/epub+zip", len(files[f"{name}.epub"])),
+            document, pdf=feeds.File(pdf, "application/pdf", len(files[pdf])),
+            epub=feeds.File(epub_name, "application/epub+zip", len(files[epub_name])),
             thumbnail=feeds.File(f"{name}.png", "image/png", len(files[f"{name}.png"])),
             thumbnail_px=Image.open(io.BytesIO(files[f"{name}.png"])).size, anchor=name))
         items.append({
@@ -121,7 +123,7 @@ def _documents(entries: list[Built], memo: _Memo
             "lang": document.meta.lang,
             "cover": f"{document.labels['cover']}{document.labels['colon']}{shown.title}",
             "keywords": shown.keywords, "summary": _summary(document),
-            "pdf": f"{name}.pdf", "epub": f"{name}.epub", "thumbnail": f"{name}.png",
+            "pdf": pdf, "epub": epub_name, "thumbnail": f"{name}.png",
             "pdf_size": _size(entry.pdf, document.labels),
             "epub_size": _size(entry.epub, document.labels),
         })
@@ -133,8 +135,9 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
     """index.html, the series' page (newest first; the series named by `first`), and the
     subset web fonts it uses."""
     meta = first.display if first else None
-    page_css = style.read(styles).resolve((styles / "web.css").read_text(encoding="utf-8"),
-                                          styles / "web.css")
+    house = style.read(styles)
+    page_css = "".join(house.resolve((styles / name).read_text(encoding="utf-8"), styles / name)
+                       for name in WEB.stylesheets)
     faces = [f for f in fonts.house_faces() if (f.family, f.weight, f.style) in WEB_FACES]
     css = fonts.font_face_css(tuple(faces), lambda face: f"fonts/{face.path.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
@@ -148,7 +151,7 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
     files = {f"fonts/{face.path.stem}.woff2": memo.get(
         [b"woff2", str(face.path).encode(), text.encode()],
         partial(fonts.subset_font, face.path, text, "woff2")) for face in faces}
-    files["index.html"] = page.encode("utf-8")
+    files[WEB.file_name] = page.encode("utf-8")
     return files
 
 
@@ -185,8 +188,8 @@ def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = N
     files, items, published = _documents(entries, memory)
     files.update(_web_page(built[0].document if built else None, items, styles, memory))
     # More views of the same series join here, before the folder is written and summed.
-    files[feeds.FEED] = feeds.atom_feed(published, "index.html")
-    files[feeds.CATALOG] = feeds.opds_catalog(published, "index.html")
+    files[feeds.FEED] = feeds.atom_feed(published, WEB.file_name)
+    files[feeds.CATALOG] = feeds.opds_catalog(published, WEB.file_name)
     written = _publish(site, files)
     memory.prune()
     return written

@@ -25,7 +25,7 @@ STYLES = {  # the style files (under the styles folder) each kind of output is m
     "pdf": ("print.css", "style.yaml", "labels.yaml"),
     # print.css too: the EPUB marks the PDF's pages
     "epub": ("print.css", "epub.css", "style.yaml", "labels.yaml"),
-    "print": ("print.css", "print-shop.css", PROFILE, "style.yaml", "labels.yaml"),
+    "press": ("print.css", "print-shop.css", PROFILE, "style.yaml", "labels.yaml"),
     "html": ("print.css", "style.yaml", "labels.yaml"),
     "document": ("labels.yaml",),  # the document as built, kept for dist's web page (see keep)
 }

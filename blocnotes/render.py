@@ -74,7 +74,7 @@ def render_html(document: Typeset, when: dt.datetime) -> str:
     return _number_blocks(_render(document, when))
 
 
-def for_print(rendition: str, css: str, links: bool = True) -> str:
+def for_pdf(rendition: str, css: str, links: bool = True) -> str:
     """The rendition as WeasyPrint lays it out, decided in its tree before it is serialized:
     notes at their calls, `css` in the <head>, and placeholder links ('#') made <a> without
     href, as HTML defines placeholders: on paper they lead nowhere, and the PDF keeps no link

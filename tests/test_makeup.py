@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 from blocnotes import cover, labels, lint, load, pdf, style, typeset
 from blocnotes.distribute import _size
 from blocnotes.frontmatter import parse_yaml
-from blocnotes.pipeline import Settings, build, check, prepare, print_html
+from blocnotes.pipeline import Settings, build, check, pdf_html, prepare
 from blocnotes.render import build_date, render_html
 from conftest import run_epubcheck
 from fixture_pages import FIXTURES, compare_pages
@@ -68,7 +68,7 @@ def _laid_out(source: Path, tmp_path: Path, made_up: bool = True):
 def _lay_out_now(source: Path, tmp_path: Path, made_up: bool):
     settings = _settings(tmp_path)
     document, _ = prepare(source, settings)
-    html = print_html(settings, render_html(document, build_date(document, {})))
+    html = pdf_html(settings, render_html(document, build_date(document, {})))
     roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
     if made_up:
         return pdf.layout(html, source, roots)
@@ -124,7 +124,7 @@ def test_break_after_avoid_keeps_sub_headings_in_the_columns(built, tmp_path):
     settings = _settings(tmp_path)
     source = built["long"].source
     document, _ = prepare(source, settings)
-    html = print_html(settings, render_html(document, build_date(document, {})))
+    html = pdf_html(settings, render_html(document, build_date(document, {})))
     roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
     found = {}
     for rule in ("", "h3 { break-after: auto !important }"):

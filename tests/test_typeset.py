@@ -103,14 +103,14 @@ def test_the_print_html_is_decided_in_its_tree():
     import tinyhtml5  # WeasyPrint's HTML parser
     from lxml import etree
 
-    from blocnotes.render import XHTML, for_print
+    from blocnotes.render import XHTML, for_pdf
 
     rendition = (f'<!DOCTYPE html>\n<html xmlns="{XHTML}"><head><title>t</title></head><body>'
                  '<p><a href="#">vide</a> <a href="">vide</a> <a href="#s">interne</a> '
                  '<a href="https://example.org/?a=1&amp;b=2">web</a></p></body></html>')
     css = 'li > ul { color: red }\n.a::before { content: "<&>" }\n'
     for links, kept in ((True, ["#s", "https://example.org/?a=1&b=2"]), (False, [])):
-        html = for_print(rendition, css, links)
+        html = for_pdf(rendition, css, links)
         root = etree.fromstring(html.encode())
         assert [a.get("href") for a in root.iter(f"{{{XHTML}}}a") if "href" in a.attrib] == kept
         assert len(list(root.iter(f"{{{XHTML}}}a"))) == 4
