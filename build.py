@@ -154,7 +154,7 @@ cli.command("pdf")(source_command(("pdf",), "Build the A4 PDF of each source.",
 cli.command("epub")(source_command(("epub",), "Build the EPUB 3 of each source."))
 cli.command("all")(source_command(("pdf", "epub"), "Build the PDF and the EPUB of each source."))
 cli.command("html")(source_command(
-    ("html",), "Write the print HTML of each source (what WeasyPrint lays out)."))
+    ("html",), "Write the HTML the PDF of each source is laid out from (what WeasyPrint reads)."))
 
 
 def _kind(output: Path) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Render a Document to one HTML rendition (Jinja2), the common start of both writers."""
+"""Render a typeset document to one HTML rendition (Jinja2), the common start of every edition."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def for_pdf(rendition: str, css: str, links: bool = True) -> str:
 
 
 def _style(css: str) -> etree._Element:
-    """A <style> element that holds `css` as both readers of the print HTML see it. XML
+    """A <style> element that holds `css` as both readers of the PDF's HTML see it. XML
     would escape '>' (a child combinator) as '&gt;', which HTML (WeasyPrint's parser) reads
     as it is in a <style>: the CSS goes in a CDATA section that the CSS sees inside comments
     (/*<![CDATA[*/ ... /*]]>*/, the idiom of XHTML served as HTML); the XML comments are

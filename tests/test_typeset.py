@@ -96,7 +96,7 @@ def test_only_a_typeset_document_reaches_the_writers():
     assert typing.get_type_hints(Typeset)["display"] is typing.get_type_hints(Document)["meta"]
 
 
-def test_the_print_html_is_decided_in_its_tree():
+def test_the_pdfs_html_is_decided_in_its_tree():
     """Links, placeholders and the stylesheet are set in the rendition's tree before it is
     serialized: the CSS reaches an HTML parser as written ('>' too), and XML still reads it."""
     import tinycss2
