@@ -183,7 +183,8 @@ def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
             raise BlocNotesError(document.source, image.line,
                                  f"image '{image.src[:80]}' {error}") from None
     house = style.read(settings.styles)
-    stylesheet = house.resolve(_read_style(settings, "epub.css"), settings.styles / "epub.css")
+    stylesheet = "".join(house.resolve(_read_style(settings, name), settings.styles / name)
+                         for name in EPUB.stylesheets)  # e-readers: colours written out
     return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts)
 
 
