@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SETTINGS_VARIANT = "settings"  # the PDF variant the settings choose (--pdf-variant):
+SETTINGS_VARIANT = "settings"  # the PDF variant the settings choose (--pdf-variant), one of
 SCREEN_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")  # accessible (default), archival
 
 
@@ -48,7 +48,6 @@ HTML = Edition("html", "html", SCREEN.stylesheets, "{slug}.html")  # what SCREEN
 WEB = Edition("web", "web", ("web.css",), "index.html")
 
 EDITIONS = (SCREEN, PRESS, EPUB, HTML, WEB)  # in the order a build makes them
-BY_NAME = {edition.name: edition for edition in EDITIONS}
 # Made once per source (the web page is the series', made by distribute)
 PER_SOURCE = tuple(edition for edition in EDITIONS if edition.writer != "web")
 
