@@ -15,11 +15,10 @@ from typing import Any
 import click
 
 from blocnotes import __version__
+from blocnotes.editions import EPUB, PRESS, SCREEN, SCREEN_VARIANTS
 from blocnotes.errors import BlocNotesError
 from blocnotes.freshness import FOLDER as RECORDS
 from blocnotes.pipeline import (
-    PDF_VARIANTS,
-    PRINT_SUFFIX,
     SITE,
     Outcome,
     Settings,
@@ -113,7 +112,7 @@ def source_command(formats: tuple[str, ...], help_text: str, press_option: bool 
     @click.option("--allow-remote", is_flag=True,
                   help="Let the PDF load http(s) images and styles (off: nothing is fetched).")
     @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
-    @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS),
+    @click.option("--pdf-variant", type=click.Choice(SCREEN_VARIANTS),
                   default="pdf/ua-1", show_default=True,
                   help="PDF/UA-1 (accessible, tagged) or PDF/A (archival, tagged too).")
     @JOBS
@@ -127,7 +126,7 @@ def source_command(formats: tuple[str, ...], help_text: str, press_option: bool 
         ctx.obj["quiet"] = ctx.obj["quiet"] or quiet
         ctx.obj["verbose"] = ctx.obj["verbose"] or verbose
         settings = _settings(out, allow_remote, strict, pdf_variant)
-        kinds = ("print",) if press else formats
+        kinds = (PRESS.name,) if press else formats
         outcomes = _run(ctx, [(source, kinds) for source in _sources(sources)], settings, jobs)
         if any(outcome.error for outcome in outcomes):
             ctx.exit(1)
@@ -155,14 +154,15 @@ cli.command("pdf")(source_command(("pdf",), "Build the A4 PDF of each source.",
 cli.command("epub")(source_command(("epub",), "Build the EPUB 3 of each source."))
 cli.command("all")(source_command(("pdf", "epub"), "Build the PDF and the EPUB of each source."))
 cli.command("html")(source_command(
-    ("html",), "Write the print HTML of each source (what WeasyPrint lays out)."))
+    ("html",), "Write the HTML the PDF of each source is laid out from (what WeasyPrint reads)."))
 
 
 def _kind(output: Path) -> tuple[str, str]:
-    """An output's file name -> (the source's name, the kind of output)."""
-    for suffix, kind in ((f"{PRINT_SUFFIX}.pdf", "print"), (".pdf", "pdf"), (".epub", "epub")):
+    """An output's file name -> (the source's name, the edition's name)."""
+    for edition in (PRESS, SCREEN, EPUB):  # the longest suffix first: -impression.pdf
+        suffix = edition.path_name("")
         if output.name.endswith(suffix) and len(output.name) > len(suffix):
-            return output.name[: -len(suffix)], kind
+            return output.name[: -len(suffix)], edition.name
     raise click.BadParameter(f"'{output}' is not a .pdf, -impression.pdf or .epub file name",
                              param_hint="OUTPUTS")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from . import fonts
-from .model import Metadata
+from .model import Typeset
 
 WIDTH, HEIGHT = 1200, 1697  # A4 proportions
 MARGIN = 90
@@ -81,12 +81,13 @@ KEYWORD_SIZES = range(40, 25, -3)
 PANEL_BOTTOM = HEIGHT - 120  # the keyword panel ends here, whatever it holds
 
 
-def cover_png(meta: Metadata, labels: Mapping[str, str], colours: Mapping[str, str],
-              folder: Path = fonts.DEFAULT) -> bytes:
-    """Metadata as shown (typeset), the labels of its language and the colours of the style
-    in `folder` (its style.yaml: paper, accent, accent-light, ink) -> a PNG cover: masthead,
-    title, dateline, keywords. Nothing is cut: the title and the keywords shrink to fit, and
-    what still does not fit ends with an ellipsis."""
+def cover_png(document: Typeset, colours: Mapping[str, str], folder: Path = fonts.DEFAULT
+              ) -> bytes:
+    """A typeset document (its metadata as shown, the labels of its language) and the
+    colours of the style in `folder` (its style.yaml: paper, accent, accent-light, ink) -> a
+    PNG cover: masthead, title, dateline, keywords. Nothing is cut: the title and the
+    keywords shrink to fit, and what still does not fit ends with an ellipsis."""
+    meta, labels = document.display, document.labels
     image = Image.new("RGB", (WIDTH, HEIGHT), colours["paper"])
     draw = ImageDraw.Draw(image)
     text_width = WIDTH - 2 * MARGIN

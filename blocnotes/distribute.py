@@ -19,8 +19,9 @@ from markupsafe import Markup
 from PIL import Image
 
 from . import atomic, feeds, fonts, freshness, labels, markup, render, style
+from .editions import EPUB, PRESS, SCREEN, WEB
 from .epub import COVER_IMAGE
-from .model import Document
+from .model import Typeset
 
 SUMS = "SHA256SUMS"
 THUMBNAIL_WIDTH = 300
@@ -30,7 +31,7 @@ THUMBNAIL_WIDTH = 300
 class Built:
     """A document (typeset) and the PDF, EPUB and print shop's PDF built from it."""
 
-    document: Document
+    document: Typeset
     pdf: Path
     epub: Path
     press: Path
@@ -44,7 +45,7 @@ def _size(path: Path, labels: Mapping[str, str]) -> str:
     return f"{size / 1024 / 1024:.1f}\u00a0{labels['megabytes']}"
 
 
-def _summary(document: Document, limit: int = 220) -> str:
+def _summary(document: Typeset, limit: int = 220) -> str:
     text = markup.plain(markup.parse_fragment(document.abstract_html))
     if len(text) <= limit:
         return text
@@ -102,15 +103,16 @@ def _documents(entries: list[Built], memo: _Memo
     items, published = [], []
     for entry in entries:
         document = entry.document
-        shown = document.display or document.meta
-        name = f"{document.meta.date.isoformat()}-{document.slug}"
-        files[f"{name}.pdf"] = entry.pdf.read_bytes()
-        files[f"{name}.epub"] = epub = entry.epub.read_bytes()
-        files[f"{name}-impression.pdf"] = entry.press.read_bytes()
+        shown = document.display
+        name = f"{document.meta.date.isoformat()}-{document.slug}"  # each edition's, dated
+        pdf, epub_name = SCREEN.path_name(name), EPUB.path_name(name)
+        files[pdf] = entry.pdf.read_bytes()
+        files[epub_name] = epub = entry.epub.read_bytes()
+        files[PRESS.path_name(name)] = entry.press.read_bytes()
         files[f"{name}.png"] = memo.get([b"thumbnail", epub], partial(_thumbnail, epub))
         published.append(feeds.Published(
-            document, pdf=feeds.File(f"{name}.pdf", "application/pdf", len(files[f"{name}.pdf"])),
-            epub=feeds.File(f"{name}.epub", "application/epub+zip", len(files[f"{name}.epub"])),
+            document, pdf=feeds.File(pdf, "application/pdf", len(files[pdf])),
+            epub=feeds.File(epub_name, "application/epub+zip", len(files[epub_name])),
             thumbnail=feeds.File(f"{name}.png", "image/png", len(files[f"{name}.png"])),
             thumbnail_px=Image.open(io.BytesIO(files[f"{name}.png"])).size, anchor=name))
         items.append({
@@ -119,21 +121,22 @@ def _documents(entries: list[Built], memo: _Memo
             "lang": document.meta.lang,
             "cover": f"{document.labels['cover']}{document.labels['colon']}{shown.title}",
             "keywords": shown.keywords, "summary": _summary(document),
-            "pdf": f"{name}.pdf", "epub": f"{name}.epub", "thumbnail": f"{name}.png",
+            "pdf": pdf, "epub": epub_name, "thumbnail": f"{name}.png",
             "pdf_size": _size(entry.pdf, document.labels),
             "epub_size": _size(entry.epub, document.labels),
         })
     return files, items, published
 
 
-def _web_page(first: Document | None, items: list[dict[str, object]], styles: Path, memo: _Memo
+def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Path, memo: _Memo
               ) -> dict[str, bytes]:
     """index.html, the series' page (newest first; the series named by `first`, in the style
     `first` chose under the styles folder `styles`), and the subset web fonts it uses."""
-    meta = (first.display or first.meta) if first else None
+    meta = first.display if first else None
     folder = style.folder(styles, first.meta.style if first else None)
-    page_css = style.read(folder).resolve((folder / "web.css").read_text(encoding="utf-8"),
-                                          folder / "web.css")
+    house = style.read(folder)
+    page_css = "".join(house.resolve((folder / name).read_text(encoding="utf-8"), folder / name)
+                       for name in WEB.stylesheets)
     faces = fonts.edition_faces("web", folder)
     css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
@@ -147,7 +150,7 @@ def _web_page(first: Document | None, items: list[dict[str, object]], styles: Pa
     files = {f"fonts/{face.path.stem}.woff2": memo.get(
         [b"woff2", str(face.path).encode(), text.encode()],
         partial(fonts.subset_font, face.path, text, "woff2")) for face in faces}
-    files["index.html"] = page.encode("utf-8")
+    files[WEB.file_name] = page.encode("utf-8")
     return files
 
 
@@ -185,8 +188,8 @@ def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = N
     files, items, published = _documents(entries, memory)
     files.update(_web_page(built[0].document if built else None, items, styles, memory))
     # More views of the same series join here, before the folder is written and summed.
-    files[feeds.FEED] = feeds.atom_feed(published, "index.html")
-    files[feeds.CATALOG] = feeds.opds_catalog(published, "index.html")
+    files[feeds.FEED] = feeds.atom_feed(published, WEB.file_name)
+    files[feeds.CATALOG] = feeds.opds_catalog(published, WEB.file_name)
     written = _publish(site, files)
     memory.prune()
     return written

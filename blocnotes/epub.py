@@ -17,7 +17,7 @@ from lxml import etree
 from . import fonts
 from .images import Prepared
 from .lint import IMAGE_TYPES
-from .model import Document, PageStart
+from .model import Document, PageStart, Typeset
 from .render import description
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -309,14 +309,14 @@ def _stem(face: fonts.Face) -> str:
 COVER_IMAGE = "images/couverture.png"
 
 
-def _cover(book: epub.EpubBook, document: Document, colours: Mapping[str, str], folder: Path
+def _cover(book: epub.EpubBook, document: Typeset, colours: Mapping[str, str], folder: Path
            ) -> Chapter:
     """The cover image (cover-image in the manifest, shown by e-reader libraries) and a cover
     page that shows it with a French text alternative."""
     from .cover import cover_png
 
-    shown = document.display or document.meta
-    book.set_cover(COVER_IMAGE, cover_png(shown, document.labels, colours, folder), create_page=False)
+    shown = document.display
+    book.set_cover(COVER_IMAGE, cover_png(document, colours, folder), create_page=False)
     alt = " – ".join(part for part in (shown.series, shown.title, shown.dateline) if part)
     section = etree.Element(f"{{{XHTML}}}section", {"class": "part cover", "id": "couverture"})
     section.set(f"{{{EPUB_NS}}}type", "cover")
@@ -352,7 +352,7 @@ def _accessibility(book: epub.EpubBook, labels: Mapping[str, str], has_images: b
     meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
 
 
-def render_epub(document: Document, rendition: str, stylesheet: str,
+def render_epub(document: Typeset, rendition: str, stylesheet: str,
                 colours: Mapping[str, str], when: dt.datetime,
                 images: Mapping[str, Prepared] | None = None,
                 starts: Sequence[PageStart] = (), folder: Path = fonts.DEFAULT) -> bytes:

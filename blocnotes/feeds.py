@@ -17,7 +17,7 @@ from lxml import etree
 
 from . import __version__, labels, markup
 from .epub import identifier
-from .model import Document, Metadata
+from .model import Metadata, Typeset
 
 ATOM = "http://www.w3.org/2005/Atom"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -49,7 +49,7 @@ class File:
 class Published:
     """One Bloc-Notes as handed out: the typeset document, its files and its place on the page."""
 
-    document: Document
+    document: Typeset
     pdf: File
     epub: File
     thumbnail: File
@@ -134,7 +134,7 @@ def _entry(feed: etree._Element, item: Published) -> tuple[etree._Element, Metad
     """An entry with what both feeds say of a Bloc-Notes: id, title, dates, authors, rights,
     keywords, summary."""
     document = item.document
-    meta, shown = document.meta, document.display or document.meta
+    meta, shown = document.meta, document.display
     entry = _add(feed, "entry")
     if meta.lang != feed.get(XML_LANG):
         entry.set(XML_LANG, meta.lang)
@@ -199,7 +199,7 @@ def _series(items: Sequence[Published]) -> tuple[Metadata, Metadata]:
         empty = Metadata(title="", date=dt.date(1970, 1, 1))
         return empty, empty
     document = items[0].document
-    return document.meta, document.display or document.meta
+    return document.meta, document.display
 
 
 def _linker(base: str | None) -> Callable[[str], str]:

@@ -28,7 +28,7 @@ STYLES = {  # the files (under a style's folder) each kind of output is made wit
     "pdf": ("print.css", "style.yaml", "labels.yaml"),
     # print.css too: the EPUB marks the PDF's pages
     "epub": ("print.css", "epub.css", "style.yaml", "labels.yaml"),
-    "print": ("print.css", "print-shop.css", "style.yaml", "labels.yaml"),
+    "press": ("print.css", "print-shop.css", "style.yaml", "labels.yaml"),
     "html": ("print.css", "style.yaml", "labels.yaml"),
     "document": ("labels.yaml",),  # the document as built, kept for dist's web page (see keep)
 }
@@ -85,7 +85,7 @@ def style_inputs(folder: Path, kind: str) -> list[Path]:
     """The files of the style in `folder` that an output of `kind` is made with (the print
     shop's profile is shared by every style, beside their folders)."""
     return [*(folder / name for name in STYLES[kind]),
-            *([folder.parent / PROFILE] if kind == "print" else [])]
+            *([folder.parent / PROFILE] if kind == "press" else [])]
 
 
 def _record_path(output: Path) -> Path:

@@ -47,7 +47,7 @@ _OPEN = '<section class="part chapter"'  # as the template writes it
 
 
 def start_pages_at(html: str, headings: list[str]) -> str:
-    """The print HTML with the sections of these headings (data-bn) marked NEW_PAGE."""
+    """The HTML of the PDF with the sections of these headings (data-bn) marked NEW_PAGE."""
     for number in headings:
         position = html.find(f' data-bn="{number}"')
         start = html.rfind(_OPEN, 0, position)
@@ -70,7 +70,7 @@ def _has_colophon(box: object) -> bool:
 
 
 def carry_last_block(html: str) -> str:
-    """The print HTML with the last block of the last section moved into a section of its
+    """The HTML of the PDF with the last block of the last section moved into a section of its
     own that starts a page: the end of the text goes over with the colophon."""
     from lxml import etree
 

@@ -91,7 +91,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
-    """One Bloc-Notes: where it came from, its metadata and its body split into sections."""
+    """One Bloc-Notes as read: where it came from, its metadata and its body split into
+    sections. Only its typeset form (Typeset) goes on to the writers."""
 
     source: Path
     slug: str
@@ -105,8 +106,16 @@ class Document:
     ids: frozenset[str] = frozenset()  # every id of the body, for internal links
     credits: tuple[str, ...] = ()  # the figures' credits, in order, for the colophon
     list_warnings: tuple[ListWarning, ...] = ()  # list lines whose nesting is a guess
-    display: Metadata | None = None  # the metadata as shown: typeset for its language
     text: str = field(default="", repr=False, compare=False)  # the source, to locate findings
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     # the fixed words of the layout in the document's language (its style's labels.yaml)
     labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Typeset(Document):
+    """A Document after typesetting (typeset.typeset makes it): its body's text set for its
+    language, and `display`, the metadata as shown, which every writer (HTML, PDF, EPUB,
+    cover, web page, feeds) takes; `meta` stays the data (dates, identifiers, language)."""
+
+    display: Metadata

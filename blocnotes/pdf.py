@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import fonts, images, makeup
+from .editions import Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
 from .lint import IMAGE_TYPES
@@ -54,7 +55,7 @@ BASE_URL = "https://source.invalid/"
 
 
 @dataclass(frozen=True)
-class Edition:
+class ImagePlan:
     """What one PDF edition makes of the source's images: at most `ppi` at the printed size,
     photos in JPEG at `quality`, CMYK kept or made sRGB; prepared once, kept in `cache`."""
 
@@ -69,12 +70,12 @@ class Edition:
                              self.keep_cmyk)
 
 
-def screen_edition(cache: ImageCache) -> Edition:
-    return Edition(cache, images.SCREEN_PPI, images.SCREEN_QUALITY)
-
-
-def press_edition(cache: ImageCache) -> Edition:
-    return Edition(cache, images.PRESS_PPI, images.PRESS_QUALITY, keep_cmyk=True)
+def image_plan(edition: Edition, cache: ImageCache) -> ImagePlan:
+    """The images of an edition: the print shop's (CMYK inks) at press resolution, CMYK
+    kept; the others at screen resolution, in sRGB."""
+    if edition.cmyk:
+        return ImagePlan(cache, images.PRESS_PPI, images.PRESS_QUALITY, keep_cmyk=True)
+    return ImagePlan(cache, images.SCREEN_PPI, images.SCREEN_QUALITY)
 
 
 class GuardedFetcher(URLFetcher):
@@ -229,9 +230,9 @@ def _font_config() -> FontConfiguration:
 
 
 def _lay_out(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
-             edition: Edition | None = None) -> weasyprint.Document:
+             plan: ImagePlan | None = None) -> weasyprint.Document:
     """Lay the rendition out with our fetcher; a resource it refused is an error. The source's
-    images are laid out as stand-ins (their SVGs cleaned); with an `edition`, each then gets
+    images are laid out as stand-ins (their SVGs cleaned); with a `plan`, each then gets
     the pixels it needs for the size it prints at."""
     fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve(), stand_ins=True)
     loaded: dict = {}  # WeasyPrint's images by address
@@ -245,11 +246,11 @@ def _lay_out(html: str, source: Path, roots: tuple[Path, ...], allow_remote: boo
                              "report the document to the maintainers") from None
     if fetcher.refused:
         raise BlocNotesError(source, None, f"refused to read {fetcher.refused[0]}")
-    if edition and fetcher.rasters:
+    if plan and fetcher.rasters:
         try:
             fit_images(document, {loaded[url]: (url, image) for url, image in
                                   fetcher.rasters.items()
-                                  if isinstance(loaded.get(url), RasterImage)}, edition, loaded)
+                                  if isinstance(loaded.get(url), RasterImage)}, plan, loaded)
         except images.ImageError as error:  # a file whose header read well, its pixels not
             raise BlocNotesError(source, None, str(error)) from None
     return document
@@ -260,13 +261,13 @@ MAKEUP_PASSES = 4
 
 
 def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
-            edition: Edition | None = None) -> weasyprint.Document:
+            plan: ImagePlan | None = None) -> weasyprint.Document:
     """Lay the rendition out with our fetcher (a resource it refused is an error), then make
     it up, laying it out again after a correction: a colophon alone on the last page takes
     the text's last paragraph with it, and a section whose heading was left at the foot of a
     page (the style's break-after: avoid keeps it with its columns; this is a safety net)
     starts the next page."""
-    document = _lay_out(html, source, roots, allow_remote, edition)
+    document = _lay_out(html, source, roots, allow_remote, plan)
     for _ in range(MAKEUP_PASSES):
         stranded = makeup.stranded_sections(document.pages)
         if stranded:
@@ -278,7 +279,7 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
         if corrected == html:  # nothing more to correct
             break
         html = corrected
-        document = _lay_out(html, source, roots, allow_remote, edition)
+        document = _lay_out(html, source, roots, allow_remote, plan)
     return document
 
 
@@ -291,10 +292,10 @@ def _image_boxes(box: object, found: dict[RasterImage, list]) -> None:
 
 
 def fit_images(document: weasyprint.Document,
-               sources: dict[RasterImage, tuple[str, Path | bytes]], edition: Edition,
+               sources: dict[RasterImage, tuple[str, Path | bytes]], plan: ImagePlan,
                loaded: dict) -> None:
     """Put in place of each laid-out raster image's stand-in the image (its address, and its
-    file or fetched bytes, in `sources`) prepared for its printed size at the edition's
+    file or fetched bytes, in `sources`) prepared for its printed size at the plan's
     resolution (its largest, when it prints several times; never more pixels than the file
     has)."""
     boxes: dict[RasterImage, list] = {}
@@ -306,7 +307,7 @@ def fit_images(document: weasyprint.Document,
         width = max(box.width for box in boxes[image])
         height = max(box.height for box in boxes[image])
         try:
-            prepared = edition.cache.prepare(source, edition.printed(width, height))
+            prepared = plan.cache.prepare(source, plan.printed(width, height))
         except images.ImageError as error:
             name = source.name if isinstance(source, Path) else url
             raise images.ImageError(f"image '{name}' {error}") from None
@@ -344,11 +345,9 @@ def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
     return page_starts(layout(html, source, roots, allow_remote).pages)
 
 
-# The print shop's edition: PDF/X-4 (ISO 15930-7), the current PDF/X, which keeps
-# transparency and ICC-based colour live for the printer's RIP, as the Ghent Workgroup and
-# French print shops recommend; output intent: the registered condition FOGRA39.
-PRINT_VARIANT = "pdf/x-4"
-PRINT_BLEED_MM = 3.0
+# The print shop's edition (editions.PRESS): its output intent, the registered condition
+# FOGRA39, and its bleed.
+PRESS_BLEED_MM = 3.0
 OUTPUT_CONDITION = {
     "OutputConditionIdentifier": "FOGRA39",
     "RegistryName": "http://www.color.org",
@@ -360,10 +359,10 @@ OUTPUT_CONDITION = {
 
 def _prepress(_document: object, pdf: pydyf.PDF) -> None:
     """Finish a PDF/X for the press: the registered output condition, the bleed box at
-    exactly PRINT_BLEED_MM outside the trim box (WeasyPrint puts it at up to 10 pt), sRGB as
+    exactly PRESS_BLEED_MM outside the trim box (WeasyPrint puts it at up to 10 pt), sRGB as
     what DeviceRGB means (crop marks and photos are RGB; PDF/X-4 allows RGB only with a
     defined colour space), no image smoothing left to the RIP, and stable XMP identifiers."""
-    bleed = PRINT_BLEED_MM * 72 / 25.4
+    bleed = PRESS_BLEED_MM * 72 / 25.4
     srgb = pydyf.Stream([_srgb_profile()], pydyf.Dictionary({"N": 3}), compress=True)
     pdf.add_object(srgb)
     spaces = 0
@@ -413,27 +412,30 @@ def _srgb_profile() -> bytes:
     return (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
 
 
+FINISHERS = {"prepress": _prepress}  # by the name an edition gives (Edition.finisher)
+
+
 def render_pdf(
-    html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False,
-    variant: str = "pdf/ua-1", xmp: bytes = b"", epoch: int = 0,
+    html: str, source: Path, roots: tuple[Path, ...], edition: Edition, variant: str,
+    allow_remote: bool = False, xmp: bytes = b"", epoch: int = 0,
     image_cache: ImageCache | None = None,
 ) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
-    """HTML rendition -> (PDF bytes, warnings, page starts); a missing or refused resource
-    is an error.
+    """The HTML of a PDF edition -> (PDF bytes, warnings, page starts); a missing or refused
+    resource is an error.
 
-    `variant` is WeasyPrint's PDF variant (PDF/UA-1 by default: tagged, accessible; or
-    PRINT_VARIANT, the print shop's edition, untagged); `xmp` an rdf:RDF block added to the
-    XMP metadata; `epoch` the build date, in seconds; `image_cache` where the source's images
-    prepared for this edition are kept (default: not kept).
+    `edition` says how the PDF is made (tagged or not, its finisher, its images, whether its
+    pages are mapped); `variant` is WeasyPrint's PDF variant (the edition's, or the one the
+    settings chose); `xmp` an rdf:RDF block added to the XMP metadata; `epoch` the build
+    date, in seconds; `image_cache` where the source's images prepared for this edition are
+    kept (default: not kept).
     """
-    press = variant == PRINT_VARIANT
-    store = image_cache or ImageCache(None)
-    edition = press_edition(store) if press else screen_edition(store)
+    plan = image_plan(edition, image_cache or ImageCache(None))
     with _captured_warnings() as captured, _fixed_clock(epoch):
-        document = _render(html, source, roots, allow_remote, edition)
+        document = _render(html, source, roots, allow_remote, plan)
         data = document.write_pdf(
-            custom_metadata=True, pdf_variant=variant, pdf_tags=not press,
+            custom_metadata=True, pdf_variant=variant, pdf_tags=edition.tagged,
             xmp_metadata=[io.BytesIO(xmp)] if xmp else None,
-            finisher=_prepress if press else None)
-    # the print shop's edition has the screen PDF's pages: no page map to make
-    return data, _diagnostics(source, captured), [] if press else page_starts(document.pages)
+            finisher=FINISHERS[edition.finisher] if edition.finisher else None)
+    # only the edition whose pages the EPUB marks needs its page map
+    starts = page_starts(document.pages) if edition.page_map else []
+    return data, _diagnostics(source, captured), starts

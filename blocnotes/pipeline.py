@@ -13,14 +13,13 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, fonts, freshness, lint, load, render, style, typeset, xmp
+from . import atomic, editions, fonts, freshness, lint, load, render, style, typeset, xmp
+from .editions import EPUB, PRESS, SCREEN, Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
-from .model import Document, PageStart
+from .model import Document, PageStart, Typeset
 
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "pdf/a-2u")  # accessible (default), archival
-PRINT_PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: see its README.md
-PRINT_SUFFIX = "-impression"  # <slug>-impression.pdf: the print shop's edition
+PRESS_PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: see its README.md
 SITE = "site"  # <out>/site/: the hand-out, exactly what to upload
 
 
@@ -45,7 +44,7 @@ class Outcome:
     written: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: BlocNotesError | None = None
-    document: Document | None = None  # as built (typeset), when the source loaded
+    document: Typeset | None = None  # as built, when the source loaded
 
 
 def style_folder(document: Document, settings: Settings) -> Path:
@@ -63,9 +62,9 @@ def _diagnose(source: Path, settings: Settings, press: bool
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
-            ) -> tuple[Document, list[Diagnostic]]:
-    """Load, lint (for print too with `press`) and typeset one source; raise on the first
-    error found."""
+            ) -> tuple[Typeset, list[Diagnostic]]:
+    """Load, lint (for the print shop's edition too with `press`) and typeset one source;
+    raise on the first error found."""
     document, diagnostics = _diagnose(source, settings, press)
     _judge(diagnostics, settings)
     return typeset.typeset(document), diagnostics
@@ -88,7 +87,7 @@ def _read_style(folder: Path, name: str) -> str:
 
 def _output_profile(settings: Settings) -> str:
     """The @color-profile rule that makes device-cmyk() the print shop's inks (FOGRA39)."""
-    path = settings.styles / PRINT_PROFILE
+    path = settings.styles / PRESS_PROFILE
     if not path.is_file():
         raise BlocNotesError(path, None, "the print shop's colour profile is missing "
                              "(restore it from the repository, or run: make icc)")
@@ -96,20 +95,24 @@ def _output_profile(settings: Settings) -> str:
             "components: cyan, magenta, yellow, black; }\n")
 
 
-def print_html(settings: Settings, rendition: str, press: bool = False,
-               folder: Path | None = None) -> str:
-    """The print HTML: the rendition with the style in `folder` (None: the default style)
-    and its fonts inlined; with `press`, the print shop's edition (bleed, crop marks, CMYK
-    inks, no links)."""
+def pdf_html(settings: Settings, rendition: str, edition: Edition = SCREEN,
+             folder: Path | None = None) -> str:
+    """The HTML a PDF edition lays out: the rendition with the edition's stylesheets from the
+    style in `folder` (None: the default style) and their fonts inlined, its links kept or
+    not. The first stylesheet cascades the style's colours; the others come over it with
+    theirs written out, the print shop's inks for a `cmyk` edition (with the output profile
+    that makes device-cmyk() FOGRA39)."""
     folder = folder or style.folder(settings.styles, None)
     css = fonts.font_face_css(fonts.faces_for(rendition, folder),
                               lambda face: face.path.resolve().as_uri())
     house = style.read(folder)
-    css += house.root_css() + _read_style(folder, "print.css")
-    if press:
-        css += _output_profile(settings) + house.root_css(press=True) + house.resolve(
-            _read_style(folder, "print-shop.css"), folder / "print-shop.css", press=True)
-    return render.for_print(rendition, css, links=not press)
+    base, *over = edition.stylesheets
+    css += house.root_css() + _read_style(folder, base)
+    if edition.cmyk:
+        css += _output_profile(settings) + house.root_css(press=True)
+    for name in over:
+        css += house.resolve(_read_style(folder, name), folder / name, press=edition.cmyk)
+    return render.for_pdf(rendition, css, links=edition.links)
 
 
 def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
@@ -142,30 +145,24 @@ def _load_starts(path: Path, html: str) -> list[PageStart] | None:
     return [PageStart(**start) for start in record["starts"]]
 
 
-def make_pdf(document: Document, settings: Settings, when: dt.datetime, html: str,
-             press: bool = False) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
-    """Document and its print HTML -> PDF bytes, renderer warnings, where each page begins.
-    With `press`, the print shop's PDF/X-4 (from the HTML print_html made with `press`)."""
+def make_pdf(document: Typeset, settings: Settings, when: dt.datetime, html: str,
+             edition: Edition = SCREEN) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
+    """Document and the HTML of one of its PDF editions (pdf_html) -> PDF bytes, renderer
+    warnings, where each page begins (for the edition whose pages the EPUB marks)."""
     from . import pdf  # WeasyPrint is slow to import: only commands that need it pay
 
-    return pdf.render_pdf(html, document.source, _roots(document, settings),
-                          settings.allow_remote,
-                          pdf.PRINT_VARIANT if press else settings.pdf_variant,
-                          xmp.xmp_rdf(document.meta), int(when.timestamp()),
-                          image_cache(settings))
+    variant = (settings.pdf_variant if edition.pdf_variant == editions.SETTINGS_VARIANT
+               else edition.pdf_variant)
+    assert variant is not None, f"{edition.name} is not a PDF"
+    return pdf.render_pdf(html, document.source, _roots(document, settings), edition, variant,
+                          settings.allow_remote, xmp.xmp_rdf(document.meta),
+                          int(when.timestamp()), image_cache(settings))
 
 
-def make_press_pdf(document: Document, settings: Settings, when: dt.datetime, rendition: str
-                   ) -> tuple[bytes, list[Diagnostic]]:
-    """Document and its rendition -> the print shop's PDF/X-4 bytes and renderer warnings."""
-    html = print_html(settings, rendition, True, style_folder(document, settings))
-    data, warnings, _ = make_pdf(document, settings, when, html, press=True)
-    return data, warnings
-
-
-def print_page_starts(document: Document, settings: Settings, html: str) -> list[PageStart]:
-    """Where each page of the PDF begins: from the last PDF build of the same HTML, else
-    from a layout (the only case where an EPUB build needs WeasyPrint)."""
+def screen_page_starts(document: Document, settings: Settings, html: str) -> list[PageStart]:
+    """Where each page of the screen PDF begins (its HTML: `html`): from the last PDF build
+    of the same HTML, else from a layout (the only case where an EPUB build needs
+    WeasyPrint)."""
     starts = _load_starts(_cache_path(document, settings), html)
     if starts is None:
         from . import pdf
@@ -175,7 +172,7 @@ def print_page_starts(document: Document, settings: Settings, html: str) -> list
     return starts
 
 
-def make_epub(document: Document, settings: Settings, when: dt.datetime,
+def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
               starts: list[PageStart], rendition: str) -> bytes:
     """Document and its rendition -> EPUB bytes (images prepared for e-readers and packaged,
     print pages marked)."""
@@ -197,7 +194,8 @@ def make_epub(document: Document, settings: Settings, when: dt.datetime,
                                  f"image '{image.src[:80]}' {error}") from None
     folder = style_folder(document, settings)
     house = style.read(folder)
-    stylesheet = house.resolve(_read_style(folder, "epub.css"), folder / "epub.css")
+    stylesheet = "".join(house.resolve(_read_style(folder, name), folder / name)
+                         for name in EPUB.stylesheets)  # e-readers: colours written out
     return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts,
                             folder)
 
@@ -213,10 +211,12 @@ def _new(warnings: list[Diagnostic], known: list[Diagnostic]) -> list[Diagnostic
             and not (set(_CODE_RE.findall(w.message)) and set(_CODE_RE.findall(w.message)) <= named)]
 
 
+OUTPUTS = (SCREEN, EPUB, PRESS)  # what a source gives make and the hand-out
+
+
 def output_names(slug: str) -> list[tuple[str, str]]:
-    """The files a source gives (name, kind): its PDF, its EPUB, the print shop's PDF."""
-    return [(f"{slug}.pdf", "pdf"), (f"{slug}.epub", "epub"),
-            (f"{slug}{PRINT_SUFFIX}.pdf", "print")]
+    """The files a source gives (name, edition): its PDF, its EPUB, the print shop's PDF."""
+    return [(edition.path_name(slug), edition.name) for edition in OUTPUTS]
 
 
 def _image_file(document: Document, src: str) -> Path | None:
@@ -239,55 +239,78 @@ def due(source: Path, formats: Iterable[str], settings: Settings) -> tuple[str, 
                  if not freshness.is_fresh(settings.out / names[kind], fixed, build_key))
 
 
+class _Editions:
+    """The editions of one document, made from its one rendition; what several share is made
+    once: the screen PDF's HTML (for the PDF, the EPUB's page map and the HTML edition), and
+    the screen PDF's page starts (the EPUB's page map, with no second layout)."""
+
+    def __init__(self, document: Typeset, settings: Settings, when: dt.datetime) -> None:
+        self.document, self.settings, self.when = document, settings, when
+        self.folder = style_folder(document, settings)  # the style the document chose
+        self.rendition = render.render_html(document, when)  # once: every edition starts here
+        self.html: dict[tuple[tuple[str, ...], bool, bool], str] = {}
+        self.starts: list[PageStart] | None = None  # of the screen PDF, when built
+
+    def html_for(self, edition: Edition) -> str:
+        key = (edition.stylesheets, edition.links, edition.cmyk)
+        if key not in self.html:
+            self.html[key] = pdf_html(self.settings, self.rendition, edition, self.folder)
+        return self.html[key]
+
+    def make(self, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
+        """One edition's bytes and the renderer's warnings."""
+        if edition.writer == "pdf":
+            data, warnings, starts = make_pdf(self.document, self.settings, self.when,
+                                              self.html_for(edition), edition)
+            if edition.page_map:
+                self.starts = starts
+            return data, warnings
+        if edition.writer == "epub":
+            if self.starts is None:
+                self.starts = screen_page_starts(self.document, self.settings,
+                                                 self.html_for(SCREEN))
+            return make_epub(self.document, self.settings, self.when, self.starts,
+                             self.rendition), []
+        if edition.writer == "html":
+            return self.html_for(edition).encode("utf-8"), []
+        raise ValueError(f"the {edition.name} edition is not made per source")
+
+
 def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
-    """Build the requested formats of one source; every output is complete before any is written."""
+    """Build the requested editions (by name) of one source: one loop over them, one
+    judgement of every warning (--strict), then every output written; none is written if
+    any edition fails."""
     outcome = Outcome(source)
-    formats = tuple(formats)
     try:
-        document, outcome.diagnostics = prepare(source, settings, "print" in formats)
+        chosen = editions.named(tuple(formats))
+        document, outcome.diagnostics = prepare(source, settings, PRESS in chosen)
         outcome.document = document
-        when = render.build_date(document, settings.environ)
-        rendition = render.render_html(document, when)  # once: both writers start from it
-        # the screen PDF's input and the page map's key (the print edition makes its own)
-        folder = style_folder(document, settings)
-        html = (print_html(settings, rendition, False, folder)
-                if {"pdf", "epub", "html"} & set(formats) else "")
-        target = settings.out / document.slug
-        outputs: list[tuple[Path, bytes, str]] = []
-        starts: list[PageStart] | None = None
-        if "pdf" in formats:
-            data, warnings, starts = make_pdf(document, settings, when, html)
+        made = _Editions(document, settings, render.build_date(document, settings.environ))
+        folder = made.folder
+        outputs: list[tuple[Edition, bytes]] = []
+        for edition in chosen:
+            data, warnings = made.make(edition)
             outcome.diagnostics += _new(warnings, outcome.diagnostics)
-            outputs.append((target.with_suffix(".pdf"), data, "pdf"))
-        if "print" in formats:
-            data, warnings = make_press_pdf(document, settings, when, rendition)
-            outcome.diagnostics += _new(warnings, outcome.diagnostics)
-            outputs.append((target.with_name(document.slug + PRINT_SUFFIX + ".pdf"), data, "print"))
-        if "epub" in formats:
-            if starts is None:
-                starts = print_page_starts(document, settings, html)
-            outputs.append((target.with_suffix(".epub"),
-                            make_epub(document, settings, when, starts, rendition), "epub"))
-        if "html" in formats:
-            outputs.append((target.with_suffix(".html"), html.encode("utf-8"), "html"))
+            outputs.append((edition, data))
         _judge(outcome.diagnostics, settings)  # the renderer's warnings count for --strict too
         agency = load.agency_file_for(source, settings.agency_fallback)
         images = [path for path in map(lambda image: _image_file(document, image.src),
                                        document.images) if path is not None]
         build_key = _build_key(settings)
         fixed = freshness.fixed_inputs(source, agency)
-        for path, data, kind in outputs:
+        for edition, data in outputs:
+            path = settings.out / edition.path_name(document.slug)
             atomic.write_bytes(path, data)
             outcome.written.append(path)
-            freshness.record(path, data, [*fixed, *freshness.style_inputs(folder, kind), *images],
-                             build_key)
+            freshness.record(path, data, [*fixed, *freshness.style_inputs(folder, edition.name),
+                                          *images], build_key)
         freshness.keep(settings.out, document.slug, document,
                        [*fixed, *freshness.style_inputs(folder, "document")], build_key)
         freshness.write_depfile(settings.out, document.slug,
                                 {name: freshness.style_inputs(folder, kind)
                                  for name, kind in output_names(document.slug)}, images)
-        if "pdf" in formats and starts is not None:  # for a later EPUB-only build
-            _save_starts(_cache_path(document, settings), html, starts)
+        if SCREEN in chosen and made.starts is not None:  # for a later EPUB-only build
+            _save_starts(_cache_path(document, settings), made.html_for(SCREEN), made.starts)
     except BlocNotesError as error:
         outcome.error = error
     return outcome
@@ -344,7 +367,7 @@ def build(
     return build_plan([(source, formats) for source in sources], settings, report, jobs)
 
 
-DIST_FORMATS = ("pdf", "print", "epub")
+DIST_FORMATS = (SCREEN.name, PRESS.name, EPUB.name)
 
 
 def dist_plan(sources: Iterable[Path], settings: Settings) -> list[tuple[Path, tuple[str, ...]]]:
@@ -352,12 +375,12 @@ def dist_plan(sources: Iterable[Path], settings: Settings) -> list[tuple[Path, t
     return [(source, due(source, DIST_FORMATS, settings)) for source in sources]
 
 
-def _built_document(source: Path, settings: Settings) -> Document:
+def _built_document(source: Path, settings: Settings) -> Typeset:
     """The document as its last build kept it, or (none kept) read and typeset again."""
     agency = load.agency_file_for(source, settings.agency_fallback)
     document = freshness.kept(settings.out, load.slug_for(source),
                               freshness.fixed_inputs(source, agency), _build_key(settings))
-    if isinstance(document, Document):
+    if isinstance(document, Typeset):
         return document
     return typeset.typeset(load.load(source, agency, settings.styles))
 
@@ -384,10 +407,9 @@ def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],
             outcomes.append(outcome)
         assert outcome.document is not None  # built or read without error
         slug = outcome.document.slug
-        target = settings.out / slug
-        built.append(layout.Built(outcome.document, target.with_suffix(".pdf"),
-                                  target.with_suffix(".epub"),
-                                  target.with_name(f"{slug}{PRINT_SUFFIX}.pdf")))
+        built.append(layout.Built(outcome.document, settings.out / SCREEN.path_name(slug),
+                                  settings.out / EPUB.path_name(slug),
+                                  settings.out / PRESS.path_name(slug)))
     return outcomes, layout.hand_out(built, settings.out / SITE, settings.styles,
                                      settings.out / freshness.FOLDER / "memo")
 

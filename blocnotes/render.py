@@ -1,10 +1,9 @@
-"""Render a Document to one HTML rendition (Jinja2), the common start of both writers."""
+"""Render a typeset document to one HTML rendition (Jinja2), the common start of every edition."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Mapping
 from functools import cache
 
@@ -13,7 +12,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import __version__
-from .model import Document
+from .model import Document, Typeset
 
 
 def build_date(document: Document, environ: Mapping[str, str] = os.environ) -> dt.datetime:
@@ -69,33 +68,50 @@ def _number_blocks(html: str) -> str:
     return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
 
 
-def render_html(document: Document, when: dt.datetime) -> str:
+def render_html(document: Typeset, when: dt.datetime) -> str:
     """Document (typeset) -> the one HTML rendition both writers start from, well-formed as
     XML; its text blocks are numbered (data-bn) so that PDF pages can be found in the EPUB."""
     return _number_blocks(_render(document, when))
 
 
-# A placeholder link's href, as lxml serializes it (double quotes, '>' escaped in values).
-PLACEHOLDER_HREF_RE = re.compile(r'(<a\b[^>]*?)\s+href="#?"(?=[\s/>])')
-ANY_HREF_RE = re.compile(r'(<a\b[^>]*?)\s+href="[^"]*"(?=[\s/>])')
+def for_pdf(rendition: str, css: str, links: bool = True) -> str:
+    """The rendition as WeasyPrint lays it out, decided in its tree before it is serialized:
+    notes at their calls, `css` in the <head>, and placeholder links ('#') made <a> without
+    href, as HTML defines placeholders: on paper they lead nowhere, and the PDF keeps no link
+    to the folder it was built in. Without `links` (the print shop's edition: PDF/X wants no
+    annotations on the page), every link is."""
+    root = etree.fromstring(rendition.encode("utf-8"))
+    _notes_at_calls(root)
+    for link in root.iter(f"{{{XHTML}}}a"):
+        if "href" in link.attrib and (not links or link.get("href") in ("", "#")):
+            del link.attrib["href"]
+    head = root.find(f"{{{XHTML}}}head")
+    assert head is not None  # the template writes one
+    head.append(_style(css))
+    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
 
 
-def for_print(rendition: str, css: str, links: bool = True) -> str:
-    """The rendition as WeasyPrint lays it out: `css` inlined, and placeholder links ('#')
-    made <a> without href, as HTML defines placeholders: on paper they lead nowhere, and the
-    PDF keeps no link to the folder it was built in. Without `links` (the print shop's
-    edition: PDF/X wants no annotations on the page), every link is."""
-    html = (PLACEHOLDER_HREF_RE if links else ANY_HREF_RE).sub(r"\1", _notes_at_calls(rendition))
-    # a string insertion: an XML serializer would escape '>' in CSS selectors
-    return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
+def _style(css: str) -> etree._Element:
+    """A <style> element that holds `css` as both readers of the PDF's HTML see it. XML
+    would escape '>' (a child combinator) as '&gt;', which HTML (WeasyPrint's parser) reads
+    as it is in a <style>: the CSS goes in a CDATA section that the CSS sees inside comments
+    (/*<![CDATA[*/ ... /*]]>*/, the idiom of XHTML served as HTML); the XML comments are
+    only there because lxml puts a CDATA section after another node, not after text."""
+    if "]]>" in css:
+        raise ValueError("a stylesheet cannot hold ']]>'")
+    style = etree.Element(f"{{{XHTML}}}style")
+    style.text = "\n/*"
+    opening, closing = etree.Comment(), etree.Comment()
+    opening.tail = etree.CDATA(f"*/\n{css}/*")
+    closing.tail = "*/\n"
+    style.extend((opening, closing))
+    style.tail = "\n"
+    return style
 
 
-def _notes_at_calls(rendition: str) -> str:
+def _notes_at_calls(root: etree._Element) -> None:
     """For the PDF: each note moved from its section's end to its first call, as a span the
     style floats to the foot of the page (float: footnote; WeasyPrint numbers the call)."""
-    if 'role="doc-footnote"' not in rendition:
-        return rendition
-    root = etree.fromstring(rendition.encode("utf-8"))
     x = f"{{{XHTML}}}"
     calls: dict[str, etree._Element] = {}
     # A note called from another note stays an aside, and so does one called from a heading:
@@ -123,11 +139,10 @@ def _notes_at_calls(rendition: str) -> str:
         note.tail = marker.tail
         marker.getparent().replace(marker, note)
         aside.getparent().remove(aside)
-    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
 
 
-def _render(document: Document, when: dt.datetime) -> str:
-    show = document.display or document.meta
+def _render(document: Typeset, when: dt.datetime) -> str:
+    show = document.display
     labels = document.labels
     return environment().get_template("document.html.j2").render(
         meta=document.meta,

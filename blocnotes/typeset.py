@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from . import markup
-from .model import Document, Metadata, Section
+from .model import Document, Metadata, Section, Typeset
 from .typorules import (
     BREAK,
     MASK_BASE,
@@ -292,17 +292,18 @@ def _typeset_meta(meta: Metadata) -> Metadata:
     return dataclasses.replace(meta, **changes)
 
 
-def typeset(document: Document) -> Document:
-    """Document -> the same document with every displayed text typeset for its language."""
+def typeset(document: Document) -> Typeset:
+    """Document -> the same document with every displayed text typeset for its language,
+    and its metadata as shown (`display`)."""
     lang = document.meta.lang
     sections = tuple(
         Section(s.id, typeset_text(s.title, lang), typeset_html(s.html, lang))
         for s in document.sections
     )
-    return dataclasses.replace(
-        document,
-        display=_typeset_meta(document.meta),
-        abstract_html=typeset_html(document.abstract_html, lang),
-        intro_html=typeset_html(document.intro_html, lang),
-        sections=sections,
-    )
+    fields = {field.name: getattr(document, field.name) for field in dataclasses.fields(Document)}
+    return Typeset(**{
+        **fields,
+        "abstract_html": typeset_html(document.abstract_html, lang),
+        "intro_html": typeset_html(document.intro_html, lang),
+        "sections": sections,
+    }, display=_typeset_meta(document.meta))

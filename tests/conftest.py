@@ -44,7 +44,7 @@ def seed_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("seed")
     settings = Settings(out=out, styles=ROOT / "styles", agency_fallback=ROOT / "source/agency.yaml",
                         environ={})
-    outcomes = build([SOURCE], ("pdf", "epub", "print"), settings)
+    outcomes = build([SOURCE], ("pdf", "epub", "press"), settings)
     assert outcomes[0].error is None, outcomes[0].error
     return Built(out / "smart-city-tour-mulhouse.pdf", out / "smart-city-tour-mulhouse.epub",
                  out / "smart-city-tour-mulhouse-impression.pdf")

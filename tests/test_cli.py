@@ -149,7 +149,7 @@ def test_end_to_end_from_another_folder(tmp_path):
     assert "wrote" in result.stdout
 
 
-def test_html_command_writes_the_print_html(runner, tmp_path):
+def test_html_command_writes_the_pdf_html(runner, tmp_path):
     result = runner.invoke(cli, ["html", "--out", str(tmp_path), str(SOURCE)])
     assert result.exit_code == 0, result.output
     html = (tmp_path / "smart-city-tour-mulhouse.html").read_text(encoding="utf-8")

@@ -100,7 +100,7 @@ def test_dist_reuses_what_is_built_and_gives_a_cold_build_s_bytes(tmp_path):
     shutil.copytree(ROOT / "styles", styles)
     settings = Settings(out=tmp_path / "warm", styles=styles, environ={})
     assert [formats for _, formats in dist_plan(sources, settings)] == [
-        ("pdf", "print", "epub")] * 2
+        ("pdf", "press", "epub")] * 2
     outcomes, _ = distribute(sources, settings, jobs=2)
     assert all(outcome.error is None for outcome in outcomes)
     site = tmp_path / "warm" / SITE
@@ -115,7 +115,7 @@ def test_dist_reuses_what_is_built_and_gives_a_cold_build_s_bytes(tmp_path):
     # One source edited: only its outputs are built again.
     atelier = sources[0]
     atelier.write_text(OTHER.replace("Texte du débat.", "Texte du débat, revu."), encoding="utf-8")
-    assert dist_plan(sources, settings) == [(atelier, ("pdf", "print", "epub")), (sources[1], ())]
+    assert dist_plan(sources, settings) == [(atelier, ("pdf", "press", "epub")), (sources[1], ())]
     outcomes, _ = distribute(sources, settings)
     assert [outcome.source for outcome in outcomes if outcome.written] == [atelier]
     assert _tree(site) != first

@@ -232,7 +232,7 @@ def _check(text: str, doc: Doc | None = None, press: bool = False) -> None:
         source.write_text(text, encoding="utf-8", errors="surrogatepass")
         settings = Settings(out=folder / "out", styles=ROOT / "styles",
                             agency_fallback=ROOT / "source/agency.yaml", environ={})
-        formats = ("pdf", "epub", "html", *(("print",) if press else ()))
+        formats = ("pdf", "epub", "html", *(("press",) if press else ()))
         outcome = build([source], formats, settings)[0]
         TALLY["documents"] = TALLY.get("documents", 0) + 1
         if doc is not None and doc.missing_image:  # stopped, by that image or an earlier error

@@ -76,7 +76,7 @@ def reportage(tmp_path_factory) -> Reportage:
     folder = tmp_path_factory.mktemp("reportage")
     source = write_reportage(folder)
     settings = Settings(out=folder / "out", styles=ROOT / "styles", environ={})
-    [outcome] = build([source], ("pdf", "print", "epub"), settings)
+    [outcome] = build([source], ("pdf", "press", "epub"), settings)
     assert outcome.error is None, outcome.error
     return Reportage(folder, source, settings,
                      {path.name: path.read_bytes() for path in outcome.written})
@@ -236,7 +236,7 @@ def test_a_rebuild_uses_the_prepared_images_and_gives_the_same_bytes(reportage, 
         raise AssertionError("an image was prepared again")
 
     monkeypatch.setattr(images, "prepare", never)
-    [outcome] = build([reportage.source], ("pdf", "print", "epub"), reportage.settings)
+    [outcome] = build([reportage.source], ("pdf", "press", "epub"), reportage.settings)
     assert outcome.error is None, outcome.error
     for path in outcome.written:
         assert path.read_bytes() == reportage.outputs[path.name], path.name
@@ -244,14 +244,14 @@ def test_a_rebuild_uses_the_prepared_images_and_gives_the_same_bytes(reportage, 
     edited = reportage.source.with_name("edited.md")
     edited.write_text(REPORTAGE.replace("Fin du reportage.", "Fin du reportage, modifié."),
                       encoding="utf-8")
-    [outcome] = build([edited], ("pdf", "print", "epub"), reportage.settings)
+    [outcome] = build([edited], ("pdf", "press", "epub"), reportage.settings)
     assert outcome.error is None, outcome.error
     assert len(list((reportage.settings.out / ".images").iterdir())) == len(cached)
 
 
 def test_a_cold_build_elsewhere_gives_the_same_bytes(reportage, tmp_path):
     settings = Settings(out=tmp_path / "elsewhere", styles=ROOT / "styles", environ={})
-    [outcome] = build([reportage.source], ("pdf", "print", "epub"), settings)
+    [outcome] = build([reportage.source], ("pdf", "press", "epub"), settings)
     assert outcome.error is None, outcome.error
     for path in outcome.written:
         assert path.read_bytes() == reportage.outputs[path.name], path.name

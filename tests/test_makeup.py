@@ -5,6 +5,7 @@ of a minimal document, two authors, the EPUB cover's text, characters no font ha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ from PIL import Image, ImageDraw
 from blocnotes import cover, labels, lint, load, pdf, style, typeset
 from blocnotes.distribute import _size
 from blocnotes.frontmatter import parse_yaml
-from blocnotes.pipeline import Settings, build, check, prepare, print_html
+from blocnotes.pipeline import Settings, build, check, pdf_html, prepare
 from blocnotes.render import build_date, render_html
 from conftest import run_epubcheck
 from fixture_pages import FIXTURES, compare_pages
@@ -56,7 +57,7 @@ _LAYOUTS: dict[tuple[Path, bool], object] = {}
 
 
 def _laid_out(source: Path, tmp_path: Path, made_up: bool = True):
-    """The fixture's print HTML laid out by WeasyPrint, made up as the PDF is (or not); once
+    """The fixture's PDF HTML laid out by WeasyPrint, made up as the PDF is (or not); once
     for each fixture."""
     key = (source, made_up)
     if key not in _LAYOUTS:
@@ -67,7 +68,7 @@ def _laid_out(source: Path, tmp_path: Path, made_up: bool = True):
 def _lay_out_now(source: Path, tmp_path: Path, made_up: bool):
     settings = _settings(tmp_path)
     document, _ = prepare(source, settings)
-    html = print_html(settings, render_html(document, build_date(document, {})))
+    html = pdf_html(settings, render_html(document, build_date(document, {})))
     roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
     if made_up:
         return pdf.layout(html, source, roots)
@@ -127,7 +128,7 @@ def test_the_style_keeps_each_section_heading_with_its_columns(built, tmp_path):
     settings = _settings(tmp_path)
     source = built["long"].source
     document, _ = prepare(source, settings)
-    html = print_html(settings, render_html(document, build_date(document, {})))
+    html = pdf_html(settings, render_html(document, build_date(document, {})))
     roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
     feet = {}
     for rule in ("", SPANNING):
@@ -144,7 +145,7 @@ def test_break_after_avoid_keeps_sub_headings_in_the_columns(built, tmp_path):
     settings = _settings(tmp_path)
     source = built["long"].source
     document, _ = prepare(source, settings)
-    html = print_html(settings, render_html(document, build_date(document, {})))
+    html = pdf_html(settings, render_html(document, build_date(document, {})))
     roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
     found = {}
     for rule in ("", "h3 { break-after: auto !important }"):
@@ -346,7 +347,7 @@ def test_pages_match_their_references(built, tmp_path, name):
     assert compare_pages(name, built[name].pdf, tmp_path) == []
 
 
-def _drawn(monkeypatch, meta, words) -> list[tuple[tuple[float, float, float, float], str]]:
+def _drawn(monkeypatch, document) -> list[tuple[tuple[float, float, float, float], str]]:
     """The text boxes the cover draws: (bounding box, text)."""
     boxes = []
     draw_text = ImageDraw.ImageDraw.text
@@ -356,8 +357,8 @@ def _drawn(monkeypatch, meta, words) -> list[tuple[tuple[float, float, float, fl
         return draw_text(self, xy, text, *args, font=font, **kwargs)
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
-    Image.open(__import__("io").BytesIO(cover.cover_png(meta, words,
-                                                        style.read(ROOT / "styles" / "bloc-notes").colours)))
+    Image.open(__import__("io").BytesIO(cover.cover_png(
+        document, style.read(ROOT / "styles" / "bloc-notes").colours)))
     return boxes
 
 
@@ -370,7 +371,7 @@ def _inside(box) -> bool:
 def test_the_cover_fits_a_long_title_and_twelve_keywords(built, monkeypatch):
     document = typeset.typeset(load.load(built["two-authors"].source, ROOT / "source/agency.yaml"))
     meta = document.display
-    boxes = _drawn(monkeypatch, meta, document.labels)
+    boxes = _drawn(monkeypatch, document)
     assert [text for box, text in boxes if not _inside(box)] == []
     drawn = " ".join(text for _, text in boxes)
     assert all(keyword in drawn for keyword in meta.keywords)  # smaller, none cut
@@ -382,7 +383,7 @@ def test_the_cover_ends_what_cannot_fit_with_an_ellipsis(built, monkeypatch):
     meta = document.display
     long = meta.__class__(**{**meta.__dict__, "title": meta.title * 4,
                              "keywords": meta.keywords * 3})
-    boxes = _drawn(monkeypatch, long, document.labels)
+    boxes = _drawn(monkeypatch, dataclasses.replace(document, display=long))
     assert [text for box, text in boxes if not _inside(box)] == []
     texts = [text for _, text in boxes]
     assert any(text.endswith("…") for text in texts)  # the title, cut

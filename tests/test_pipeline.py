@@ -9,6 +9,7 @@ import shutil
 from PIL import Image
 
 from blocnotes import load, pdf, pipeline, render
+from blocnotes.errors import Diagnostic
 from blocnotes.pipeline import Settings, build_plan
 from helpers import AGENCY, ROOT, SOURCE
 
@@ -45,16 +46,16 @@ def test_a_plan_builds_each_source_in_its_own_formats(tmp_path):
     settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
                         environ={})
     seen = []
-    outcomes = build_plan([(SOURCE, ("epub",)), (other, ("pdf", "print"))], settings,
+    outcomes = build_plan([(SOURCE, ("epub",)), (other, ("pdf", "press"))], settings,
                           seen.append, jobs=2)
     assert [outcome.source for outcome in outcomes] == [SOURCE, other]  # in the plan's order
     assert sorted(outcome.source.name for outcome in seen) == ["atelier.md", SOURCE.name]
     assert [[path.name for path in outcome.written] for outcome in outcomes] == [
         ["smart-city-tour-mulhouse.epub"], ["atelier.pdf", "atelier-impression.pdf"]]
     # Each output knows what it was made from: nothing is due now, the edited source is.
-    assert pipeline.due(other, ("pdf", "print", "epub"), settings) == ("epub",)
+    assert pipeline.due(other, ("pdf", "press", "epub"), settings) == ("epub",)
     other.write_text(other.read_text(encoding="utf-8") + "\nEncore.\n", encoding="utf-8")
-    assert pipeline.due(other, ("pdf", "print"), settings) == ("pdf", "print")
+    assert pipeline.due(other, ("pdf", "press"), settings) == ("pdf", "press")
     assert pipeline.due(SOURCE, ("epub",), settings) == ()
 
 
@@ -77,3 +78,53 @@ def test_an_edited_image_or_a_new_agency_file_makes_a_source_due(tmp_path):
     assert pipeline.due(source, ("pdf", "epub"), settings) == ()
     shutil.copy(AGENCY, folder / "agency.yaml")  # now the one that applies, though the same
     assert pipeline.due(source, ("pdf", "epub"), settings) == ("pdf", "epub")
+
+
+def test_the_editions_are_rows_of_one_table():
+    """What differs between the screen PDF, the print shop's, the EPUB, the HTML and the web
+    page is data: stylesheets that exist, a PDF variant WeasyPrint knows, a finisher the PDF
+    writer has, links, and a file name of its own."""
+    from weasyprint.pdf import VARIANTS
+
+    from blocnotes import editions
+
+    table = editions.EDITIONS
+    assert len({edition.name for edition in table}) == len({e.path_name("x") for e in table}) \
+        == len(table)
+    for edition in table:
+        assert all((ROOT / "styles" / name).is_file() for name in edition.stylesheets)
+        if edition.writer == "pdf":
+            assert edition.pdf_variant in (*VARIANTS, editions.SETTINGS_VARIANT)
+            assert edition.finisher is None or edition.finisher in pdf.FINISHERS
+    assert set(editions.SCREEN_VARIANTS) <= set(VARIANTS)
+    assert [e.name for e in table if not e.links] == ["press"]  # PDF/X: no annotations
+    assert [e.name for e in table if e.page_map] == ["pdf"]  # the EPUB marks the screen's pages
+    assert editions.named(["epub", "print", "pdf"]) == [editions.SCREEN, editions.PRESS,
+                                                        editions.EPUB]  # the table's order
+
+
+def test_one_strict_judgement_before_any_edition_is_written(tmp_path, monkeypatch):
+    """A renderer's warning on the last PDF made (the print shop's) fails a --strict build of
+    every edition before any is written; without --strict, all are written."""
+    real = pipeline.make_pdf
+
+    def warned(document, settings, when, html, edition=pipeline.SCREEN):
+        data, warnings, starts = real(document, settings, when, html, edition)
+        if edition is pipeline.PRESS:
+            warnings = [*warnings, Diagnostic(document.source, None, "renderer: dropped")]
+        return data, warnings, starts
+
+    monkeypatch.setattr(pipeline, "make_pdf", warned)
+    source = tmp_path / "atelier.md"
+    source.write_text("---\ntitle: Atelier\ndate: 2021-03-12\n---\n\n# Débat\n\nTexte.\n",
+                      encoding="utf-8")
+    everything = ("html", "epub", "press", "pdf")
+    for strict in (True, False):
+        out = tmp_path / f"out-{strict}"
+        settings = Settings(out=out, styles=ROOT / "styles", agency_fallback=AGENCY,
+                            environ={}, strict=strict)
+        [outcome] = build_plan([(source, everything)], settings)
+        assert (outcome.error is not None) is strict
+        written = sorted(path.name for path in out.glob("atelier*")) if out.exists() else []
+        assert written == ([] if strict else ["atelier-impression.pdf", "atelier.epub",
+                                              "atelier.html", "atelier.pdf"])

@@ -136,7 +136,7 @@ def test_check_warns_about_images_under_300_dpi(tmp_path, width, warned):
 def test_an_image_prints_at_most_a_column_wide(tmp_path):
     """lint's column width is the one the PDF lays out (a wide photo fills the column)."""
     settings = _image_source(tmp_path, 3000)
-    [outcome] = build([tmp_path / "photo.md"], ("print",), settings)
+    [outcome] = build([tmp_path / "photo.md"], ("press",), settings)
     assert outcome.error is None, outcome.error
     page = pypdf.PdfReader(settings.out / "photo-impression.pdf").pages[0]
     content = page.get_contents().get_data().decode("latin-1")
@@ -192,5 +192,5 @@ def test_only_check_and_the_print_build_look_at_dpi(tmp_path):
     strict = Settings(out=settings.out, styles=settings.styles, strict=True, environ={})
     [outcome] = build([tmp_path / "photo.md"], ("epub",), strict)
     assert outcome.error is None, outcome.error
-    [outcome] = build([tmp_path / "photo.md"], ("print",), settings)
+    [outcome] = build([tmp_path / "photo.md"], ("press",), settings)
     assert any("dpi" in d.message for d in outcome.diagnostics)

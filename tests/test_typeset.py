@@ -66,3 +66,58 @@ def test_rules_cross_inline_elements():
 )
 def test_french_numbers(before, after):
     assert typeset_text(before, "fr") == after
+
+
+def test_only_a_typeset_document_reaches_the_writers():
+    """Typesetting gives a Typeset, whose metadata as shown is not optional; the writers are
+    declared to take that type, and an untypeset Document has no `display` to render from."""
+    import datetime as dt
+    import typing
+
+    from blocnotes import cover, distribute, epub, feeds, load, pipeline, render, typeset
+    from blocnotes.model import Document, Typeset
+    from helpers import SOURCE
+
+    document = load.load(SOURCE, SOURCE.parent / "agency.yaml")
+    assert type(document) is Document and not hasattr(document, "display")
+    done = typeset.typeset(document)
+    assert isinstance(done, Typeset) and done.display != document.meta  # typeset
+    assert done.meta == document.meta  # the data stays as written
+    when = dt.datetime(2020, 9, 29, tzinfo=dt.UTC)
+    with pytest.raises(AttributeError, match="display"):
+        render.render_html(document, when)  # type: ignore[arg-type]
+    assert render.render_html(done, when).startswith("<!DOCTYPE html>")
+    takes = {render.render_html: "document", epub.render_epub: "document",
+             cover.cover_png: "document", pipeline.make_epub: "document"}
+    for function, argument in takes.items():
+        assert typing.get_type_hints(function)[argument] is Typeset, function.__name__
+    for record in (feeds.Published, distribute.Built):
+        assert typing.get_type_hints(record)["document"] is Typeset, record.__name__
+    assert typing.get_type_hints(Typeset)["display"] is typing.get_type_hints(Document)["meta"]
+
+
+def test_the_pdfs_html_is_decided_in_its_tree():
+    """Links, placeholders and the stylesheet are set in the rendition's tree before it is
+    serialized: the CSS reaches an HTML parser as written ('>' too), and XML still reads it."""
+    import tinycss2
+    import tinyhtml5  # WeasyPrint's HTML parser
+    from lxml import etree
+
+    from blocnotes.render import XHTML, for_pdf
+
+    rendition = (f'<!DOCTYPE html>\n<html xmlns="{XHTML}"><head><title>t</title></head><body>'
+                 '<p><a href="#">vide</a> <a href="">vide</a> <a href="#s">interne</a> '
+                 '<a href="https://example.org/?a=1&amp;b=2">web</a></p></body></html>')
+    css = 'li > ul { color: red }\n.a::before { content: "<&>" }\n'
+    for links, kept in ((True, ["#s", "https://example.org/?a=1&b=2"]), (False, [])):
+        html = for_pdf(rendition, css, links)
+        root = etree.fromstring(html.encode())
+        assert [a.get("href") for a in root.iter(f"{{{XHTML}}}a") if "href" in a.attrib] == kept
+        assert len(list(root.iter(f"{{{XHTML}}}a"))) == 4
+        style = root.find(f"{{{XHTML}}}head/{{{XHTML}}}style")
+        assert css in "".join(style.itertext())  # XML: the CDATA section holds it
+        text = tinyhtml5.parse(html, namespace_html_elements=False).find("head/style").text
+        assert css in text  # HTML reads it raw, as WeasyPrint does: the same rules, no others
+        rules = [tinycss2.parse_stylesheet(t, skip_comments=True, skip_whitespace=True)
+                 for t in (text, css)]
+        assert [rule.serialize() for rule in rules[0]] == [rule.serialize() for rule in rules[1]]
