@@ -21,15 +21,21 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__, atomic
+from .editions import EPUB, PER_SOURCE, SCREEN, Edition
 
 FOLDER = ".build"  # under the output folder: working state, never handed out
 PROFILE = "icc/FOGRA39L.icc"  # under the styles folder, shared: the print shop's output intent
+
+
+def _style_files(edition: Edition) -> tuple[str, ...]:
+    """The files of a style an edition is made with: its stylesheets (the EPUB's, the screen
+    PDF's too: it marks where the PDF's pages begin), the colours and the labels."""
+    page_map = SCREEN.stylesheets if edition is EPUB else ()
+    return (*page_map, *edition.stylesheets, "style.yaml", "labels.yaml")
+
+
 STYLES = {  # the files (under a style's folder) each kind of output is made with
-    "pdf": ("print.css", "style.yaml", "labels.yaml"),
-    # print.css too: the EPUB marks the PDF's pages
-    "epub": ("print.css", "epub.css", "style.yaml", "labels.yaml"),
-    "press": ("print.css", "print-shop.css", "style.yaml", "labels.yaml"),
-    "html": ("print.css", "style.yaml", "labels.yaml"),
+    **{edition.name: _style_files(edition) for edition in PER_SOURCE},
     "document": ("labels.yaml",),  # the document as built, kept for dist's web page (see keep)
 }
 

@@ -19,7 +19,6 @@ from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
 from .model import Document, PageStart, Typeset
 
-PRESS_PROFILE = "icc/FOGRA39L.icc"  # under the styles folder: see its README.md
 SITE = "site"  # <out>/site/: the hand-out, exactly what to upload
 
 
@@ -87,7 +86,7 @@ def _read_style(folder: Path, name: str) -> str:
 
 def _output_profile(settings: Settings) -> str:
     """The @color-profile rule that makes device-cmyk() the print shop's inks (FOGRA39)."""
-    path = settings.styles / PRESS_PROFILE
+    path = settings.styles / freshness.PROFILE  # shared by every style: see its README.md
     if not path.is_file():
         raise BlocNotesError(path, None, "the print shop's colour profile is missing "
                              "(restore it from the repository, or run: make icc)")
