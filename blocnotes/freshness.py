@@ -20,7 +20,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__, atomic
+from . import __version__, atomic, digests
 from .editions import EPUB, PER_SOURCE, SCREEN, Edition
 
 FOLDER = ".build"  # under the output folder: working state, never handed out
@@ -44,11 +44,17 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _file_digest(path: Path) -> str | None:
+def _file_digest(path: Path, notes: Path | None = None) -> str | None:
+    """A file's digest (None: unreadable); a photo's remembered in `notes` while unchanged."""
     try:
-        return _digest(path.read_bytes())
+        return digests.file_sha256(path, notes)
     except OSError:
         return None
+
+
+def _notes(output: Path) -> Path:
+    """Where the digests of an output's large inputs are remembered (digests.py)."""
+    return _record_path(output).parent / "digests"
 
 
 @cache
@@ -102,7 +108,8 @@ def _record_path(output: Path) -> Path:
 def record(output: Path, data: bytes, inputs: Iterable[Path], build_key: str) -> None:
     """Note what `output` (just written with `data`) was made from."""
     entry = {"key": build_key, "output": _digest(data),
-             "inputs": {str(path.resolve()): _file_digest(path) for path in inputs}}
+             "inputs": {str(path.resolve()): _file_digest(path, _notes(output))
+                        for path in inputs}}
     atomic.write_bytes(_record_path(output), json.dumps(entry, indent=1).encode("utf-8"))
 
 
@@ -118,7 +125,7 @@ def is_fresh(output: Path, fixed: Iterable[Path], build_key: str) -> bool:
         return False
     if _file_digest(output) != entry.get("output"):
         return False
-    return all(digest is not None and _file_digest(Path(path)) == digest
+    return all(digest is not None and _file_digest(Path(path), _notes(output)) == digest
                for path, digest in inputs.items())
 
 

@@ -9,17 +9,12 @@ from pathlib import Path
 
 import PIL
 
-from . import atomic, images
+from . import atomic, digests, images
 from .errors import BlocNotesError
 
 # Part of every key: a new way of preparing images (or a new Pillow) prepares them again.
 VERSION = f"1/{PIL.__version__}"
 _SUFFIXES = {b"\xff\xd8": ".jpg", b"\x89P": ".png"}
-# (path, size, mtime) -> digest of its bytes: each file is read and hashed once per process
-# (a --jobs worker or `watch` keeps it between documents and rebuilds)
-_digests: dict[tuple[str, int, int], str] = {}
-
-
 class ImageCache:
     """images.prepare() for files, its results kept in `folder` (None: not kept)."""
 
@@ -27,27 +22,9 @@ class ImageCache:
         self.folder = folder
 
     def digest(self, path: Path) -> str:
-        """The SHA-256 of a file's bytes, read and hashed once while the file is unchanged
-        (same path, size and modification time, as make and rsync judge): remembered by the
-        process (a --jobs worker or `watch` keeps it) and under `folder`/files, so a rebuild
-        does not read 14 MB photos again."""
-        stat = path.resolve().stat()
-        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-        if key in _digests:
-            return _digests[key]
-        note = (self.folder / "files" / hashlib.sha256(repr(key).encode()).hexdigest()
-                if self.folder else None)
-        try:
-            digest = note.read_text(encoding="ascii") if note else ""
-        except OSError:
-            digest = ""
-        if len(digest) != 64:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if note:
-                with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
-                    atomic.write_bytes(note, digest.encode("ascii"))
-        _digests[key] = digest
-        return digest
+        """The SHA-256 of a file's bytes, a photo's read and hashed again only when the file
+        changed (digests.py), so a rebuild does not read 14 MB photos again."""
+        return digests.file_sha256(path, self.folder / "files" if self.folder else None)
 
     def prepare(self, image: Path | bytes, target: images.Target) -> images.Prepared:
         """An image file (or its bytes, fetched) prepared for `target` (images.ImageError if

@@ -68,13 +68,20 @@ def cmyk_jpeg(path: Path, size: tuple[int, int], profile: bytes) -> None:
     image.save(path, "JPEG", quality=92, exif=private_exif(), xmp=XMP, icc_profile=profile)
 
 
-def phone_heic(path: Path, size: tuple[int, int]) -> None:
-    """An iPhone's HEIC, with its EXIF (x265's fastest preset: tests must not wait)."""
+def phone_heic(path: Path, size: tuple[int, int], orientation: int = 1) -> None:
+    """An iPhone's HEIC, with its EXIF (x265's fastest preset: tests must not wait). Held
+    upright (`orientation` 6), it is stored as the sensor sees it, sideways, with both an
+    'irot' transform (what HEIF readers apply) and the EXIF orientation, as an iPhone writes
+    it (pillow-heif turns the EXIF orientation into the 'irot' box)."""
     from blocnotes.images import _register_heif
 
     _register_heif()
-    photo(size, 5).save(path, "HEIF", quality=60, exif=private_exif(),
-                        enc_params={"preset": "ultrafast"})
+    image = photo(size, 5)
+    if orientation == 6:
+        image = image.transpose(Image.Transpose.ROTATE_90)
+    # EXIF as bytes: pillow-heif reads the orientation from bytes only
+    image.save(path, "HEIF", quality=60, exif=private_exif(orientation).tobytes(),
+               enc_params={"preset": "ultrafast"})
 
 
 def screenshot_png(path: Path, size: tuple[int, int] = (1600, 1000)) -> None:

@@ -167,6 +167,28 @@ def test_the_turned_photo_is_upright_everywhere(reportage):
     assert len(pdf_photos) == 1
 
 
+def test_a_phone_heic_held_upright_comes_out_upright(tmp_path):
+    """An iPhone stores a portrait photo sideways with an 'irot' transform and the EXIF
+    orientation 6: it is turned once (libheif applies the transform, pillow-heif resets the
+    EXIF orientation), not twice, for the layout and in every edition."""
+    path = tmp_path / "portrait.heic"
+    photos.phone_heic(path, (1512, 2016), orientation=6)
+    stored = path.read_bytes()
+    assert b"irot" in stored  # sideways pixels and the transform, as the phone writes them
+    assert images.header(path) == ("HEIF", (1512, 2016))
+    assert images.stand_in(path).size[1] > images.stand_in(path).size[0]
+    for target in (images.EPUB, images.SCREEN_PAGE, images.PRESS_PAGE,
+                   images.at_ppi(60, 80, images.SCREEN_PPI, images.SCREEN_QUALITY)):
+        prepared = images.prepare(stored, target)
+        image = Image.open(io.BytesIO(prepared.data))
+        assert not image.getexif()
+        rgb = image.convert("RGB")
+        assert rgb.height > rgb.width, target
+        red, green, blue = rgb.getpixel((3, 3))  # the red block is at the top left
+        assert red > 180 and green < 90 and blue < 90, (target, (red, green, blue))
+        assert rgb.getpixel((rgb.width - 3, rgb.height - 3))[1] > 100  # not at the bottom right
+
+
 def test_no_private_metadata_in_any_output(reportage):
     secrets = (photos.SERIAL.encode(), photos.OWNER.encode(), b"Exif\x00\x00", b"PhoneMaker")
     for name, data in reportage.outputs.items():
