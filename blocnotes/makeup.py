@@ -1,9 +1,14 @@
 """Make-up of the laid-out PDF pages: what a designer would correct by hand, found in
-WeasyPrint's layout and corrected by a class in the HTML (the style says what it does)."""
+WeasyPrint's layout and corrected in the tree of the PDF's HTML, by a class (the style says
+what it does) or a block moved (render.amend_pdf_html serializes it again)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+
+from lxml import etree
+
+from .render import XHTML
 
 NEW_PAGE = "new-page"  # styles/<name>/print.css: a section that starts a page
 BODY = "section-body"  # a section's text after its heading (blocnotes/markup.py)
@@ -43,18 +48,27 @@ def stranded_sections(pages: Iterable) -> list[str]:
     return found
 
 
-_OPEN = '<section class="part chapter"'  # as the template writes it
+def _sections(root: etree._Element) -> list[etree._Element]:
+    """The sections of the text (class 'chapter') of the PDF's HTML, in order."""
+    return [section for section in root.iter(f"{{{XHTML}}}section")
+            if "chapter" in section.get("class", "").split()]
 
 
-def start_pages_at(html: str, headings: list[str]) -> str:
-    """The HTML of the PDF with the sections of these headings (data-bn) marked NEW_PAGE."""
-    for number in headings:
-        position = html.find(f' data-bn="{number}"')
-        start = html.rfind(_OPEN, 0, position)
-        if position < 0 or start < 0 or html.startswith(f"{_OPEN[:-1]} {NEW_PAGE}", start):
-            continue
-        html = f'{html[:start]}<section class="part chapter {NEW_PAGE}"{html[start + len(_OPEN):]}'
-    return html
+def _start_page(section: etree._Element) -> None:
+    section.set("class", f"{section.get('class', '')} {NEW_PAGE}".strip())
+
+
+def start_pages_at(root: etree._Element, headings: list[str]) -> bool:
+    """Mark NEW_PAGE the sections of these headings (data-bn) in the PDF's HTML `root`;
+    whether anything changed."""
+    changed = False
+    for section in _sections(root):
+        heading = section.find(f".//{{{XHTML}}}h2")
+        if (heading is not None and heading.get("data-bn") in headings
+                and not _is(section, NEW_PAGE)):
+            _start_page(section)
+            changed = True
+    return changed
 
 
 def colophon_alone(pages: list) -> bool:
@@ -69,28 +83,25 @@ def _has_colophon(box: object) -> bool:
     return any("colophon" in _classes(child) or _has_colophon(child) for child in _blocks(box))
 
 
-def carry_last_block(html: str) -> str:
-    """The HTML of the PDF with the last block of the last section moved into a section of its
-    own that starts a page: the end of the text goes over with the colophon."""
-    from lxml import etree
-
-    start = html.rfind(_OPEN)
-    end = html.find("</section>", start) + len("</section>")
-    if start < 0 or end < len("</section>"):
-        return html
-    section = etree.fromstring(html[start:end])
-    if NEW_PAGE in section.get("class", "").split():
-        return html  # already starts a page: nothing to carry
+def carry_last_block(root: etree._Element) -> bool:
+    """Move the last block of the last section of the PDF's HTML `root` into a section of
+    its own that starts a page: the end of the text goes over with the colophon. Whether
+    anything changed."""
+    sections = _sections(root)
+    if not sections or _is(sections[-1], NEW_PAGE):
+        return False  # already starts a page: nothing to carry
+    section = sections[-1]
     bodies = [child for child in section if _is(child, BODY)]
     blocks = [child for child in bodies[0] if isinstance(child.tag, str)] if bodies else []
     if len(blocks) < 2:
         # the heading and speakers' box go with their only paragraph: the whole section
-        section.set("class", f"{section.get('class')} {NEW_PAGE}")
-        return html[:start] + etree.tostring(section, encoding="unicode") + html[end:]
-    carried = etree.Element("section", {"class": f"part chapter {NEW_PAGE}"})
-    etree.SubElement(carried, "div", {"class": BODY}).append(blocks[-1])
-    return (html[:start] + etree.tostring(section, encoding="unicode")
-            + etree.tostring(carried, encoding="unicode") + html[end:])
+        _start_page(section)
+        return True
+    carried = etree.Element(f"{{{XHTML}}}section", {"class": f"part chapter {NEW_PAGE}"})
+    etree.SubElement(carried, f"{{{XHTML}}}div", {"class": BODY}).append(blocks[-1])
+    carried.tail = "\n"
+    section.addnext(carried)
+    return True
 
 
 def _is(element: object, name: str) -> bool:

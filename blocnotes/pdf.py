@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts, images, makeup
+from . import fonts, images, makeup, render
 from .editions import Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
@@ -271,12 +271,13 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
     for _ in range(MAKEUP_PASSES):
         stranded = makeup.stranded_sections(document.pages)
         if stranded:
-            corrected = makeup.start_pages_at(html, stranded)
+            corrected = render.amend_pdf_html(
+                html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
         elif makeup.colophon_alone(document.pages):
-            corrected = makeup.carry_last_block(html)
+            corrected = render.amend_pdf_html(html, makeup.carry_last_block)
         else:
             break
-        if corrected == html:  # nothing more to correct
+        if corrected is None:  # nothing more to correct
             break
         html = corrected
         document = _lay_out(html, source, roots, allow_remote, plan)

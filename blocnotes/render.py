@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 
 import jinja2
@@ -56,6 +56,7 @@ def description(document: Document) -> str:
 NUMBERED = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "td", "th",
             "caption", "figcaption")
 XHTML = "http://www.w3.org/1999/xhtml"
+DOCTYPE = "<!DOCTYPE html>\n"
 
 
 def _number_blocks(html: str) -> str:
@@ -65,7 +66,7 @@ def _number_blocks(html: str) -> str:
     tags = {f"{{{XHTML}}}{tag}" for tag in NUMBERED}
     for number, element in enumerate(e for e in body.iter() if e.tag in tags):
         element.set("data-bn", str(number))
-    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
+    return DOCTYPE + etree.tostring(root, encoding="unicode")
 
 
 def render_html(document: Typeset, when: dt.datetime) -> str:
@@ -89,6 +90,17 @@ def for_pdf(rendition: str, css: str, links: bool = True) -> str:
     assert head is not None  # the template writes one
     head.append(_style(css))
     return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
+
+
+def amend_pdf_html(html: str, change: Callable[[etree._Element], bool]) -> str | None:
+    """The PDF's HTML (for_pdf's) with `change` made in its tree, serialized as for_pdf does
+    (its stylesheet's CDATA section kept); None when `change` changed nothing."""
+    parser = etree.XMLParser(strip_cdata=False, resolve_entities=False, no_network=True,
+                             huge_tree=True)
+    root = etree.fromstring(html.removeprefix(DOCTYPE).encode("utf-8"), parser)
+    if not change(root):
+        return None
+    return DOCTYPE + etree.tostring(root, encoding="unicode")
 
 
 def _style(css: str) -> etree._Element:

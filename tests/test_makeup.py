@@ -139,6 +139,22 @@ def test_the_style_keeps_each_section_heading_with_its_columns(built, tmp_path):
     assert feet[SPANNING] != []
 
 
+def test_a_heading_left_at_a_page_foot_starts_the_next_page(built, tmp_path):
+    """The make-up's safety net: laid out with the spanning heading of before (which leaves
+    headings at page feet, previous test), the report made up has none left there: each such
+    section was marked to start a page, in the HTML's tree, and laid out again."""
+    settings = _settings(tmp_path)
+    source = built["long"].source
+    document, _ = prepare(source, settings)
+    html = pdf_html(settings, render_html(document, build_date(document, {})))
+    html = html.replace("</head>", f"<style>{SPANNING}</style></head>", 1)
+    roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
+    made_up = pdf.layout(html, source, roots)
+    assert [text for _, kind, text in _feet(made_up) if kind == "page"] == []
+    assert any("new-page" in _classes(section) for page in made_up.pages
+               for section in _sections(page._page_box))
+
+
 def test_break_after_avoid_keeps_sub_headings_in_the_columns(built, tmp_path):
     """With paragraphs that cannot break, sub-headings are kept with them by the style's
     break-after: avoid (without it, four are left at a column's foot: the check sees them)."""
