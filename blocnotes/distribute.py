@@ -21,6 +21,7 @@ from PIL import Image
 from . import atomic, feeds, fonts, freshness, labels, markup, render, style
 from .editions import EPUB, PRESS, SCREEN, WEB
 from .epub import COVER_IMAGE
+from .errors import BlocNotesError
 from .model import Typeset
 
 SUMS = "SHA256SUMS"
@@ -128,6 +129,13 @@ def _documents(entries: list[Built], memo: _Memo
     return files, items, published
 
 
+def _stylesheet(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
+
+
 def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Path, memo: _Memo
               ) -> dict[str, bytes]:
     """index.html, the series' page (newest first; the series named by `first`, in the style
@@ -135,7 +143,7 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
     meta = first.display if first else None
     folder = style.folder(styles, first.meta.style if first else None)
     house = style.read(folder)
-    page_css = "".join(house.resolve((folder / name).read_text(encoding="utf-8"), folder / name)
+    page_css = "".join(house.resolve(_stylesheet(folder / name), folder / name)
                        for name in WEB.stylesheets)
     faces = fonts.edition_faces("web", folder)
     css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
@@ -180,13 +188,13 @@ def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = N
              ) -> list[Path]:
     """Lay `site` out: `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`,
     index.html and its fonts/, the Atom feed, the OPDS catalog, SHA256SUMS listing every one
-    of them, and nothing else. The web page is in the style of the first of `built` (a folder
-    of the styles folder `styles`).
+    of them, and nothing else. The web page is in the style of the newest of `built` (a folder
+    of the styles folder `styles`), whose series the feeds name too.
     `memo`: a folder where thumbnails and web fonts are kept for the next time."""
     entries = sorted(built, key=lambda b: (b.document.meta.date, b.document.slug), reverse=True)
     memory = _Memo(memo)
     files, items, published = _documents(entries, memory)
-    files.update(_web_page(built[0].document if built else None, items, styles, memory))
+    files.update(_web_page(entries[0].document if entries else None, items, styles, memory))
     # More views of the same series join here, before the folder is written and summed.
     files[feeds.FEED] = feeds.atom_feed(published, WEB.file_name)
     files[feeds.CATALOG] = feeds.opds_catalog(published, WEB.file_name)

@@ -29,7 +29,7 @@ class Face:
 
 @cache
 def _declared(folder: Path) -> style.Style:
-    # read once per process: a worker or watch mode keeps the fonts it loaded
+    # read once per process (forget() in watch mode, when a style changes)
     return style.read(folder)
 
 
@@ -48,7 +48,19 @@ def _faces(role: str, folder: Path) -> tuple[Face, ...]:
                              f"of '{role}' is not installed (add it to pyproject.toml's "
                              "dependencies, then: make)") from None
     where = Path(package.__file__ or "").parent
-    return tuple(Face(font.family, weight, slant, where / file) for weight, slant, file in font.faces)
+    faces = tuple(Face(font.family, weight, slant, where / file)
+                  for weight, slant, file in font.faces)
+    for face in faces:
+        if not face.path.is_file():
+            raise BlocNotesError(folder / style.STYLE_FILE, None, f"the font package "
+                                 f"'{font.package}' has no file '{face.path.name}' for '{role}' "
+                                 f"(the files it has: {', '.join(_font_files(where))})")
+    return faces
+
+
+def _font_files(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.rglob("*") if path.suffix.lower() in
+                  (".ttf", ".otf", ".woff", ".woff2"))[:12]
 
 
 @cache
@@ -200,3 +212,9 @@ def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
     buffer = io.BytesIO()
     font.save(buffer)
     return buffer.getvalue()
+
+
+def forget() -> None:
+    """Forget the styles' fonts read so far: watch mode, after a style's files changed."""
+    for function in (_declared, house_faces, mono_faces, fallback_faces):
+        function.cache_clear()

@@ -15,6 +15,8 @@ from .errors import BlocNotesError
 # Part of every key: a new way of preparing images (or a new Pillow) prepares them again.
 VERSION = f"1/{PIL.__version__}"
 _SUFFIXES = {b"\xff\xd8": ".jpg", b"\x89P": ".png"}
+
+
 class ImageCache:
     """images.prepare() for files, its results kept in `folder` (None: not kept)."""
 

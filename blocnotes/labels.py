@@ -70,6 +70,13 @@ def read_table(path: Path) -> Table:
              for lang, words in _mapping(data, path, 1, "the labels").items()}
     if DEFAULT_LANG not in table:
         raise BlocNotesError(path, 1, f"no labels for '{DEFAULT_LANG}', the default language")
+    reference = style.folder(style.ROOT, None) / TABLE_FILE
+    if path.resolve() != reference.resolve():  # another style: every label the layout uses
+        missing = sorted(set(read_table(reference)[DEFAULT_LANG]) - set(table[DEFAULT_LANG]))
+        if missing:
+            raise BlocNotesError(path, lines.get(DEFAULT_LANG), f"the labels of "
+                                 f"'{DEFAULT_LANG}' lack {', '.join(missing)} (add them, as "
+                                 f"{reference.parent.name}/{TABLE_FILE} words them)")
     for lang, words in table.items():
         missing = sorted(set(table[DEFAULT_LANG]) - set(words))
         if missing:

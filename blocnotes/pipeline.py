@@ -111,7 +111,10 @@ def pdf_html(settings: Settings, rendition: str, edition: Edition = SCREEN,
         css += _output_profile(settings) + house.root_css(press=True)
     for name in over:
         css += house.resolve(_read_style(folder, name), folder / name, press=edition.cmyk)
-    return render.for_pdf(rendition, css, links=edition.links)
+    try:
+        return render.for_pdf(rendition, css, links=edition.links)
+    except ValueError as error:  # a stylesheet that cannot go in the HTML as it is
+        raise BlocNotesError(folder / base, None, f"{error} (remove it)") from None
 
 
 def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
@@ -409,8 +412,12 @@ def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],
         built.append(layout.Built(outcome.document, settings.out / SCREEN.path_name(slug),
                                   settings.out / EPUB.path_name(slug),
                                   settings.out / PRESS.path_name(slug)))
-    return outcomes, layout.hand_out(built, settings.out / SITE, settings.styles,
-                                     settings.out / freshness.FOLDER / "memo")
+    try:
+        return outcomes, layout.hand_out(built, settings.out / SITE, settings.styles,
+                                         settings.out / freshness.FOLDER / "memo")
+    except BlocNotesError as error:  # the web page's style (its web.css, its fonts)
+        failed = Outcome(built[0].document.source if built else settings.out, error=error)
+        return [*outcomes, failed], []
 
 
 def distribute(sources: Iterable[Path], settings: Settings,

@@ -14,7 +14,9 @@ import yaml
 
 from .errors import BlocNotesError
 
-STYLE_FILE = "style.yaml"  # under a style's folder
+STYLE_FILE = "style.yaml"
+TEXT_ROLES = ("sans", "serif")  # the fonts of the text, which the reflowable editions carry
+ROLES = (*TEXT_ROLES, "mono", "fallback", "emoji")  # every font a style declares  # under a style's folder
 ROOT = Path(__file__).resolve().parent.parent / "styles"  # the repository's styles, one folder each
 DEFAULT = "bloc-notes"  # the style of a document and an agency that name none
 _VAR_RE = re.compile(r"var\(--([a-z][a-z0-9-]*)\)")
@@ -101,11 +103,18 @@ def _read(path: Path, text: str) -> Style:
 
 def _editions(value: Any, path: Path) -> dict[str, tuple[tuple[str, int, str], ...]]:
     try:
-        return {edition: tuple((str(role), int(weight), str(slant)) for role, weight, slant in value[edition])
-                for edition in ("epub", "web")}
+        editions = {edition: tuple((str(role), int(weight), str(slant))
+                                   for role, weight, slant in value[edition])
+                    for edition in ("epub", "web")}
     except (KeyError, TypeError, ValueError):
         raise BlocNotesError(path, None, "a style needs an 'editions:' group: the faces of 'epub' "
                              "and 'web', each [role, weight, style]") from None
+    for edition, faces in editions.items():
+        for role, _, _ in faces:
+            if role not in TEXT_ROLES:
+                raise BlocNotesError(path, None, f"the {edition} edition's face '{role}' is not a "
+                                     f"text font: write one of {', '.join(TEXT_ROLES)}")
+    return editions
 
 
 def _fonts(value: Any, path: Path) -> dict[str, Font]:
@@ -121,6 +130,10 @@ def _fonts(value: Any, path: Path) -> dict[str, Font]:
         except (KeyError, TypeError, ValueError):
             raise BlocNotesError(path, None, f"font '{role}' needs a family, a name, a package "
                                  "and faces, each [weight, style, file]") from None
+    missing = [role for role in ROLES if role not in fonts]
+    if missing:
+        raise BlocNotesError(path, None, f"the 'fonts:' group has no {', '.join(missing)} "
+                             f"(a style declares {', '.join(ROLES)})")
     return fonts
 
 

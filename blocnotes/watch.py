@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from . import load, style
+from . import fonts, load, style
 from .errors import BlocNotesError
 from .pipeline import Outcome, Settings, build
 
@@ -71,5 +71,7 @@ def watch(sources: list[Path], formats: tuple[str, ...], settings: Settings,
                    if not Path(path).name.startswith(".") and Path(path).suffix != ".part"
                    and not Path(path).resolve().is_relative_to(out) and not Path(path).is_dir()]
         targets = affected(changed, sources, settings)
+        if any(path.resolve().is_relative_to(settings.styles.resolve()) for path in changed):
+            fonts.forget()  # a style's fonts or faces may have changed
         if targets:
             run(targets)

@@ -179,6 +179,70 @@ def test_a_style_whose_font_package_is_missing_says_so(tmp_path):
     assert all(face.path.is_file() for face in fonts.all_faces(STYLES / "observatoire"))
 
 
+def _gazette(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """A copy of the Observatoire as styles/gazette/ with `old` replaced by `new` in `file`."""
+    folder = tmp_path / "styles" / "gazette"
+    shutil.copytree(STYLES / "observatoire", folder)
+    text = (folder / file).read_text(encoding="utf-8")
+    assert old in text
+    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+def test_a_half_written_style_is_one_clean_error_at_its_file(tmp_path, monkeypatch):
+    """A style being written fails at its own file, with a line a designer can act on, not
+    with a traceback (and, at start-up, without stopping the builds of the other styles)."""
+    folder = _gazette(tmp_path / "a", "style.yaml", "\n  emoji:", "\n  emojix:")
+    with pytest.raises(BlocNotesError, match="'fonts:' group has no emoji") as caught:
+        style.read(folder)
+    assert caught.value.path == folder / "style.yaml"
+    shutil.copytree(STYLES / "bloc-notes", tmp_path / "a" / "styles" / "bloc-notes")
+    monkeypatch.setattr(style, "ROOT", tmp_path / "a" / "styles")  # fontconfig at start-up:
+    assert fonts.font_dirs(STYLES / "bloc-notes")[0] in fonts._all_font_dirs()  # the others load
+    folder = _gazette(tmp_path / "b", "style.yaml", "SourceSerifPro-Regular", "SourceSerifPro-Rgular")
+    with pytest.raises(BlocNotesError, match="has no file 'SourceSerifPro-Rgular"):
+        fonts.house_faces(folder)
+    folder = _gazette(tmp_path / "c", "labels.yaml", "\n  series:", "\n  serie:")
+    with pytest.raises(BlocNotesError, match="lack series") as caught:
+        load.load(_source(tmp_path / "c", "gazette"), None, tmp_path / "c" / "styles")
+    assert caught.value.path == folder / "labels.yaml"
+
+
+def _source(folder: Path, name: str) -> Path:
+    source = folder / "note.md"
+    source.write_text(f"---\ntitle: Note\ndate: 2024-05-02\nstyle: {name}\n---\n\nTexte.\n",
+                      encoding="utf-8")
+    return source
+
+
+def test_a_style_whose_web_page_fails_fails_dist_cleanly(tmp_path):
+    """dist: a web.css the style cannot resolve is one error at its line, nothing laid out."""
+    styles = tmp_path / "styles"
+    shutil.copytree(STYLES / "bloc-notes", styles / "bloc-notes")
+    shutil.copytree(STYLES / "icc", styles / "icc")
+    folder = _gazette(tmp_path, "web.css", "var(--accent)", "var(--nope)")
+    settings = Settings(out=tmp_path / "out", styles=styles, agency_fallback=None, environ={})
+    outcomes, site = distribute([_source(tmp_path, "gazette")], settings)
+    assert site == []
+    errors = [outcome.error for outcome in outcomes if outcome.error]
+    assert len(errors) == 1 and errors[0].path == folder / "web.css"
+    assert "unknown colour '--nope'" in errors[0].message
+
+
+def test_watch_forgets_a_style_s_fonts_when_it_changes(tmp_path):
+    folder = _gazette(tmp_path, "style.yaml", "editions:", "editions:")
+    before = fonts.edition_faces("epub", folder)
+    text = (folder / "style.yaml").read_text(encoding="utf-8")
+    epub = re.search(r"\n  epub:((?:\n    - .*)+)", text)
+    assert epub and len(before) > 1
+    first = epub.group(1).split("\n")[1]
+    (folder / "style.yaml").write_text(text.replace(epub.group(1), "\n" + first, 1),
+                                       encoding="utf-8")
+    assert fonts.edition_faces("epub", folder) == before  # read once per process...
+    fonts.forget()
+    assert len(fonts.edition_faces("epub", folder)) == 1  # ...until watch forgets it
+
+
 # --- rebuilding exactly what a style's change concerns ----------------------------------
 
 def test_a_style_change_makes_due_only_its_own_documents(tmp_path):
