@@ -12,6 +12,7 @@ from .render import XHTML
 
 NEW_PAGE = "new-page"  # styles/<name>/print.css: a section that starts a page
 BODY = "section-body"  # a section's text after its heading (blocnotes/markup.py)
+SUB_HEADINGS = {f"{{{XHTML}}}h{level}" for level in range(3, 7)}  # kept with what follows
 
 
 def _blocks(box: object) -> list:
@@ -93,12 +94,15 @@ def carry_last_block(root: etree._Element) -> bool:
     section = sections[-1]
     bodies = [child for child in section if _is(child, BODY)]
     blocks = [child for child in bodies[0] if isinstance(child.tag, str)] if bodies else []
-    if len(blocks) < 2:
-        # the heading and speakers' box go with their only paragraph: the whole section
+    start = len(blocks) - 1  # the last block, and the sub-headings just before it
+    while start > 0 and blocks[start - 1].tag in SUB_HEADINGS:
+        start -= 1
+    if start < 1:
+        # the heading and speakers' box go with all that follows them: the whole section
         _start_page(section)
         return True
     carried = etree.Element(f"{{{XHTML}}}section", {"class": f"part chapter {NEW_PAGE}"})
-    etree.SubElement(carried, f"{{{XHTML}}}div", {"class": BODY}).append(blocks[-1])
+    etree.SubElement(carried, f"{{{XHTML}}}div", {"class": BODY}).extend(blocks[start:])
     carried.tail = "\n"
     section.addnext(carried)
     return True

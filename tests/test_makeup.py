@@ -439,3 +439,27 @@ def test_an_emoji_is_drawn_with_the_emoji_font(tmp_path):
     listing = subprocess.run([pdffonts, str(tmp_path / "x.pdf")], capture_output=True, text=True,
                              check=True).stdout
     assert "Noto-Emoji" in listing
+
+
+def test_the_colophon_s_companion_takes_its_sub_heading_along():
+    """The end of the text carried over with the colophon takes the sub-headings just before
+    it (a sub-heading is never left at a page's foot); a section that is all sub-headings and
+    one block goes over whole."""
+    from lxml import etree
+
+    from blocnotes import makeup, render
+
+    def page(body: str) -> str:
+        return (f'{render.DOCTYPE}<html xmlns="{render.XHTML}"><head><title>t</title></head>'
+                f'<body><section class="part chapter"><header class="section-head"><h2>S</h2>'
+                f'</header><div class="section-body">{body}</div></section></body></html>')
+
+    carried = render.amend_pdf_html(page("<p>a</p><h3>Next</h3><p>b</p>"),
+                                    makeup.carry_last_block)
+    assert carried is not None
+    root = etree.fromstring(carried.removeprefix(render.DOCTYPE).encode())
+    sections = root.findall(f".//{{{render.XHTML}}}section")
+    assert [len(s.findall(f".//{{{render.XHTML}}}h3")) for s in sections] == [0, 1]
+    assert "new-page" in sections[1].get("class") and "new-page" not in sections[0].get("class")
+    whole = render.amend_pdf_html(page("<h3>Only</h3><p>b</p>"), makeup.carry_last_block)
+    assert whole is not None and whole.count("<section") == 1 and "new-page" in whole
