@@ -65,11 +65,16 @@ def _laid_out(source: Path, tmp_path: Path, made_up: bool = True):
     return _LAYOUTS[key]
 
 
-def _lay_out_now(source: Path, tmp_path: Path, made_up: bool):
+def _pdf_html(source: Path, tmp_path: Path) -> tuple[str, tuple[Path, ...]]:
+    """The HTML the fixture's screen PDF is laid out from, and the folders it may read."""
     settings = _settings(tmp_path)
     document, _ = prepare(source, settings)
     html = pdf_html(settings, render_html(document, build_date(document, {})))
-    roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
+    return html, (source.parent, settings.styles, *pdf.fonts.font_dirs())
+
+
+def _lay_out_now(source: Path, tmp_path: Path, made_up: bool):
+    html, roots = _pdf_html(source, tmp_path)
     if made_up:
         return pdf.layout(html, source, roots)
     return pdf._lay_out(html, source, roots, False)
@@ -125,11 +130,8 @@ def test_the_style_keeps_each_section_heading_with_its_columns(built, tmp_path):
     page's foot: the heading is a block before the columns (break-after: avoid). With the
     heading spanning the section's own columns, WeasyPrint leaves some there: the test can
     fail."""
-    settings = _settings(tmp_path)
     source = built["long"].source
-    document, _ = prepare(source, settings)
-    html = pdf_html(settings, render_html(document, build_date(document, {})))
-    roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
+    html, roots = _pdf_html(source, tmp_path)
     feet = {}
     for rule in ("", SPANNING):
         laid_out = pdf._lay_out(html.replace("</head>", f"<style>{rule}</style></head>", 1),
@@ -143,12 +145,9 @@ def test_a_heading_left_at_a_page_foot_starts_the_next_page(built, tmp_path):
     """The make-up's safety net: laid out with the spanning heading of before (which leaves
     headings at page feet, previous test), the report made up has none left there: each such
     section was marked to start a page, in the HTML's tree, and laid out again."""
-    settings = _settings(tmp_path)
     source = built["long"].source
-    document, _ = prepare(source, settings)
-    html = pdf_html(settings, render_html(document, build_date(document, {})))
+    html, roots = _pdf_html(source, tmp_path)
     html = html.replace("</head>", f"<style>{SPANNING}</style></head>", 1)
-    roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
     made_up = pdf.layout(html, source, roots)
     assert [text for _, kind, text in _feet(made_up) if kind == "page"] == []
     assert any("new-page" in _classes(section) for page in made_up.pages
@@ -158,11 +157,8 @@ def test_a_heading_left_at_a_page_foot_starts_the_next_page(built, tmp_path):
 def test_break_after_avoid_keeps_sub_headings_in_the_columns(built, tmp_path):
     """With paragraphs that cannot break, sub-headings are kept with them by the style's
     break-after: avoid (without it, four are left at a column's foot: the check sees them)."""
-    settings = _settings(tmp_path)
     source = built["long"].source
-    document, _ = prepare(source, settings)
-    html = pdf_html(settings, render_html(document, build_date(document, {})))
-    roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
+    html, roots = _pdf_html(source, tmp_path)
     found = {}
     for rule in ("", "h3 { break-after: auto !important }"):
         css = f"<style>p {{ break-inside: avoid !important }} {rule}</style></head>"
