@@ -15,10 +15,11 @@ from typing import Any
 import click
 
 from blocnotes import __version__
-from blocnotes.editions import EPUB, PRESS, SCREEN, SCREEN_VARIANTS
+from blocnotes.editions import PRESS, SCREEN_VARIANTS
 from blocnotes.errors import BlocNotesError
 from blocnotes.freshness import FOLDER as RECORDS
 from blocnotes.pipeline import (
+    OUTPUTS,
     SITE,
     Outcome,
     Settings,
@@ -159,7 +160,8 @@ cli.command("html")(source_command(
 
 def _kind(output: Path) -> tuple[str, str]:
     """An output's file name -> (the source's name, the edition's name)."""
-    for edition in (PRESS, SCREEN, EPUB):  # the longest suffix first: -impression.pdf
+    # the longest suffix first: -impression.pdf before .pdf
+    for edition in sorted(OUTPUTS, key=lambda edition: -len(edition.path_name(""))):
         suffix = edition.path_name("")
         if output.name.endswith(suffix) and len(output.name) > len(suffix):
             return output.name[: -len(suffix)], edition.name

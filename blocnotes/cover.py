@@ -81,8 +81,7 @@ KEYWORD_SIZES = range(40, 25, -3)
 PANEL_BOTTOM = HEIGHT - 120  # the keyword panel ends here, whatever it holds
 
 
-def cover_png(document: Typeset, colours: Mapping[str, str], folder: Path = fonts.DEFAULT
-              ) -> bytes:
+def cover_png(document: Typeset, colours: Mapping[str, str], folder: Path) -> bytes:
     """A typeset document (its metadata as shown, the labels of its language) and the
     colours of the style in `folder` (its style.yaml: paper, accent, accent-light, ink) -> a
     PNG cover: masthead, title, dateline, keywords. Nothing is cut: the title and the

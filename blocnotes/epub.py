@@ -359,7 +359,7 @@ def _accessibility(book: epub.EpubBook, labels: Mapping[str, str], has_images: b
 def render_epub(document: Typeset, rendition: str, stylesheet: str,
                 colours: Mapping[str, str], when: dt.datetime,
                 images: Mapping[str, Prepared] | None = None,
-                starts: Sequence[PageStart] = (), folder: Path = fonts.DEFAULT) -> bytes:
+                starts: Sequence[PageStart] = (), *, folder: Path) -> bytes:
     """Document and its HTML rendition -> EPUB 3 bytes (`colours` and `folder`: the style's,
     for the cover and the fonts): fonts subset, images embedded,
     the print edition's pages marked and listed, accessibility metadata."""

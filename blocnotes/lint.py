@@ -227,8 +227,8 @@ def _same_sections(document: Document) -> list[Diagnostic]:
     return found
 
 
-def lint(document: Document, allow_remote: bool = False, press: Geometry | None = None,
-         folder: Path = fonts.DEFAULT) -> list[Diagnostic]:
+def lint(document: Document, folder: Path, allow_remote: bool = False,
+         press: Geometry | None = None) -> list[Diagnostic]:
     """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs.
 
     `allow_remote`: http(s) images are allowed (the PDF may fetch them); `press` (the style's

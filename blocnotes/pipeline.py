@@ -56,8 +56,8 @@ def _diagnose(source: Path, settings: Settings, press: bool
     document = load.load(source, load.agency_file_for(source, settings.agency_fallback),
                          settings.styles)
     folder = style_folder(document, settings)
-    return document, lint.lint(document, settings.allow_remote,
-                               style.read(folder).geometry if press else None, folder)
+    return document, lint.lint(document, folder, settings.allow_remote,
+                               style.read(folder).geometry if press else None)
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
@@ -94,14 +94,13 @@ def _output_profile(settings: Settings) -> str:
             "components: cyan, magenta, yellow, black; }\n")
 
 
-def pdf_html(settings: Settings, rendition: str, edition: Edition = SCREEN,
-             folder: Path | None = None) -> str:
+def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition = SCREEN
+             ) -> str:
     """The HTML a PDF edition lays out: the rendition with the edition's stylesheets from the
-    style in `folder` (None: the default style) and their fonts inlined, its links kept or
+    style in `folder` and their fonts inlined, its links kept or
     not. The first stylesheet cascades the style's colours; the others come over it with
     theirs written out, the print shop's inks for a `cmyk` edition (with the output profile
     that makes device-cmyk() FOGRA39)."""
-    folder = folder or style.folder(settings.styles, None)
     css = fonts.font_face_css(fonts.faces_for(rendition, folder),
                               lambda face: face.path.resolve().as_uri())
     house = style.read(folder)
@@ -199,7 +198,7 @@ def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
     stylesheet = "".join(house.resolve(_read_style(folder, name), folder / name)
                          for name in EPUB.stylesheets)  # e-readers: colours written out
     return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts,
-                            folder)
+                            folder=folder)
 
 
 _CODE_RE = re.compile(r"U\+[0-9A-F]{4,6}")
@@ -256,7 +255,7 @@ class _Editions:
     def html_for(self, edition: Edition) -> str:
         key = (edition.stylesheets, edition.links, edition.cmyk)
         if key not in self.html:
-            self.html[key] = pdf_html(self.settings, self.rendition, edition, self.folder)
+            self.html[key] = pdf_html(self.settings, self.rendition, self.folder, edition)
         return self.html[key]
 
     def make(self, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
@@ -369,7 +368,7 @@ def build(
     return build_plan([(source, formats) for source in sources], settings, report, jobs)
 
 
-DIST_FORMATS = (SCREEN.name, PRESS.name, EPUB.name)
+DIST_FORMATS = tuple(e.name for e in editions.PER_SOURCE if e in OUTPUTS)  # in build order
 
 
 def dist_plan(sources: Iterable[Path], settings: Settings) -> list[tuple[Path, tuple[str, ...]]]:

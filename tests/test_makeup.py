@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 from blocnotes import cover, labels, lint, load, pdf, style, typeset
 from blocnotes.distribute import _size
 from blocnotes.frontmatter import parse_yaml
-from blocnotes.pipeline import Settings, build, check, pdf_html, prepare
+from blocnotes.pipeline import Settings, build, check, pdf_html, prepare, style_folder
 from blocnotes.render import build_date, render_html
 from conftest import run_epubcheck
 from fixture_pages import FIXTURES, compare_pages
@@ -69,7 +69,8 @@ def _pdf_html(source: Path, tmp_path: Path) -> tuple[str, tuple[Path, ...]]:
     """The HTML the fixture's screen PDF is laid out from, and the folders it may read."""
     settings = _settings(tmp_path)
     document, _ = prepare(source, settings)
-    html = pdf_html(settings, render_html(document, build_date(document, {})))
+    html = pdf_html(settings, render_html(document, build_date(document, {})),
+                    style_folder(document, settings))
     return html, (source.parent, settings.styles, *pdf.fonts.font_dirs())
 
 
@@ -369,8 +370,9 @@ def _drawn(monkeypatch, document) -> list[tuple[tuple[float, float, float, float
         return draw_text(self, xy, text, *args, font=font, **kwargs)
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
-    Image.open(__import__("io").BytesIO(cover.cover_png(
-        document, style.read(ROOT / "styles" / "bloc-notes").colours)))
+    folder = ROOT / "styles" / "bloc-notes"
+    Image.open(__import__("io").BytesIO(cover.cover_png(document, style.read(folder).colours,
+                                                        folder)))
     return boxes
 
 
