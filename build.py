@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from blocnotes import __version__
+from blocnotes import __version__, scratch
 from blocnotes.editions import PRESS, SCREEN_VARIANTS
 from blocnotes.errors import BlocNotesError
 from blocnotes.freshness import FOLDER as RECORDS
@@ -298,7 +298,9 @@ def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -
 @OUT
 def clean_command(out: Path) -> None:
     """Remove the built PDF, EPUB and HTML files, the hand-out folder (site/), the page map,
-    the image cache and the build records from --out."""
+    the image cache and the build records from --out; and the temporary folders a killed
+    build left."""
+    scratch.sweep()
     if not out.is_dir():
         return
     for folder in (".pages", ".images", RECORDS, SITE):

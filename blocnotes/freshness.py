@@ -105,12 +105,16 @@ def _record_path(output: Path) -> Path:
     return folder / f"{output.name}.json"
 
 
-def record(output: Path, data: bytes, inputs: Iterable[Path], build_key: str) -> None:
-    """Note what `output` (just written with `data`) was made from."""
+def record_file(output: Path, data: bytes, inputs: Iterable[Path], build_key: str,
+                read: Mapping[str, str]) -> tuple[Path, bytes]:
+    """The record of `output` (to be written with `data`): what it was made from, each input
+    by the digest of the bytes the build read (`read`, the build's inputs.ledger), not of
+    the file as it is now: a source saved during the build is then seen changed by the next
+    one. (An input the build did not note, the print shop's profile, is read now.)"""
     entry = {"key": build_key, "output": _digest(data),
-             "inputs": {str(path.resolve()): _file_digest(path, _notes(output))
-                        for path in inputs}}
-    atomic.write_bytes(_record_path(output), json.dumps(entry, indent=1).encode("utf-8"))
+             "inputs": {key: read.get(key) or _file_digest(path, _notes(output))
+                        for path in inputs for key in (str(path.resolve()),)}}
+    return _record_path(output), json.dumps(entry, indent=1).encode("utf-8")
 
 
 def is_fresh(output: Path, fixed: Iterable[Path], build_key: str) -> bool:
@@ -129,14 +133,15 @@ def is_fresh(output: Path, fixed: Iterable[Path], build_key: str) -> bool:
                for path, digest in inputs.items())
 
 
-def keep(out: Path, slug: str, document: object, inputs: Iterable[Path], build_key: str) -> None:
-    """Keep the document as built (typeset), for a later `dist` that reuses its outputs and
-    needs only its metadata and abstract: reading it back costs nothing, loading and
-    typesetting the source again a tenth of a second (20 s for an archive of 200)."""
+def kept_files(out: Path, slug: str, document: object, inputs: Iterable[Path], build_key: str,
+               read: Mapping[str, str]) -> list[tuple[Path, bytes]]:
+    """The document as built (typeset) and its record, to keep for a later `dist` that reuses
+    its outputs and needs only its metadata and abstract: reading it back costs nothing,
+    loading and typesetting the source again a tenth of a second (20 s for an archive of
+    200)."""
     data = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
     path = out / FOLDER / f"{slug}.document"
-    atomic.write_bytes(path, data)
-    record(path, data, inputs, build_key)
+    return [(path, data), record_file(path, data, inputs, build_key, read)]
 
 
 def kept(out: Path, slug: str, fixed: Iterable[Path], build_key: str) -> object | None:

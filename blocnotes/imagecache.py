@@ -9,7 +9,7 @@ from pathlib import Path
 
 import PIL
 
-from . import atomic, digests, images
+from . import atomic, digests, images, inputs
 from .errors import BlocNotesError
 
 # Part of every key: a new way of preparing images (or a new Pillow) prepares them again.
@@ -33,12 +33,15 @@ class ImageCache:
         it cannot be)."""
 
         def read() -> bytes:
-            return image.read_bytes() if isinstance(image, Path) else image
+            return inputs.read_bytes(image) if isinstance(image, Path) else image
 
         if self.folder is None:
             return images.prepare(read(), target)
-        digest = (self.digest(image) if isinstance(image, Path)
-                  else hashlib.sha256(image).hexdigest())
+        if isinstance(image, Path):
+            digest = self.digest(image)
+            inputs.note(image, digest)  # the build's record: the photo as this build used it
+        else:
+            digest = hashlib.sha256(image).hexdigest()
         name = hashlib.sha256(f"{VERSION}|{digest}|{target}".encode()).hexdigest()
         cached = self.folder / name
         try:

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from . import style
+from . import inputs, style
 from .errors import BlocNotesError
 
 Labels = dict[str, str]
@@ -59,7 +59,7 @@ def read_table(path: Path) -> Table:
     """A style's labels.yaml -> {language: {label: words}}; every language has every label of
     the default language's."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = inputs.decode(inputs.read_bytes(path), path)
         data = _parse(text)
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the labels: {error.strerror}") from None

@@ -7,38 +7,17 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import frontmatter, labels, markup, style
+from . import frontmatter, inputs, labels, markup, style
 from .errors import BlocNotesError
 from .model import Document
 
 SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
-def decode(data: bytes, path: Path) -> str:
-    """Bytes of a text file -> str; UTF-8 (a BOM is fine), CRLF/CR become LF."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start : error.start + 1].hex()
-        raise BlocNotesError(
-            path, line, f"the file is not UTF-8 (byte 0x{byte} cannot be read; save it again "
-            "with the encoding 'UTF-8')"
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def read_text(path: Path) -> str:
-    """Read a UTF-8 source file; a missing or unreadable file is a user error."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BlocNotesError(path, None, "no such file (check the path)") from None
-    except IsADirectoryError:
-        raise BlocNotesError(path, None, "is a folder, not a Markdown file") from None
-    except OSError as error:
-        raise BlocNotesError(path, None, f"cannot be read: {error.strerror}") from None
-    return decode(data, path)
+    """Read a UTF-8 source file (through inputs: in its own folder, its digest noted); a
+    missing or unreadable file is a user error."""
+    return inputs.read_text(path)
 
 
 def slugify(text: str) -> str:

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts, images, makeup, render
+from . import fonts, images, inputs, makeup, render, scratch
 from .editions import Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
@@ -130,7 +130,7 @@ class GuardedFetcher(URLFetcher):
             else:
                 head = image[:512]
             if images.is_svg(head):
-                data = image.read_bytes() if isinstance(image, Path) else image
+                data = inputs.read_bytes(image) if isinstance(image, Path) else image
                 prepared = images.Prepared(images.clean_svg(data), ".svg", (0, 0))
             else:
                 prepared = images.stand_in(image)  # from the header: not the whole file
@@ -225,8 +225,12 @@ _NOISE = ("harfbuzz", "fonttools", "subset")
 @cache
 def _font_config() -> FontConfiguration:
     """One font configuration per process: the @font-face fonts are loaded and registered
-    once, not at each document of a series or each rebuild in watch mode (0.05 s each)."""
-    return FontConfiguration()
+    once, not at each document of a series or each rebuild in watch mode (0.05 s each).
+    Its folder of fonts is one of ours (scratch.py): WeasyPrint makes it in the system's temp
+    folder, where a killed build leaves it for good."""
+    config = FontConfiguration()
+    config._folder = scratch.folder("weasyprint-")  # WeasyPrint makes it when None (fonts.py)
+    return config
 
 
 def _lay_out(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,

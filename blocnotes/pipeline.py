@@ -13,7 +13,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, editions, fonts, freshness, lint, load, render, style, typeset, xmp
+from . import atomic, editions, fonts, freshness, inputs, lint, load, render, scratch, style, typeset, xmp
 from .editions import EPUB, PRESS, SCREEN, Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
@@ -79,7 +79,7 @@ def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
 def _read_style(folder: Path, name: str) -> str:
     path = folder / name
     try:
-        return path.read_text(encoding="utf-8")
+        return inputs.decode(inputs.read_bytes(path), path)
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
 
@@ -279,34 +279,37 @@ class _Editions:
 
 def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
     """Build the requested editions (by name) of one source: one loop over them, one
-    judgement of every warning (--strict), then every output written; none is written if
-    any edition fails."""
+    judgement of every warning (--strict), then every output and its record written, all or
+    none (a full disk leaves the old ones as they were)."""
     outcome = Outcome(source)
     try:
-        chosen = editions.named(tuple(formats))
-        document, outcome.diagnostics = prepare(source, settings, PRESS in chosen)
-        outcome.document = document
-        made = _Editions(document, settings, render.build_date(document, settings.environ))
-        folder = made.folder
-        outputs: list[tuple[Edition, bytes]] = []
-        for edition in chosen:
-            data, warnings = made.make(edition)
-            outcome.diagnostics += _new(warnings, outcome.diagnostics)
-            outputs.append((edition, data))
+        with inputs.ledger() as read:  # the digest of every input, as this build read it
+            chosen = editions.named(tuple(formats))
+            document, outcome.diagnostics = prepare(source, settings, PRESS in chosen)
+            outcome.document = document
+            made = _Editions(document, settings, render.build_date(document, settings.environ))
+            outputs: list[tuple[Edition, bytes]] = []
+            for edition in chosen:
+                data, warnings = made.make(edition)
+                outcome.diagnostics += _new(warnings, outcome.diagnostics)
+                outputs.append((edition, data))
         _judge(outcome.diagnostics, settings)  # the renderer's warnings count for --strict too
+        folder = made.folder
         agency = load.agency_file_for(source, settings.agency_fallback)
         images = [path for path in map(lambda image: _image_file(document, image.src),
                                        document.images) if path is not None]
         build_key = _build_key(settings)
         fixed = freshness.fixed_inputs(source, agency)
-        for edition, data in outputs:
-            path = settings.out / edition.path_name(document.slug)
-            atomic.write_bytes(path, data)
-            outcome.written.append(path)
-            freshness.record(path, data, [*fixed, *freshness.style_inputs(folder, edition.name),
-                                          *images], build_key)
-        freshness.keep(settings.out, document.slug, document,
-                       [*fixed, *freshness.style_inputs(folder, "document")], build_key)
+        files = [(settings.out / edition.path_name(document.slug), data)
+                 for edition, data in outputs]
+        records = [freshness.record_file(path, data, [*fixed, *freshness.style_inputs(
+                       folder, edition.name), *images], build_key, read)
+                   for (path, data), (edition, _) in zip(files, outputs, strict=True)]
+        kept = freshness.kept_files(settings.out, document.slug, document,
+                                    [*fixed, *freshness.style_inputs(folder, "document")],
+                                    build_key, read)
+        atomic.write_all([*files, *records, *kept])  # the outputs renamed before their records
+        outcome.written += [path for path, _ in files]
         freshness.write_depfile(settings.out, document.slug,
                                 {name: freshness.style_inputs(folder, kind)
                                  for name, kind in output_names(document.slug)}, images)
@@ -328,6 +331,7 @@ def build_plan(
     known. With `jobs` > 1, a pool of worker processes, each importing WeasyPrint and loading
     the fonts once."""
     plan = list(plan)
+    scratch.sweep()  # the temporary folders of a build that was killed
     if jobs <= 1 or len(plan) <= 1:
         outcomes = []
         for source, formats in plan:
@@ -346,6 +350,7 @@ def build_plan(
             outcome = future.result()
             report(outcome)
             done[futures[future]] = outcome
+    scratch.sweep()  # the workers' (they end without running exit handlers)
     return [done[i] for i in range(len(plan))]
 
 

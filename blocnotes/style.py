@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from . import inputs
 from .errors import BlocNotesError
 
 STYLE_FILE = "style.yaml"
@@ -154,7 +155,7 @@ def read(styles: Path) -> Style:
     """A style's folder -> its Style (its style.yaml)."""
     path = styles / STYLE_FILE
     try:  # (read once per version of the file: _read is cached by its text)
-        text = path.read_text(encoding="utf-8")
+        text = inputs.decode(inputs.read_bytes(path), path)
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the style: {error.strerror}") from None
     return _read(path, text)

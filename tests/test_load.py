@@ -9,7 +9,8 @@ import pytest
 
 from blocnotes import frontmatter
 from blocnotes.errors import BlocNotesError
-from blocnotes.load import decode, load, parse, slug_for
+from blocnotes.inputs import decode
+from blocnotes.load import load, parse, slug_for
 from helpers import AGENCY, SOURCE
 
 P = Path("x.md")
