@@ -5,12 +5,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.util
+import os
 import shutil
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+
+def _in_the_project_venv() -> None:
+    """`./build.py` or `python build.py` started by a Python without the project's libraries:
+    run again with the project's .venv (made by `make`), or say what to type."""
+    if all(importlib.util.find_spec(name) for name in ("click", "markdown", "weasyprint")):
+        return
+    venv = Path(__file__).resolve().parent / ".venv"
+    if (venv / "bin" / "python").is_file() and Path(sys.prefix).resolve() != venv.resolve():
+        os.execv(venv / "bin" / "python", [str(venv / "bin" / "python"), __file__, *sys.argv[1:]])
+    sys.exit("build.py: the project's libraries are not installed here: type 'make' once (it "
+             "makes .venv), then './build.py ...' or 'make ...'")
+
+
+if __name__ == "__main__":
+    _in_the_project_venv()
 
 import click
 
