@@ -269,7 +269,7 @@ def new_command(ctx: click.Context, title: str, date: dt.datetime | None, lang: 
     front matter commented and a skeleton to fill in. Never overwrites a file."""
     if not title.strip():
         raise click.UsageError("the title is empty (e.g. build.py new \"Smart City Tour\")")
-    path = folder / file_name(title)
+    path = folder / file_name(title, lang)
     text = starter(title, (date or dt.datetime.now()).date(), lang)
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -20,8 +20,16 @@ def read_text(path: Path) -> str:
     return inputs.read_text(path)
 
 
-def slugify(text: str) -> str:
-    """Text -> a file's base name: lowercase ASCII, digits and dashes."""
+# Letters a language writes out in ASCII otherwise than by dropping their accent (German
+# writes ü as ue: Grenzüberschreitende, grenzueberschreitende); ß is ss in every language.
+TRANSLITERATION = {"de": str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
+                                        "Ü": "Ue"})}
+SHARP_S = str.maketrans({"ß": "ss", "ẞ": "SS"})
+
+
+def slugify(text: str, lang: str = "fr") -> str:
+    """Text (in language `lang`) -> a file's base name: lowercase ASCII, digits and dashes."""
+    text = text.translate(TRANSLITERATION.get(lang, {})).translate(SHARP_S)
     ascii_name = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return SLUG_RE.sub("-", ascii_name.lower()).strip("-") or "bloc-notes"
 

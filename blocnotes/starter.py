@@ -29,9 +29,9 @@ def yaml_scalar(text: str) -> str:
     return dumped.removesuffix("\n").removesuffix("\n...").strip()
 
 
-def file_name(title: str) -> str:
-    """The source's file name for a title: its slug, as the outputs are named."""
-    return load.slugify(title) + ".md"
+def file_name(title: str, lang: str = "fr") -> str:
+    """The source's file name for a title in `lang`: its slug, as the outputs are named."""
+    return load.slugify(title, lang) + ".md"
 
 
 def starter(title: str, date: dt.date, lang: str) -> str:

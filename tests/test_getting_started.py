@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from build import cli
 from helpers import ROOT
 
 # A Python that is not the project's .venv, without any site-packages (-S): like a newcomer's
@@ -37,3 +41,17 @@ def test_build_py_without_a_venv_says_what_to_type(tmp_path):
     assert done.stderr.strip() == ("build.py: the project's libraries are not installed here: "
                                    "type 'make' once (it makes .venv), then './build.py ...' or "
                                    "'make ...'")
+
+
+@pytest.mark.parametrize(("title", "lang", "name"), [
+    ("Grenzüberschreitende Zusammenarbeit", "de", "grenzueberschreitende-zusammenarbeit.md"),
+    ("Die Straße der Zukunft", "de", "die-strasse-der-zukunft.md"),
+    ("Öffentlicher Raum", "de", "oeffentlicher-raum.md"),
+    ("Réunion à Mulhouse", "fr", "reunion-a-mulhouse.md"),
+    ("Müller's Straße", "en", "muller-s-strasse.md"),
+])
+def test_new_names_the_file_as_the_language_writes_it_in_ascii(tmp_path, title, lang, name):
+    result = CliRunner().invoke(cli, ["new", title, "--lang", lang, "--date", "2024-03-05",
+                                      "--folder", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert [path.name for path in tmp_path.iterdir()] == [name]
