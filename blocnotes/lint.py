@@ -238,8 +238,12 @@ def lint(document: Document, folder: Path, allow_remote: bool = False,
     a warning. `folder`: the document's style, whose fonts must have its characters.
     """
     path = document.source
+    placeholders = [link for link in document.links if link.href.strip() in PLACEHOLDERS]
     found = [Diagnostic(path, link.line, *problem) for link in document.links
-             if (problem := _link_problem(link, document.ids, document.headings))]
+             if not (len(placeholders) > 2 and link in placeholders)
+             and (problem := _link_problem(link, document.ids, document.headings))]
+    if len(placeholders) > 2:  # one line for them all: a list of links still to be found
+        found.append(_placeholders(path, placeholders))
     for image in document.images:
         problems, target = _image_problems(image, path, allow_remote)
         found += [Diagnostic(path, image.line, message, "error") for message in problems]
@@ -250,6 +254,27 @@ def lint(document: Document, folder: Path, allow_remote: bool = False,
     found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document, folder)
               + _keywords_on_one_line(document))
     return sorted(found, key=lambda d: d.line or 0)
+
+
+def _lines(numbers: list[int]) -> str:
+    """[12, 58, 59, 60] -> '12, 58–60'."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs)
+
+
+def _placeholders(path: Path, links: list[Link]) -> Diagnostic:
+    """Links still without their addresses, in one warning: a list of further reading written
+    before its addresses are found would otherwise bury every other message."""
+    first = links[0]
+    return Diagnostic(path, first.line, f"{len(links)} links have no target yet ('{first.href}': "
+                      f"'{first.text}' and {len(links) - 1} others, lines "
+                      f"{_lines([link.line for link in links if link.line])}): put each address "
+                      "between the parentheses")
 
 
 def _missing_glyphs(document: Document, folder: Path) -> list[Diagnostic]:
