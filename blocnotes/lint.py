@@ -198,16 +198,20 @@ def _colophon_date(document: Document) -> list[Diagnostic]:
 
 
 def _keywords_on_one_line(document: Document) -> list[Diagnostic]:
-    """`keywords: A, B, C` is one keyword: say so, and show the list form."""
-    keywords = document.meta.keywords
-    if len(keywords) != 1 or "," not in keywords[0]:
-        return []
-    items = [item.strip() for item in keywords[0].split(",") if item.strip()]
-    listed = " ".join(f"'  - {item}'" for item in items[:3])
-    return [Diagnostic(
-        document.source, document.field_lines.get("keywords"),
-        f"'keywords' is one keyword, '{keywords[0][:60]}': for {len(items)} keywords, write one "
-        f"per line under 'keywords:' ({listed}{' ...' if len(items) > 3 else ''})")]
+    """`keywords: A, B, C` is one keyword, `author: A, B` one name: say so, and show the
+    list form (the metadata would hold one subject, one creator)."""
+    found = []
+    for field, values, one, many in (("keywords", document.meta.keywords, "keyword", "keywords"),
+                                     ("author", document.meta.authors, "name", "authors")):
+        if len(values) != 1 or "," not in values[0]:
+            continue
+        items = [item.strip() for item in values[0].split(",") if item.strip()]
+        listed = " ".join(f"'  - {item}'" for item in items[:3])
+        found.append(Diagnostic(
+            document.source, document.field_lines.get(field),
+            f"'{field}' is one {one}, '{values[0][:60]}': for {len(items)} {many}, write one "
+            f"per line under '{field}:' ({listed}{' ...' if len(items) > 3 else ''})"))
+    return found
 
 
 def _same_sections(document: Document) -> list[Diagnostic]:

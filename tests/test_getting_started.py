@@ -55,3 +55,13 @@ def test_new_names_the_file_as_the_language_writes_it_in_ascii(tmp_path, title, 
                                       "--folder", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert [path.name for path in tmp_path.iterdir()] == [name]
+
+
+def test_two_authors_on_one_line_warn_with_the_list_form(tmp_path):
+    path = tmp_path / "x.md"
+    path.write_text("---\ntitle: Essai\ndate: 2024-03-05\nauthor: Anne Martin, Paul Weber\n---\n\n"
+                    "Du texte.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.output.strip() == (
+        f"{path}:4: warning: 'author' is one name, 'Anne Martin, Paul Weber': for 2 authors, "
+        "write one per line under 'author:' ('  - Anne Martin' '  - Paul Weber')")
