@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -258,6 +259,18 @@ def lint(document: Document, folder: Path, allow_remote: bool = False,
     found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document, folder)
               + _keywords_on_one_line(document))
     return sorted(found, key=lambda d: d.line or 0)
+
+
+def body_errors(path: Path, links: Iterable[Link], images: Iterable[Image], ids: frozenset[str],
+                allow_remote: bool = False) -> list[Diagnostic]:
+    """The errors of a text's links and images alone: heard with the front matter's, when
+    that stops the document before it is whole (every mistake in one run)."""
+    found = [Diagnostic(path, link.line, problem[0], "error") for link in links
+             if (problem := _link_problem(link, ids)) and problem[1] == "error"]
+    for image in images:
+        found += [Diagnostic(path, image.line, message, "error")
+                  for message in _image_problems(image, path, allow_remote)[0]]
+    return found
 
 
 def _lines(numbers: list[int]) -> str:

@@ -7,8 +7,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import frontmatter, inputs, labels, markup, style
-from .errors import BlocNotesError
+from . import frontmatter, inputs, labels, lint, markup, style
+from .errors import BlocNotesError, Diagnostic
 from .model import Document
 
 SLUG_RE = re.compile(r"[^a-z0-9]+")
@@ -114,6 +114,17 @@ def parse(
         text=text,
         labels=words,
     )
+
+
+def body_errors(path: Path, allow_remote: bool = False) -> list[Diagnostic]:
+    """The errors of a source's text alone (its links and images), whatever its front matter:
+    none when the text cannot be read at all."""
+    try:
+        _, body_text, body_line = frontmatter.split_front_matter(read_text(path), path)
+        body = markup.parse_body(body_text, body_line)
+    except BlocNotesError:
+        return []
+    return lint.body_errors(path, body.links, body.images, body.ids, allow_remote)
 
 
 def agency_file_for(source: Path, fallback: Path | None) -> Path | None:

@@ -53,8 +53,12 @@ def style_folder(document: Document, settings: Settings) -> Path:
 
 def _diagnose(source: Path, settings: Settings, press: bool
               ) -> tuple[Document, list[Diagnostic]]:
-    document = load.load(source, load.agency_file_for(source, settings.agency_fallback),
-                         settings.styles)
+    try:
+        document = load.load(source, load.agency_file_for(source, settings.agency_fallback),
+                             settings.styles)
+    except BlocNotesError as error:  # the text's own errors heard in the same run
+        raise BlocNotesError.of(error.diagnostics()
+                                + load.body_errors(source, settings.allow_remote)) from None
     folder = style_folder(document, settings)
     return document, lint.lint(document, folder, settings.allow_remote,
                                style.read(folder).geometry if press else None)

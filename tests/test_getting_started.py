@@ -65,3 +65,19 @@ def test_two_authors_on_one_line_warn_with_the_list_form(tmp_path):
     assert result.output.strip() == (
         f"{path}:4: warning: 'author' is one name, 'Anne Martin, Paul Weber': for 2 authors, "
         "write one per line under 'author:' ('  - Anne Martin' '  - Paul Weber')")
+
+
+def test_front_matter_errors_do_not_hide_the_texts(tmp_path):
+    """Every mistake in one run: a misspelt field used to hide the missing image below it
+    until the field was fixed and the build run again."""
+    path = tmp_path / "x.md"
+    path.write_text("---\ntitle: Essai\ndate: 2024-03-05\nauteur: Anne Martin\n---\n\n"
+                    "Du texte.\n\n![Le plan](plan.png)\n", encoding="utf-8")
+    for command in ("check", "pdf"):
+        result = CliRunner().invoke(cli, [command, str(path), "--out", str(tmp_path / "out")]
+                                    if command == "pdf" else [command, str(path)])
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert lines[0].endswith(f"{path}:4: unknown field 'auteur' (did you mean 'author'?)")
+        assert f"{path}:9: image 'plan.png' not found" in lines[1], lines
+        assert len(lines) == 2
