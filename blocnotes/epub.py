@@ -125,8 +125,13 @@ def _page_offset(text: str, first_words: str, after: int) -> int | None:
     return None
 
 
+LINK = f"{{{XHTML}}}a"
+
+
 def _insert_at(block: etree._Element, offset: int, marker: etree._Element) -> None:
-    """Put `marker` at character `offset` of `block`'s text (a text node is split there)."""
+    """Put `marker` at character `offset` of `block`'s text (a text node is split there), or
+    before the link that holds that character: a link's text stays whole for a reader that
+    reads it out, and a marker in it would be part of what the link's tap follows."""
     consumed = 0
 
     # Text slots in document order: an element's text, then each child and its tail.
@@ -142,7 +147,13 @@ def _insert_at(block: etree._Element, offset: int, marker: etree._Element) -> No
         for child in element:
             if not isinstance(child.tag, str):
                 continue
-            if walk(child):
+            if child.tag == LINK:  # a page break inside a link: before the link, whole
+                inside = len("".join(child.itertext()))
+                if consumed + inside > offset:
+                    child.addprevious(marker)
+                    return True
+                consumed += inside
+            elif walk(child):
                 return True
             tail = child.tail or ""
             if consumed + len(tail) >= offset:

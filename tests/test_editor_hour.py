@@ -1,4 +1,4 @@
-"""A newcomer's first commands: ./build.py and python build.py work from any Python."""
+"""A second editor's hour: the first commands, the checks, the rough edges between writing and handing out."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
+from blocnotes import epub
+from blocnotes.epub import XHTML
 from build import cli
 from helpers import ROOT
 
@@ -81,3 +84,16 @@ def test_front_matter_errors_do_not_hide_the_texts(tmp_path):
         assert lines[0].endswith(f"{path}:4: unknown field 'auteur' (did you mean 'author'?)")
         assert f"{path}:9: image 'plan.png' not found" in lines[1], lines
         assert len(lines) == 2
+
+
+def test_a_page_break_marker_never_lands_inside_a_link():
+    """A page of the PDF that begins inside a link's text: the EPUB's marker goes before the
+    link (it used to split the link's text, inside the link)."""
+    text = f'<p xmlns="{XHTML}">Voir <a href="https://x.example">le site de l\'agence</a> ici.</p>'
+    for offset, next_to_link in ((5, True), (8, True), (24, False)):
+        block = etree.fromstring(text)
+        marker = etree.Element(f"{{{XHTML}}}span", id="page-2")
+        epub._insert_at(block, offset, marker)
+        assert marker.getparent() is block
+        assert (marker.getnext() is block.find(f"{{{XHTML}}}a")) is next_to_link
+        assert "".join(block.itertext()) == "Voir le site de l'agence ici."
