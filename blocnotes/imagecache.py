@@ -13,7 +13,7 @@ from . import atomic, digests, images, inputs
 from .errors import BlocNotesError
 
 # Part of every key: a new way of preparing images (or a new Pillow) prepares them again.
-VERSION = f"1/{PIL.__version__}"
+VERSION = f"2/{PIL.__version__}"
 _SUFFIXES = {b"\xff\xd8": ".jpg", b"\x89P": ".png"}
 
 

@@ -8,7 +8,7 @@ import io
 import math
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +30,9 @@ class Target:
     box: tuple[int, int]
     quality: int
     keep_cmyk: bool = False
+    # The box is a limit, not only the resolution needed (an e-reader's memory): a lossless
+    # image larger than it is always reduced, even where its PNG would then be heavier.
+    limit: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,18 +55,19 @@ EPUB_LONG_SIDE, EPUB_QUALITY = 1600, 85
 # it prints at.
 PAGE_MM = (210.0, 297.0)
 
-EPUB = Target((EPUB_LONG_SIDE, EPUB_LONG_SIDE), EPUB_QUALITY)
+EPUB = Target((EPUB_LONG_SIDE, EPUB_LONG_SIDE), EPUB_QUALITY, limit=True)
 
 
-def at_ppi(width_mm: float, height_mm: float, ppi: int, quality: int, keep_cmyk: bool = False
-           ) -> Target:
-    """The target for an image printed within width_mm x height_mm at `ppi`."""
+def at_ppi(width_mm: float, height_mm: float, ppi: int, quality: int, keep_cmyk: bool = False,
+           limit: bool = False) -> Target:
+    """The target for an image printed within width_mm x height_mm at `ppi` (with `limit`, at
+    most `ppi`, even where a lossless image's file would be lighter at its own size)."""
     return Target((max(1, math.floor(width_mm / 25.4 * ppi)),
-                   max(1, math.floor(height_mm / 25.4 * ppi))), quality, keep_cmyk)
+                   max(1, math.floor(height_mm / 25.4 * ppi))), quality, keep_cmyk, limit)
 
 
 SCREEN_PAGE = at_ppi(*PAGE_MM, SCREEN_PPI, SCREEN_QUALITY)
-PRESS_PAGE = at_ppi(*PAGE_MM, PRESS_PPI, PRESS_QUALITY, keep_cmyk=True)
+PRESS_PAGE = at_ppi(*PAGE_MM, PRESS_PPI, PRESS_QUALITY, keep_cmyk=True, limit=True)
 
 # Formats kept lossless (screenshots, drawings, logos): everything else is a photo, in JPEG.
 LOSSLESS = frozenset({"PNG", "GIF", "BMP", "TIFF"})
@@ -119,18 +123,31 @@ def prepare(data: bytes, target: Target) -> Prepared:
     try:
         image = _open(data)
         kind = image.format or ""
+        full = image.size
         image = _converted(image, target)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise _unreadable(error) from None
-    output = io.BytesIO()
-    image.info.clear()  # PNG would carry the profile and text chunks of `info` along
     if kind in LOSSLESS or image.mode in ("RGBA", "LA"):
-        image.save(output, format="PNG", compress_level=9)
-        return Prepared(output.getvalue(), ".png", image.size)
+        prepared = _png(image)
+        if len(prepared.data) > len(data) and image.size != full and not target.limit:
+            # A flat map or chart: its resampled PNG (new grey levels at every edge) weighs
+            # more than the file; the same pixels at full size, metadata still removed.
+            whole = _png(_converted(_open(data), replace(target, box=(max(full), max(full)))))
+            prepared = min(prepared, whole, key=lambda candidate: len(candidate.data))
+        return prepared
+    output = io.BytesIO()
+    image.info.clear()
     # 4:2:0 chroma halves the file at screen quality; the print shop gets full chroma
     image.save(output, format="JPEG", quality=target.quality, optimize=True,
                subsampling=0 if target.quality >= 90 else 2)
     return Prepared(output.getvalue(), ".jpg", image.size)
+
+
+def _png(image: Image.Image) -> Prepared:
+    output = io.BytesIO()
+    image.info.clear()  # PNG would carry the profile and text chunks of `info` along
+    image.save(output, format="PNG", compress_level=9)
+    return Prepared(output.getvalue(), ".png", image.size)
 
 
 def fitted(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:

@@ -63,18 +63,20 @@ class ImagePlan:
     ppi: int
     quality: int
     keep_cmyk: bool = False
+    limit: bool = False  # `ppi` at most, even where a map's file would be lighter at its own size
 
     def printed(self, width_px: float, height_px: float) -> images.Target:
         """The target of an image printed `width_px` x `height_px` CSS pixels (96 to the inch)."""
         return images.at_ppi(width_px * 25.4 / 96, height_px * 25.4 / 96, self.ppi, self.quality,
-                             self.keep_cmyk)
+                             self.keep_cmyk, self.limit)
 
 
 def image_plan(edition: Edition, cache: ImageCache) -> ImagePlan:
     """The images of an edition: the print shop's (CMYK inks) at press resolution, CMYK
     kept; the others at screen resolution, in sRGB."""
     if edition.cmyk:
-        return ImagePlan(cache, images.PRESS_PPI, images.PRESS_QUALITY, keep_cmyk=True)
+        return ImagePlan(cache, images.PRESS_PPI, images.PRESS_QUALITY, keep_cmyk=True,
+                         limit=True)  # the print shop's promise: 300 to 450 ppi
     return ImagePlan(cache, images.SCREEN_PPI, images.SCREEN_QUALITY)
 
 

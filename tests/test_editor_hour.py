@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import stat
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from lxml import etree
+from PIL import Image, ImageDraw
 
-from blocnotes import epub
+from blocnotes import epub, images
 from blocnotes.epub import XHTML
 from build import cli
 from helpers import ROOT
@@ -97,3 +99,31 @@ def test_a_page_break_marker_never_lands_inside_a_link():
         assert marker.getparent() is block
         assert (marker.getnext() is block.find(f"{{{XHTML}}}a")) is next_to_link
         assert "".join(block.itertext()) == "Voir le site de l'agence ici."
+
+
+def _map_png() -> bytes:
+    """A flat map: a few colours, thin lines (what resampling makes heavier)."""
+    picture = Image.new("RGB", (2400, 1000), "white")
+    draw = ImageDraw.Draw(picture)
+    for x in range(0, 2400, 37):
+        draw.line([(x, 0), (2400 - x, 1000)], fill=(30, 90, 60), width=3)
+    for y in range(0, 1000, 50):
+        draw.rectangle([y * 2, y, y * 2 + 120, y + 40], fill=(200, 40, 40))
+    output = io.BytesIO()
+    picture.convert("P", palette=Image.Palette.ADAPTIVE, colors=8).save(output, "PNG")
+    return output.getvalue()
+
+
+def test_a_map_is_never_made_heavier_by_resampling():
+    """A 2400 x 1000 PNG map printed 12 cm wide: its resampled PNG weighed twice the file;
+    the screen PDF keeps its pixels when that is lighter (metadata still removed); the EPUB's
+    limit still reduces it."""
+    data = _map_png()
+    screen = images.prepare(data, images.at_ppi(120, 50, images.SCREEN_PPI, images.SCREEN_QUALITY))
+    assert len(screen.data) <= len(data)
+    assert screen.size == (2400, 1000)
+    resampled = images.prepare(data, images.replace(images.at_ppi(120, 50, images.SCREEN_PPI,
+                                                                  images.SCREEN_QUALITY),
+                                                    limit=True))
+    assert resampled.size == (943, 393) and len(resampled.data) > len(data)
+    assert max(images.prepare(data, images.EPUB).size) == images.EPUB_LONG_SIDE
