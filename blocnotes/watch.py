@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import fonts, load, style
 from .errors import BlocNotesError
-from .pipeline import Outcome, Settings, build
+from .pipeline import Outcome, Settings, build, due
 
 
 def _chose(source: Path, folders: set[Path], settings: Settings) -> bool:
@@ -49,12 +49,16 @@ def watch(sources: list[Path], formats: tuple[str, ...], settings: Settings,
     """Build everything once, then rebuild on every change until interrupted."""
     from watchfiles import watch as watch_files
 
+    failed: set[Path] = set()
+
     def run(targets: list[Path]) -> None:
         start = time.perf_counter()
         outcomes: list[Outcome] = build(targets, formats, settings)
         seconds = time.perf_counter() - start
         for outcome in outcomes:
+            failed.discard(outcome.source)
             if outcome.error is not None:
+                failed.add(outcome.source)
                 for line in outcome.error.lines():
                     report(f"Error: {line}")
             else:
@@ -63,9 +67,22 @@ def watch(sources: list[Path], formats: tuple[str, ...], settings: Settings,
 
     run(sources)
     folders = sorted({source.resolve().parent for source in sources} | {settings.styles.resolve()})
-    stream = changes if changes is not None else watch_files(*folders, debounce=300)
+    # An empty batch after half a second without change: the watcher is on. A file saved
+    # before it was (after the first build read it) is no change to it: the build records,
+    # made from the bytes the build read, tell it once.
+    stream = changes if changes is not None else watch_files(
+        *folders, debounce=300, rust_timeout=500, yield_on_timeout=True)
     out = settings.out.resolve()
+    armed = False
     for batch in stream:
+        if not batch:
+            if not armed:
+                armed = True
+                late = [source for source in sources if source not in failed
+                        and due(source, formats, settings)]
+                if late:
+                    run(late)
+            continue
         # Our own outputs (and the folders that hold them) are not changes to rebuild for.
         changed = [Path(path) for _, path in batch
                    if not Path(path).name.startswith(".") and Path(path).suffix != ".part"

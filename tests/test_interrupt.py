@@ -15,6 +15,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from blocnotes import scratch
 from helpers import ROOT, SOURCE
 
 PREVIOUS = b"%PDF-1.7 previous good file\n%%EOF\n"
@@ -122,10 +123,13 @@ def test_killed_while_writing_keeps_the_previous_file(tmp_path):
         shutil.rmtree(out)
     else:
         raise AssertionError("no kill landed while the build was writing")
-    assert all(name.startswith(".long.pdf.") and name.endswith(".part") for name in temporary), seen
+    # The first file written is the PDF's temporary file; then (all or none) the records'.
+    assert all(name.startswith(".long.pdf.") and name.endswith(".part") or name == ".build"
+               for name in temporary), seen
     assert (out / "long.pdf").read_bytes() == PREVIOUS
     left = _every_path(out)
-    assert "long.pdf" in left and all(name == "long.pdf" or name in temporary for name in left)
+    assert "long.pdf" in left and all(name in ("long.pdf", ".build") or name.endswith(".part")
+                                      for name in left), left
     clean = subprocess.run([sys.executable, str(ROOT / "build.py"), "clean", "--out", str(out)],
                            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert clean.returncode == 0 and not out.exists()
@@ -156,7 +160,13 @@ def test_ctrl_c_before_writing_stops_the_build_cleanly(tmp_path):
     source = _long_source(tmp_path, 2)
     out = tmp_path / "out"
     process = _build(source, out, start_new_session=True)
-    time.sleep(1.0)
+    # Once the layout has begun (its fonts' folder made), not after a fixed time: on a loaded
+    # machine, a second could still be Python's start, where Ctrl-C is a traceback.
+    laying_out = scratch.root() / str(process.pid)
+    deadline = time.monotonic() + 300
+    while not laying_out.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert laying_out.exists(), "the build never began its layout"
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 1
