@@ -47,6 +47,7 @@ from blocnotes.pipeline import (
     lay_out,
 )
 from blocnotes.starter import LANGUAGES, file_name, starter
+from blocnotes.style import known as known_styles
 
 PROJECT = Path(__file__).resolve().parent
 OUTPUT_SUFFIXES = (".pdf", ".epub", ".html")
@@ -285,6 +286,66 @@ def new_command(ctx: click.Context, title: str, date: dt.datetime | None, lang: 
         ctx.exit(1)
     if not ctx.obj["quiet"]:
         click.echo(f"wrote {path} (fill it in, then: make check, make)")
+
+
+def _write_new(files: dict[Path, bytes]) -> None:
+    """Write new files, all or none: an error if any exists (nothing replaced), and the ones
+    written removed when another cannot be."""
+    written: list[Path] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("xb") as file:  # "x": never replace a file
+                written.append(path)
+                file.write(data)
+    except FileExistsError as error:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise BlocNotesError(Path(error.filename), None, "already exists, and is left as it is "
+                             "(rename or move it, then import again); nothing was written") from None
+    except OSError as error:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise BlocNotesError(Path(error.filename or "."), None, f"cannot be written: "
+                             f"{error.strerror} (choose another --folder)") from None
+
+
+@cli.command("import")
+@click.argument("docx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The event's date, YYYY-MM-DD (default: the file's creation date).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+              help="The document's language: its comments and typography.")
+@click.option("--style", default=None, help="The series' style, a folder of styles/ "
+              "(default: the agency's).")
+@click.option("--accept-changes", is_flag=True,
+              help="Take the Word file's tracked changes as they stand (else they are an error).")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("source"), show_default=True, help="Where to write the source.")
+@click.pass_context
+def import_command(ctx: click.Context, docx: Path, date: dt.datetime | None, lang: str,
+                   style: str | None, accept_changes: bool, folder: Path) -> None:
+    """Import a Word file: write FOLDER/<name>.md (named from its title) and its images
+    beside it, the front matter as `new` writes it. Never overwrites a file."""
+    from blocnotes import word
+
+    try:
+        if style is not None and style not in known_styles(PROJECT / "styles"):
+            raise BlocNotesError(docx, None, f"unknown style '{style}' (known: "
+                                 f"{', '.join(known_styles(PROJECT / 'styles'))})")
+        imported = word.source(word.read(docx, accept_changes), lang,
+                               date.date() if date else None, style)
+        _write_new({**{folder / name: data for name, data in imported.images.items()},
+                    folder / imported.name: imported.text.encode("utf-8")})
+    except BlocNotesError as error:
+        _echo_error(error)
+        ctx.exit(1)
+    for warning in imported.warnings:
+        click.echo(warning.labelled(), err=True)
+    if not ctx.obj["quiet"]:
+        click.echo(f"wrote {folder / imported.name}"
+                   + (f" and {len(imported.images)} images" if imported.images else "")
+                   + " (read it through, then: make check, make)")
 
 
 @cli.command("check")

@@ -215,6 +215,18 @@ def _keywords_on_one_line(document: Document) -> list[Diagnostic]:
     return found
 
 
+def _still_todo(document: Document) -> list[Diagnostic]:
+    """A field an import left to the editor ('TODO'): it would print as it is."""
+    meta = document.meta
+    fields = {"title": (meta.title,), "dateline": (meta.dateline or "",),
+              "abstract": (meta.abstract or "",), "keywords": meta.keywords,
+              "author": meta.authors}
+    return [Diagnostic(document.source, document.field_lines.get(field),
+                       f"'{field}' still says TODO: write it (or remove the line)")
+            for field, values in fields.items()
+            if any(value.strip().startswith("TODO") for value in values)]
+
+
 def _same_sections(document: Document) -> list[Diagnostic]:
     """Sections (the `#` headings, listed in the table of contents) with the same title.
     Sub-headings may repeat ("Les questions de la salle" under each session): their ids
@@ -257,7 +269,7 @@ def lint(document: Document, folder: Path, allow_remote: bool = False,
                       for problem in _file_problems(image, target, press)]
     found += [Diagnostic(path, warning.line, warning.message) for warning in document.list_warnings]
     found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document, folder)
-              + _keywords_on_one_line(document))
+              + _keywords_on_one_line(document) + _still_todo(document))
     return sorted(found, key=lambda d: d.line or 0)
 
 

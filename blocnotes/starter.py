@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import Any
 
 import jinja2
 import yaml
@@ -34,8 +35,10 @@ def file_name(title: str, lang: str = "fr") -> str:
     return load.slugify(title, lang) + ".md"
 
 
-def starter(title: str, date: dt.date, lang: str) -> str:
+def starter(title: str, date: dt.date, lang: str, **known: Any) -> str:
     """The Markdown source of a new Bloc-Notes: front matter with every field, commented,
-    and a skeleton (two sections with their speakers' lines, a sub-heading, further reading)."""
+    and a skeleton (two sections with their speakers' lines, a sub-heading, further reading).
+    What is `known` (an imported document's `dateline`, `abstract`, `keywords`, `authors`,
+    `style`, `body`, each YAML-ready) takes the place of the examples."""
     template = _environment().get_template(f"{lang}.md.j2")
-    return template.render(title=yaml_scalar(" ".join(title.split())), date=date)
+    return template.render(title=yaml_scalar(" ".join(title.split())), date=date, **known)
