@@ -28,7 +28,7 @@ WANTED := $(if $(filter all pdf,$(GOALS)),$(PDFS)) $(if $(filter all epub,$(GOAL
 	$(if $(filter print,$(GOALS)),$(PRINTS))
 DUE :=
 
-.PHONY: all pdf epub print build dist watch check new test a11y fuzz bench faster icc schemas lint golden docs clean distclean help
+.PHONY: all pdf epub print build dist watch check new import test a11y fuzz bench faster icc schemas lint golden docs clean distclean help
 .DELETE_ON_ERROR:
 
 all pdf epub print: build
@@ -87,6 +87,17 @@ watch: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(PY) build.py check $(SOURCES)
+
+# From Word: make import DOCX=rapport.docx [DATE=2026-03-05] [LANG=fr|en|de] [STYLE=observatoire]
+# writes source/<name>.md and its images (Pandoc's docx reader is installed the first time).
+import: export BLOCNOTES_DOCX = $(value DOCX)
+import: $(VENV)/.installed-word
+	@test -n "$(DOCX)" || { echo 'make import DOCX=rapport.docx [DATE=YYYY-MM-DD] [LANG=fr|en|de] [STYLE=name]' >&2; exit 2; }
+	$(PY) build.py import "$$BLOCNOTES_DOCX" $(if $(DATE),--date $(DATE)) $(if $(filter fr en de,$(LANG)),--lang $(LANG)) $(if $(STYLE),--style $(STYLE))
+
+$(VENV)/.installed-word: $(VENV)/.installed
+	$(PY) -m pip install -qq --disable-pip-version-check -e '.[word]' $(EDITABLE)
+	touch $@
 
 # Start a new Bloc-Notes: make new TITLE="Le titre" [DATE=2026-03-05] [LANG=fr|en|de]
 # (the title reaches build.py through the environment: quotes and $ in it are safe; LANG is
@@ -165,6 +176,7 @@ help:
 	@echo "make watch   rebuild whenever a source, agency.yaml or a style changes"
 	@echo "make new TITLE=\"...\"  start source/<name>.md from a commented template"
 	@echo "make check   lint the sources (placeholder links, dates, images...)"
+	@echo "make import DOCX=x.docx  a Word report to source/<name>.md and its images"
 	@echo "make test    run the test suite (creates .venv on first use)"
 	@echo "make a11y    the accessibility checks (PDF/UA, EPUB metadata, DAISY Ace)"
 	@echo "make faster  install HarfBuzz's font subsetter (optional, faster PDFs)"

@@ -367,7 +367,8 @@ def _item(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A list item: its first paragraph plain, so that a list of one-line items is a tight
     list, as typed (each item is a paragraph in Word)."""
     cleaned = _blocks(blocks)
-    if cleaned and cleaned[0]["t"] == "Para":
+    if cleaned and cleaned[0]["t"] == "Para" and all(
+            block["t"] in ("BulletList", "OrderedList") for block in cleaned[1:]):
         cleaned[0] = {"t": "Plain", "c": cleaned[0]["c"]}
     return cleaned
 

@@ -124,7 +124,7 @@ def test_killed_while_writing_keeps_the_previous_file(tmp_path):
     else:
         raise AssertionError("no kill landed while the build was writing")
     # The first file written is the PDF's temporary file; then (all or none) the records'.
-    assert all(name.startswith(".long.pdf.") and name.endswith(".part") or name == ".build"
+    assert all((name.startswith(".long.pdf.") and name.endswith(".part")) or name == ".build"
                for name in temporary), seen
     assert (out / "long.pdf").read_bytes() == PREVIOUS
     left = _every_path(out)
