@@ -123,8 +123,10 @@ def test_a_site_visit_builds_strict_with_every_word(site_visit, tmp_path):
     assert re.search(r"<caption[^>]*>.*Population et logements du quartier", xhtml, re.S)
 
 
-def test_notes_lists_and_links_come_through(tmp_path):
-    docx_path = word_files.notes(tmp_path / "atelier.docx")
+@pytest.mark.parametrize("make", [word_files.notes, word_files.endnotes])
+def test_notes_lists_and_links_come_through(tmp_path, make):
+    """Footnotes, and endnotes, are the notes of the source."""
+    docx_path = make(tmp_path / "atelier.docx")
     result = _import(docx_path, tmp_path / "source", "--date", "2026-01-20")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "source" / "atelier-sur-les-mobilites.md").read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import zipfile
 from pathlib import Path
 
 import docx
@@ -202,6 +203,30 @@ def notes(path: Path) -> Path:
     docx writer: python-docx cannot write notes)."""
     subprocess.run([pypandoc.get_pandoc_path(), "--from", "markdown", "--to", "docx",
                     "--output", str(path)], input=NOTES.encode(), check=True, timeout=60)
+    return path
+
+
+def endnotes(path: Path) -> Path:
+    """The notes report with its notes at the end of the document (Word's endnotes): Pandoc's
+    footnotes part renamed, as Word names an endnotes part."""
+    notes(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    note = parts.pop("word/footnotes.xml").replace(b"w:footnotes", b"w:endnotes")
+    parts["word/endnotes.xml"] = note.replace(b"w:footnote ", b"w:endnote ").replace(
+        b"</w:footnote>", b"</w:endnote>").replace(
+        b"w:footnoteRef", b"w:endnoteRef").replace(b"FootnoteText", b"EndnoteText")
+    parts["word/_rels/endnotes.xml.rels"] = parts.pop("word/_rels/footnotes.xml.rels")
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"w:footnoteReference", b"w:endnoteReference")
+    parts["word/_rels/document.xml.rels"] = parts["word/_rels/document.xml.rels"].replace(
+        b"relationships/footnotes\" Id=\"rId2\" Target=\"footnotes.xml",
+        b"relationships/endnotes\" Id=\"rId2\" Target=\"endnotes.xml")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"/word/footnotes.xml", b"/word/endnotes.xml").replace(b"footnotes+xml", b"endnotes+xml")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
     return path
 
 
