@@ -13,7 +13,7 @@ from blocnotes import __version__
 from build import cli
 from helpers import ROOT, SOURCE
 
-COMMANDS = ["pdf", "epub", "all", "html", "new", "check", "dist", "outputs", "watch", "clean"]
+COMMANDS = ["pdf", "epub", "all", "html", "new", "import", "check", "dist", "outputs", "watch", "clean"]
 MINIMAL = "---\ntitle: Essai\ndate: 2021-05-06\n---\n\n# Partie\n\nUn texte court.\n"
 
 
