@@ -145,8 +145,7 @@ def _file_problems(image: Image, target: Path, press: Geometry | None
                       "JPEG of at most 6000 pixels across)", "warning"))
     try:
         if svg:
-            images.clean_svg(data)
-            return found
+            return found + _svg_problems(image, images.cleaned_svg(data)[1])
         _, (width, height) = images.header(target)
     except images.ImageError as error:
         return [*found, (f"image '{image.src}' {error}", "error")]
@@ -155,6 +154,19 @@ def _file_problems(image: Image, target: Path, press: Geometry | None
                       f"{MAX_MEGAPIXELS}: slow to prepare, is it the right file? (export a JPEG "
                       "of at most 6000 pixels across)", "warning"))
     return found + (_print_resolution(image, width, height, press) if press else [])
+
+
+def _svg_problems(image: Image, dropped: list) -> list[tuple[str, str]]:
+    """(message, severity) for a drawing whose references outside itself were left out (a
+    remote image, a font, a stylesheet): it prints without them."""
+    if not dropped:
+        return []
+    shown = ", ".join(f"'{reference.address[:60]}' (line {reference.line} of the SVG)"
+                      for reference in dropped[:3])
+    more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+    return [(f"image '{image.src}' refers to what is outside the drawing, left out: {shown}"
+             f"{more}; it prints without them (embed them in the SVG, or export it again as "
+             "plain SVG)", "warning")]
 
 
 def _print_resolution(image: Image, width: int, height: int, geometry: Geometry
