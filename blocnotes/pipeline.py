@@ -13,7 +13,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, editions, fonts, freshness, lint, load, render, style, typeset, xmp
+from . import atomic, css, editions, fonts, freshness, lint, load, render, style, typeset, xmp
 from .editions import EPUB, PRESS, SCREEN, Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
@@ -76,12 +76,16 @@ def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
         raise BlocNotesError.of(failures)
 
 
-def _read_style(folder: Path, name: str) -> str:
+def _read_style(folder: Path, name: str, shipped: bool = False) -> str:
+    """A stylesheet of the style, checked (css.check_stylesheet; `shipped`: it goes in the
+    EPUB as it is)."""
     path = folder / name
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
+    css.check_stylesheet(text, path, shipped)
+    return text
 
 
 def _output_profile(settings: Settings) -> str:
@@ -195,7 +199,7 @@ def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
                                  f"image '{image.src[:80]}' {error}") from None
     folder = style_folder(document, settings)
     house = style.read(folder)
-    stylesheet = "".join(house.resolve(_read_style(folder, name), folder / name)
+    stylesheet = "".join(house.resolve(_read_style(folder, name, shipped=True), folder / name)
                          for name in EPUB.stylesheets)  # e-readers: colours written out
     return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts,
                             folder=folder)
