@@ -85,8 +85,8 @@ def _stylesheet_problem(reference: Reference, shipped: bool, styles: Path) -> st
     if urlsplit(address).scheme.lower() == "file":
         target = Path(unquote(urlsplit(address).path)).resolve()
         if shipped:
-            return (f"'{shown}' is a file of this computer, which the EPUB and the web page "
-                    "would point at on the reader's (remove the rule)")
+            return (f"'{shown}' is a file of this computer, which the EPUB and the web edition "
+                    "would look for on the reader's (remove the rule)")
         if not target.is_relative_to(styles.resolve()):
             return (f"'{shown}' is outside the styles folder (put the file in the style's "
                     "folder)")
@@ -112,7 +112,7 @@ def check_stylesheet(text: str, path: Path, shipped: bool = False) -> None:
                 raise BlocNotesError(path, reference.line, problem)
     if "</" in text:  # it goes in the <style> of an HTML page, which '</style' would close
         line = text.count("\n", 0, text.index("</")) + 1
-        raise BlocNotesError(path, line, "'</' would close the page's <style> element "
+        raise BlocNotesError(path, line, "'</' would close the <style> element it goes in "
                              "(remove it, or write it '<\\/' in a string)")
 
 

@@ -335,3 +335,32 @@ def test_style_stylesheet_references_are_errors_at_their_line(tmp_path, name, ru
     with pytest.raises(BlocNotesError) as caught:
         read(folder / name)
     assert str(caught.value).startswith(f"{folder / name}:{original.count(chr(10)) + 2}: ")
+
+
+STYLE_VALUES = {  # (what replaces, by what): each an error at its line of style.yaml
+    "colour closes the rule": ('accent: "#005b70"',
+                               'accent: "red; } body { background: url(http://127.0.0.1:9/x) }"'),
+    "colour escaped": ('accent: "#005b70"', 'accent: "\\\\75 rl(http://127.0.0.1:9/x)"'),
+    "ink": ("accent: device-cmyk(0.9 0.35 0.3 0.45)",
+            "accent: device-cmyk(0 0 0 1) url(http://127.0.0.1:9/x)"),
+    "colour name": ('accent: "#005b70"', '"accent:x{}": "#005b70"'),
+    "family": ("family: BN Sans", "family: 'BN Sans\"; src: url(http://127.0.0.1:9/x); x: \"'"),
+}
+
+
+@pytest.mark.parametrize(("old", "new"), STYLE_VALUES.values(), ids=STYLE_VALUES.keys())
+def test_style_values_are_checked_as_what_they_are(tmp_path, old, new):
+    """style.yaml's colours are read as colours, its inks as device-cmyk(), its names as
+    names (tinycss2): none can close the CSS rule and add its own url(...)."""
+    from blocnotes import style
+
+    folder = tmp_path / "bloc-notes"
+    shutil.copytree(ROOT / "styles" / "bloc-notes", folder)
+    text = (folder / "style.yaml").read_text(encoding="utf-8")
+    assert style.read(folder).colours["accent"] == "#005b70"
+    assert old in text
+    (folder / "style.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(BlocNotesError) as caught:
+        style.read(folder)
+    line = text[:text.index(old)].count("\n") + 1
+    assert str(caught.value).startswith(f"{folder / 'style.yaml'}:{line}: "), str(caught.value)
