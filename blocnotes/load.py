@@ -107,6 +107,10 @@ def parse(
         # a document of another series than its agency's: the series its style names
         meta = dataclasses.replace(meta, series=words["series"])
     body = markup.parse_body(body_text, body_line, labels.speakers(words))
+    if body.unclosed_comment is not None:
+        raise BlocNotesError(path, body.unclosed_comment, "an HTML comment '<!--' is never "
+                             "closed, and would print in the PDF and the EPUB (end it with "
+                             "'-->' in the same paragraph, or remove it)")
     abstract_html, abstract_links = (
         markup.parse_inline(meta.abstract, front.lines.get("abstract")) if meta.abstract
         else ("", ()))

@@ -364,3 +364,23 @@ def test_style_values_are_checked_as_what_they_are(tmp_path, old, new):
         style.read(folder)
     line = text[:text.index(old)].count("\n") + 1
     assert str(caught.value).startswith(f"{folder / 'style.yaml'}:{line}: "), str(caught.value)
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    ("Texte <!-- jamais fermé\n\nSuite.", 8),
+    ("Texte.\n\n<!-- un bloc jamais fermé\n\nSuite.", 10),
+    ("Texte <!-- fermé trop loin\n\nSuite --> fin.", 8),
+    ("- un point <!-- ouvert\n- un autre", 8),
+    ("Texte <!-- fermé --> et `<!--` en code.\n\n```\n<!--\n```", None),
+    ("<!-- un bloc\n\nsur deux paragraphes -->\n\nTexte.", None),
+])
+def test_an_unclosed_html_comment_is_an_error_at_its_line(tmp_path, body, line):
+    """Markdown prints a '<!--' it cannot close as text ('<!-- ...' in the PDF and the EPUB):
+    an error at its line; a closed comment, or one in code, is no error."""
+    lines = _check(_doc(tmp_path, body))
+    if line is None:
+        assert not [text for text in lines if text.startswith("error")], lines
+    else:
+        assert lines == [f"error: {tmp_path / 'doc.md'}:{line}: an HTML comment '<!--' is never "
+                         "closed, and would print in the PDF and the EPUB (end it with '-->' in "
+                         "the same paragraph, or remove it)"], lines
