@@ -122,7 +122,8 @@ def parse(
         intro_html=body.intro_html,
         sections=body.sections,
         links=abstract_links + body.links,
-        images=body.images,
+        # the abstract's images are the document's too: checked, packaged, recorded
+        images=markup.inline_images(abstract_html, front.lines.get("abstract")) + body.images,
         headings=body.headings,
         ids=body.ids,
         credits=body.credits,

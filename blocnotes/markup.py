@@ -527,6 +527,14 @@ def _spans_whole(element: etree._Element) -> bool:
         {"table-wrap", "wide", "short"} <= classes
 
 
+def inline_images(html: str, line: int | None) -> tuple[Image, ...]:
+    """The images of a front matter field's XHTML (parse_inline's), each at the field's
+    `line`: checked and packaged as the body's are."""
+    return tuple(Image(element.get("src", ""), element.get("alt", ""), line,
+                       *constructs.image_box(element))
+                 for element in parse_fragment(html).iter("img"))
+
+
 def parse_inline(text: str, line: int | None) -> tuple[str, tuple[Link, ...]]:
     """A short Markdown text (a front matter field at `line`) -> (XHTML without the wrapping
     <p>, its links)."""

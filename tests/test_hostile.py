@@ -384,3 +384,16 @@ def test_an_unclosed_html_comment_is_an_error_at_its_line(tmp_path, body, line):
         assert lines == [f"error: {tmp_path / 'doc.md'}:{line}: an HTML comment '<!--' is never "
                          "closed, and would print in the PDF and the EPUB (end it with '-->' in "
                          "the same paragraph, or remove it)"], lines
+
+
+def test_an_image_in_the_abstract_is_checked_at_its_line(tmp_path):
+    """The abstract's images were not checked: a missing one failed the PDF with an absolute
+    path and a FileNotFoundError, and no line. Now `check` sees them, at the abstract's line."""
+    source = _doc(tmp_path, "Texte.", "abstract: 'Voir ![Un plan](absent.png) ici'\n")
+    lines = _check(source)
+    assert lines == [f"error: {source}:4: image 'absent.png' not found (expected at "
+                     f"{tmp_path / 'absent.png'})"], lines
+    Image.new("RGB", (40, 30), (0, 91, 112)).save(tmp_path / "absent.png")
+    source.write_text(source.read_text(encoding="utf-8").replace("![Un plan]", "![]"),
+                      encoding="utf-8")
+    assert [line.split(": ", 2)[:2] for line in _check(source)] == [[f"{source}:4", "error"]]
