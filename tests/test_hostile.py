@@ -391,7 +391,7 @@ def test_an_image_in_the_abstract_is_checked_at_its_line(tmp_path):
     path and a FileNotFoundError, and no line. Now `check` sees them, at the abstract's line."""
     source = _doc(tmp_path, "Texte.", "abstract: 'Voir ![Un plan](absent.png) ici'\n")
     lines = _check(source)
-    assert lines == [f"error: {source}:4: image 'absent.png' not found (expected at "
+    assert lines == [f"{source}:4: error: image 'absent.png' not found (expected at "
                      f"{tmp_path / 'absent.png'})"], lines
     Image.new("RGB", (40, 30), (0, 91, 112)).save(tmp_path / "absent.png")
     source.write_text(source.read_text(encoding="utf-8").replace("![Un plan]", "![]"),
