@@ -219,6 +219,39 @@ def header(data: bytes | Path) -> tuple[str, tuple[int, int]]:
         raise _unreadable(error) from None
 
 
+def _decode(data: bytes | Path, tolerant: bool) -> None:
+    """Decode a raster image's pixels (a JPEG at an eighth of its size: its decoder still
+    reads every byte), with Pillow's tolerance of truncated files on or off."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint turns it on for every image
+    ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
+    try:
+        with _open(data) as image:
+            if image.format == "JPEG":
+                image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+def damage(data: bytes | Path) -> str | None:
+    """Why a raster image's pixels cannot all be read (a file cut short, a damaged stream),
+    or None; a file whose pixels cannot be read at all is an ImageError."""
+    try:
+        _decode(data, tolerant=False)
+        return None
+    except Image.DecompressionBombError:
+        return None  # `check` says it better, at the image's line
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
+        reason = str(error) or type(error).__name__
+    try:
+        _decode(data, tolerant=True)  # what the build will make of it
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
+        raise _unreadable(error) from None
+    return reason
+
+
 # SVG: a strict allow-list of drawing elements; attributes lose every script, event handler
 # and reference outside the file (only "#id" and embedded raster images stay).
 SVG_NS = "http://www.w3.org/2000/svg"

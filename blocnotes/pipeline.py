@@ -51,13 +51,16 @@ def style_folder(document: Document, settings: Settings) -> Path:
     return style.folder(settings.styles, document.meta.style)
 
 
-def _diagnose(source: Path, settings: Settings, press: bool
+def _diagnose(source: Path, settings: Settings, press: bool, remember: bool = True
               ) -> tuple[Document, list[Diagnostic]]:
+    """Load and lint a source; each image's damage is remembered in the image cache (not
+    with `remember` off: `check` writes nothing)."""
     document = load.load(source, load.agency_file_for(source, settings.agency_fallback),
                          settings.styles)
     folder = style_folder(document, settings)
+    cache = image_cache(settings) if remember else ImageCache(None)
     return document, lint.lint(document, folder, settings.allow_remote,
-                               style.read(folder).geometry if press else None)
+                               style.read(folder).geometry if press else None, cache.damage)
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
@@ -439,7 +442,7 @@ def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
     for source in sources:
         outcome = Outcome(source)
         try:
-            _, outcome.diagnostics = _diagnose(source, settings, press=True)
+            _, outcome.diagnostics = _diagnose(source, settings, press=True, remember=False)
         except BlocNotesError as error:
             outcome.error = error
         outcomes.append(outcome)

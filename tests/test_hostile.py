@@ -397,3 +397,39 @@ def test_an_image_in_the_abstract_is_checked_at_its_line(tmp_path):
     source.write_text(source.read_text(encoding="utf-8").replace("![Un plan]", "![]"),
                       encoding="utf-8")
     assert [line.split(": ", 2)[:2] for line in _check(source)] == [[f"{source}:4", "error"]]
+
+
+def _cut_photo(folder: Path, name: str, form: str) -> None:
+    """A noisy photo saved in `form`, then cut at half its bytes."""
+    import io
+
+    picture, buffer = Image.effect_noise((1200, 800), 60).convert("RGB"), io.BytesIO()
+    picture.save(buffer, format=form)
+    (folder / name).write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+
+
+def test_a_photo_cut_short_is_a_warning_at_its_line(tmp_path, monkeypatch):
+    """A JPEG cut at half its bytes built with a grey lower half and no word: a warning at
+    its line (an error under --strict); a PNG or WebP cut short, which cannot be read at
+    all, an error at its line (the PDF failed without one). The verdict is remembered with
+    the image cache: the next build does not decode the photo again."""
+    from blocnotes import images
+
+    _cut_photo(tmp_path, "coupee.jpg", "JPEG")
+    _cut_photo(tmp_path, "coupee.png", "PNG")
+    _cut_photo(tmp_path, "coupee.webp", "WEBP")
+    source = _doc(tmp_path, "![Une photo](coupee.jpg)")
+    lines = _check(source)
+    assert len(lines) == 1 and lines[0].startswith(f"{source}:8: warning: image 'coupee.jpg' is "
+                                                   "cut short or damaged"), lines
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", environ={}, strict=True)
+    outcome = build([source], ("pdf",), settings)[0]
+    assert outcome.error is not None and outcome.error.line == 8, outcome.error
+    assert "cut short" in str(outcome.error) and not (tmp_path / "out" / "doc.pdf").exists()
+    monkeypatch.setattr(images, "damage", lambda data: pytest.fail("decoded again"))
+    again = build([source], ("pdf",), settings)[0]  # remembered: no second decode
+    assert again.error is not None and "cut short" in str(again.error)
+    monkeypatch.undo()
+    for name in ("coupee.png", "coupee.webp"):
+        source = _doc(tmp_path, f"![Une photo]({name})")
+        assert [line.split(": ", 2)[:2] for line in _check(source)] == [[f"{source}:8", "error"]]
