@@ -8,6 +8,8 @@ import io
 import math
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -211,28 +213,36 @@ def stand_in(data: bytes | Path) -> Prepared:
 def header(data: bytes | Path) -> tuple[str, tuple[int, int]]:
     """(format, upright size in pixels) of a raster image (its bytes, or its file), from its
     header alone."""
-    try:
-        with _open(data) as image:
+    try:  # tolerant, as the build reads it: a PNG's getexif() reads its pixels (damage()'s)
+        with _tolerance(True), _open(data) as image:
             turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
             return image.format or "", (image.height, image.width) if turned else image.size
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise _unreadable(error) from None
 
 
+@contextmanager
+def _tolerance(tolerant: bool) -> Iterator[None]:
+    """Pillow's tolerance of truncated files, on or off, for a while: WeasyPrint turns it on
+    for the whole process when it is imported, so a check that did not set it would depend
+    on what the process imported before."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _decode(data: bytes | Path, tolerant: bool) -> None:
     """Decode a raster image's pixels (a JPEG at an eighth of its size: its decoder still
     reads every byte), with Pillow's tolerance of truncated files on or off."""
-    from PIL import ImageFile
-
-    before = ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint turns it on for every image
-    ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
-    try:
-        with _open(data) as image:
-            if image.format == "JPEG":
-                image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
-            image.load()
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    with _tolerance(tolerant), _open(data) as image:
+        if image.format == "JPEG":
+            image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+        image.load()
 
 
 def damage(data: bytes | Path) -> str | None:
