@@ -107,13 +107,17 @@ def parse(
         # a document of another series than its agency's: the series its style names
         meta = dataclasses.replace(meta, series=words["series"])
     body = markup.parse_body(body_text, body_line, labels.speakers(words))
-    if body.unclosed_comment is not None:
-        raise BlocNotesError(path, body.unclosed_comment, "an HTML comment '<!--' is never "
-                             "closed, and would print in the PDF and the EPUB (end it with "
-                             "'-->' in the same paragraph, or remove it)")
+    abstract_line = front.lines.get("abstract")
     abstract_html, abstract_links = (
-        markup.parse_inline(meta.abstract, front.lines.get("abstract")) if meta.abstract
-        else ("", ()))
+        markup.parse_inline(meta.abstract, abstract_line) if meta.abstract else ("", ()))
+    comment = body.unclosed_comment
+    if comment is None and meta.abstract and markup.unclosed_comment(
+            markup.parse_fragment(abstract_html), meta.abstract, 1) is not None:
+        comment = abstract_line  # (the abstract's: a YAML value's lines are not the file's)
+    if comment is not None:
+        raise BlocNotesError(path, comment, "an HTML comment '<!--' is never closed, and would "
+                             "print in the PDF and the EPUB (end it with '-->' in the same "
+                             "paragraph, or remove it)")
     return Document(
         source=path,
         slug=slug_for(path),

@@ -373,11 +373,15 @@ def test_style_values_are_checked_as_what_they_are(tmp_path, old, new):
     ("- un point <!-- ouvert\n- un autre", 8),
     ("Texte <!-- fermé --> et `<!--` en code.\n\n```\n<!--\n```", None),
     ("<!-- un bloc\n\nsur deux paragraphes -->\n\nTexte.", None),
+    ("abstract: 'Un résumé <!-- à revoir'", 4),
+    ("abstract: 'Un résumé <!-- relu --> et `<!--` en code'", None),
 ])
 def test_an_unclosed_html_comment_is_an_error_at_its_line(tmp_path, body, line):
     """Markdown prints a '<!--' it cannot close as text ('<!-- ...' in the PDF and the EPUB):
-    an error at its line; a closed comment, or one in code, is no error."""
-    lines = _check(_doc(tmp_path, body))
+    an error at its line, in the body or the abstract; a closed comment, or one in code, is
+    no error."""
+    abstract = body.startswith("abstract:")
+    lines = _check(_doc(tmp_path, "Texte." if abstract else body, body + "\n" if abstract else ""))
     if line is None:
         assert not [text for text in lines if text.startswith("error")], lines
     else:
