@@ -212,7 +212,7 @@ def stand_in(data: bytes | Path) -> Prepared:
 
 def header(data: bytes | Path) -> tuple[str, tuple[int, int]]:
     """(format, upright size in pixels) of a raster image (its bytes, or its file), from its
-    header alone."""
+    header alone (a PNG's orientation, from an eXIf chunk, is looked for to its end)."""
     try:  # tolerant, as the build reads it: a PNG's getexif() reads its pixels (damage()'s)
         with _tolerance(True), _open(data) as image:
             turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
@@ -324,8 +324,9 @@ def _clean_href(element: etree._Element, name: str, value: str,
         kind = "png" if kept.suffix == ".png" else "jpeg"
         element.set(name, f"data:image/{kind};base64," + base64.b64encode(kept.data).decode())
         return True
-    dropped.append(css.Reference(value if not match else value[:40] + "...",
-                                 element.sourceline or 1))
+    if element.tag in _REFERRING:  # what it draws is missing (a link's loss is not seen)
+        dropped.append(css.Reference(value if not match else value[:40] + "...",
+                                     element.sourceline or 1))
     return False
 
 

@@ -262,6 +262,8 @@ SVG_ESCAPES = {  # CSS a regular expression missed: each fetched http://127.0.0.
     "escaped import": '<style>@\\69mport "http://127.0.0.1:9/d.css"; rect { fill: red }</style>',
     "font-face": '<style>@font-face { font-family: X; src: url(//127.0.0.1:9/e.ttf) }</style>',
     "attribute": '<rect width="4" height="4" fill="\\75 rl(http://127.0.0.1:9/f.png)"/>',
+    "image": '<image href="http://127.0.0.1:9/g.png" width="4" height="4"/><a '
+             'href="http://127.0.0.1:9/link"><rect width="4" height="4"/></a>',
 }
 
 
