@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image
 
-from . import atomic, feeds, fonts, freshness, labels, markup, render, style
+from . import atomic, css, feeds, fonts, freshness, labels, markup, render, style
 from .editions import EPUB, PRESS, SCREEN, WEB
 from .epub import COVER_IMAGE
 from .errors import BlocNotesError
@@ -130,10 +130,13 @@ def _documents(entries: list[Built], memo: _Memo
 
 
 def _stylesheet(path: Path) -> str:
+    """A stylesheet of the web page's style, checked (css.check_stylesheet)."""
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
+    css.check_stylesheet(text, path, shipped=True)
+    return text
 
 
 def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Path, memo: _Memo

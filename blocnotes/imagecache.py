@@ -28,6 +28,21 @@ class ImageCache:
         changed (digests.py), so a rebuild does not read 14 MB photos again."""
         return digests.file_sha256(path, self.folder / "files" if self.folder else None)
 
+    def damage(self, path: Path) -> str | None:
+        """images.damage() of a raster image file, remembered in `folder` by the file's
+        digest: a photo is decoded for it once, not at each build."""
+        if self.folder is None:
+            return images.damage(path)
+        name = hashlib.sha256(f"{VERSION}|{self.digest(path)}|damage".encode()).hexdigest()
+        note = self.folder / "damage" / name
+        try:
+            return note.read_text(encoding="utf-8") or None
+        except (OSError, UnicodeDecodeError):
+            found = images.damage(path)  # an unreadable file raises: nothing remembered
+            with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
+                atomic.write_bytes(note, (found or "").encode("utf-8"))
+            return found
+
     def prepare(self, image: Path | bytes, target: images.Target) -> images.Prepared:
         """An image file (or its bytes, fetched) prepared for `target` (images.ImageError if
         it cannot be)."""

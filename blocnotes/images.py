@@ -8,12 +8,16 @@ import io
 import math
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from lxml import etree
 from PIL import Image
+
+from . import css
 
 
 class ImageError(ValueError):
@@ -225,13 +229,54 @@ def stand_in(data: bytes | Path) -> Prepared:
 
 def header(data: bytes | Path) -> tuple[str, tuple[int, int]]:
     """(format, upright size in pixels) of a raster image (its bytes, or its file), from its
-    header alone."""
-    try:
-        with _open(data) as image:
+    header alone (a PNG's orientation, from an eXIf chunk, is looked for to its end)."""
+    try:  # tolerant, as the build reads it: a PNG's getexif() reads its pixels (damage()'s)
+        with _tolerance(True), _open(data) as image:
             turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
             return image.format or "", (image.height, image.width) if turned else image.size
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise _unreadable(error) from None
+
+
+@contextmanager
+def _tolerance(tolerant: bool) -> Iterator[None]:
+    """Pillow's tolerance of truncated files, on or off, for a while: WeasyPrint turns it on
+    for the whole process when it is imported, so a check that did not set it would depend
+    on what the process imported before."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+def _decode(data: bytes | Path, tolerant: bool) -> None:
+    """Decode a raster image's pixels (a JPEG at an eighth of its size: its decoder still
+    reads every byte), with Pillow's tolerance of truncated files on or off."""
+    with _tolerance(tolerant), _open(data) as image:
+        if image.format == "JPEG":
+            image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+        image.load()
+
+
+def damage(data: bytes | Path) -> str | None:
+    """Why a raster image's pixels cannot all be read (a file cut short, a damaged stream),
+    or None; a file whose pixels cannot be read at all is an ImageError."""
+    try:
+        _decode(data, tolerant=False)
+        return None
+    except Image.DecompressionBombError:
+        return None  # `check` says it better, at the image's line
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
+        reason = str(error) or type(error).__name__
+    try:
+        _decode(data, tolerant=True)  # what the build will make of it
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
+        raise _unreadable(error) from None
+    return reason
 
 
 # SVG: a strict allow-list of drawing elements; attributes lose every script, event handler
@@ -250,7 +295,6 @@ SVG_ELEMENTS = frozenset((
     "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
 ))
 _REFERRING = frozenset((f"{{{SVG_NS}}}image", f"{{{SVG_NS}}}use"))
-_URL_RE = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
 _DATA_IMAGE_RE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,", re.IGNORECASE)
 
 
@@ -272,22 +316,16 @@ def _parse_svg(data: bytes) -> etree._Element:
     return root
 
 
-_IMPORT_RE = re.compile(r"@import[^;]*;?", re.IGNORECASE)
 _SCRIPTED = ("javascript:", "expression(", "behavior:", "-moz-binding")
 
 
-def _local_css(text: str) -> str | None:
-    """CSS or an attribute value with every reference outside the file made `none` (what SVG
-    paints when a paint server is missing) and @import rules removed; None when it carries
-    script."""
-    if any(word in text.lower() for word in _SCRIPTED):
-        return None
-    text = _IMPORT_RE.sub("", text)
-    return _URL_RE.sub(lambda match: match.group(0) if match.group(2).strip().startswith("#")
-                       else "none", text)
+def _at(element: etree._Element, reference: css.Reference) -> css.Reference:
+    """A reference of an element's CSS, its line made the SVG file's."""
+    return css.Reference(reference.address, (element.sourceline or 1) + reference.line - 1)
 
 
-def _clean_href(element: etree._Element, name: str, value: str) -> bool:
+def _clean_href(element: etree._Element, name: str, value: str,
+                dropped: list[css.Reference]) -> bool:
     """Whether a reference may stay: to an element of the file, or an embedded raster image
     (which is cleaned like any other image)."""
     value = value.strip()
@@ -303,18 +341,29 @@ def _clean_href(element: etree._Element, name: str, value: str) -> bool:
         kind = "png" if kept.suffix == ".png" else "jpeg"
         element.set(name, f"data:image/{kind};base64," + base64.b64encode(kept.data).decode())
         return True
+    if element.tag in _REFERRING:  # what it draws is missing (a link's loss is not seen)
+        dropped.append(css.Reference(value if not match else value[:40] + "...",
+                                     element.sourceline or 1))
     return False
 
 
-def _clean_element(element: etree._Element) -> None:
-    """Keep only the allowed attributes of `element`, and its allowed children, cleaned."""
+def _clean_element(element: etree._Element, dropped: list[css.Reference]) -> None:
+    """Keep only the allowed attributes of `element`, and its allowed children, cleaned;
+    each reference outside the drawing left out is added to `dropped`."""
     for name, value in list(element.attrib.items()):
         local = name.split("}")[-1]
         namespace = name[1:].split("}")[0] if name.startswith("{") else ""
         if local == "href" and namespace in ("", XLINK_NS):
-            keep = _clean_href(element, name, value)
-        elif namespace in ("", XML_NS) and not local.lower().startswith("on"):
-            local_value = _local_css(value)
+            keep = _clean_href(element, name, value, dropped)
+        elif namespace in ("", XML_NS) and not local.lower().startswith("on") \
+                and not any(word in value.lower() for word in _SCRIPTED):
+            if local == "style":
+                cleaned, found = css.clean_svg_declarations(value)
+                local_value: str | None = cleaned if cleaned.strip() or not value.strip() \
+                    else None
+            else:
+                local_value, found = css.clean_svg_value(value)
+            dropped += [_at(element, reference) for reference in found]
             keep = local_value is not None
             if keep and local_value != value:
                 element.set(name, local_value or "")
@@ -326,11 +375,11 @@ def _clean_element(element: etree._Element) -> None:
         tag = child.tag if isinstance(child.tag, str) else ""
         allowed = tag.startswith(f"{{{SVG_NS}}}") and tag.split("}")[-1] in SVG_ELEMENTS
         if allowed and tag == f"{{{SVG_NS}}}style":
-            css = _local_css(child.text or "")
-            allowed = css is not None
-            child.text = css
+            text, found = css.clean_svg_stylesheet(child.text or "")
+            dropped += [_at(child, reference) for reference in found]
+            child.text = text
         if allowed:
-            _clean_element(child)
+            _clean_element(child, dropped)
             if tag in _REFERRING and not any(name.endswith("href") for name in child.attrib):
                 allowed = False  # an image or a use whose reference was outside: nothing to draw
         if not allowed:
@@ -347,7 +396,14 @@ def clean_svg(data: bytes) -> bytes:
     """An SVG file -> the same drawing without scripts, event handlers, foreign objects,
     animations, metadata, comments or references outside the file; an SVG with XML entities
     is refused (ImageError)."""
+    return cleaned_svg(data)[0]
+
+
+def cleaned_svg(data: bytes) -> tuple[bytes, list[css.Reference]]:
+    """clean_svg(), and the references outside the drawing it left out (addresses, with
+    their lines in the SVG file): what the drawing lacks (lint warns of them)."""
     root = _parse_svg(data)
-    _clean_element(root)
+    dropped: list[css.Reference] = []
+    _clean_element(root, dropped)
     etree.cleanup_namespaces(root)
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True), dropped

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -126,10 +126,12 @@ MAX_MEGAPIXELS = 40
 MAX_MEGABYTES = 50
 
 
-def _file_problems(image: Image, target: Path, press: Geometry | None
+def _file_problems(image: Image, target: Path, press: Geometry | None,
+                   damage: Callable[[Path], str | None] | None = None
                    ) -> list[tuple[str, str]]:
-    """(message, severity) for an image file that cannot be used, is too large, or (with
-    `press`) prints under 300 dpi at its printed size."""
+    """(message, severity) for an image file that cannot be used, is too large, (with
+    `damage`, which says why its pixels cannot all be read) is cut short or damaged, or
+    (with `press`) prints under 300 dpi at its printed size."""
     from . import images  # only documents with images pay for Pillow and libheif
 
     try:
@@ -146,16 +148,32 @@ def _file_problems(image: Image, target: Path, press: Geometry | None
                       "JPEG of at most 6000 pixels across)", "warning"))
     try:
         if svg:
-            images.clean_svg(data)
-            return found
+            return found + _svg_problems(image, images.cleaned_svg(data)[1])
         _, (width, height) = images.header(target)
+        broken = damage(target) if damage else None
     except images.ImageError as error:
         return [*found, (f"image '{image.src}' {error}", "error")]
+    if broken:
+        found.append((f"image '{image.src}' is cut short or damaged ({broken}): part of it "
+                      "prints grey or blank (copy or export it again)", "warning"))
     if width * height > MAX_MEGAPIXELS * 1_000_000:
         found.append((f"image '{image.src}' has {width * height / 1e6:.0f} megapixels, over "
                       f"{MAX_MEGAPIXELS}: slow to prepare, is it the right file? (export a JPEG "
                       "of at most 6000 pixels across)", "warning"))
     return found + (_print_resolution(image, width, height, press) if press else [])
+
+
+def _svg_problems(image: Image, dropped: list) -> list[tuple[str, str]]:
+    """(message, severity) for a drawing whose references outside itself were left out (a
+    remote image, a font, a stylesheet): it prints without them."""
+    if not dropped:
+        return []
+    shown = ", ".join(f"'{reference.address[:60]}' (line {reference.line} of the SVG)"
+                      for reference in dropped[:3])
+    more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+    return [(f"image '{image.src}' refers to what is outside the drawing, left out: {shown}"
+             f"{more}; it prints without them (embed them in the SVG, or export it again as "
+             "plain SVG)", "warning")]
 
 
 def _print_resolution(image: Image, width: int, height: int, geometry: Geometry
@@ -245,14 +263,17 @@ def _same_sections(document: Document) -> list[Diagnostic]:
 
 
 def lint(document: Document, folder: Path, allow_remote: bool = False,
-         press: Geometry | None = None) -> list[Diagnostic]:
+         press: Geometry | None = None, damage: Callable[[Path], str | None] | None = None
+         ) -> list[Diagnostic]:
     """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs.
 
     `allow_remote`: http(s) images are allowed (the PDF may fetch them); `press` (the style's
     geometry): images are checked for print too (300 dpi at the size they print), as `check`
     and the print shop's build do. Every local image is read: one that cannot be used (damaged,
     an SVG with XML entities) is an error at its line, one over MAX_MEGAPIXELS or MAX_MEGABYTES
-    a warning. `folder`: the document's style, whose fonts must have its characters.
+    a warning, as is one whose pixels are cut short or damaged (`damage(file)` says why: a
+    raster is decoded for it, its verdict remembered by the image cache). `folder`: the
+    document's style, whose fonts must have its characters.
     """
     path = document.source
     placeholders = [link for link in document.links if link.href.strip() in PLACEHOLDERS]
@@ -266,7 +287,7 @@ def lint(document: Document, folder: Path, allow_remote: bool = False,
         found += [Diagnostic(path, image.line, message, "error") for message in problems]
         if not problems and target is not None:
             found += [Diagnostic(path, image.line, *problem)
-                      for problem in _file_problems(image, target, press)]
+                      for problem in _file_problems(image, target, press, damage)]
     found += [Diagnostic(path, warning.line, warning.message) for warning in document.list_warnings]
     found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document, folder)
               + _keywords_on_one_line(document) + _still_todo(document))

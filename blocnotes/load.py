@@ -94,9 +94,17 @@ def parse(
         # a document of another series than its agency's: the series its style names
         meta = dataclasses.replace(meta, series=words["series"])
     body = markup.parse_body(body_text, body_line, labels.speakers(words))
+    abstract_line = front.lines.get("abstract")
     abstract_html, abstract_links = (
-        markup.parse_inline(meta.abstract, front.lines.get("abstract")) if meta.abstract
-        else ("", ()))
+        markup.parse_inline(meta.abstract, abstract_line) if meta.abstract else ("", ()))
+    comment = body.unclosed_comment
+    if comment is None and meta.abstract and markup.unclosed_comment(
+            markup.parse_fragment(abstract_html), meta.abstract, 1) is not None:
+        comment = abstract_line  # (the abstract's: a YAML value's lines are not the file's)
+    if comment is not None:
+        raise BlocNotesError(path, comment, "an HTML comment '<!--' is never closed, and would "
+                             "print in the PDF and the EPUB (end it with '-->' in the same "
+                             "paragraph, or remove it)")
     return Document(
         source=path,
         slug=slug_for(path),
@@ -105,7 +113,8 @@ def parse(
         intro_html=body.intro_html,
         sections=body.sections,
         links=abstract_links + body.links,
-        images=body.images,
+        # the abstract's images are the document's too: checked, packaged, recorded
+        images=markup.inline_images(abstract_html, front.lines.get("abstract")) + body.images,
         headings=body.headings,
         ids=body.ids,
         credits=body.credits,

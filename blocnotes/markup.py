@@ -42,6 +42,7 @@ class Body:
     ids: frozenset[str]
     credits: tuple[str, ...] = ()
     list_warnings: tuple[ListWarning, ...] = ()
+    unclosed_comment: int | None = None  # the line of a '<!--' left as text (it would print)
 
 
 # Raw HTML in a source is cleaned by nh3 (Ammonia) to what stays valid XHTML 5 in an EPUB:
@@ -402,6 +403,38 @@ def heading_lines(text: str, first_line: int) -> list[int]:
     return found
 
 
+_CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+
+
+def unclosed_comment(root: etree._Element, text: str, first_line: int) -> int | None:
+    """The line of an HTML comment that Markdown left as text, its '<!--' never closed (or
+    closed after a blank line, out of its paragraph's reach), which would print: None when
+    the parsed body (`root`) shows no '<!--' outside code. The line is that of the first
+    '<!--' outside code with no '-->' after it in its paragraph, or, failing that, of the
+    first '<!--' outside code."""
+    if not root.xpath("//text()[contains(., '<!--') and not(ancestor::code) "
+                      "and not(ancestor::pre)]"):
+        return None
+    fence, found = "", []
+    rows = _CODE_SPAN_RE.sub(lambda match: " " * len(match.group(0)), text).split("\n")
+    for index, row in enumerate(rows):
+        opening = FENCE_RE.match(row)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opening:
+            fence = opening.group(1)
+        elif "<!--" in row:
+            paragraph = "\n".join(rows[index:index + next(
+                (count for count, later in enumerate(rows[index:]) if not later.strip()),
+                len(rows) - index)])
+            closed = "-->" in paragraph[paragraph.rindex("<!--", 0, len(row)):]
+            found.append((closed, first_line + index))
+    unclosed = [line for closed, line in found if not closed]
+    return (unclosed or [line for _, line in found] or [None])[0]
+
+
 def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:
     """Footnote links Markdown made toward a reference that raw HTML or cleaning removed."""
     for link in list(root.iter("a")):
@@ -436,9 +469,10 @@ def parse_body(text: str, first_line: int, speakers: tuple[str, ...] = ()) -> Bo
             images.append(Image(src, element.get("alt", ""), finder.find(src),
                                 *constructs.image_box(element)))
     credits = constructs.credits_of(root)
+    comment = unclosed_comment(root, text, first_line)
     intro, sections = _split_sections(root, constructs.take_notes(root), speakers)
     return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings),
-                frozenset(taken), credits, list_warnings)
+                frozenset(taken), credits, list_warnings, comment)
 
 
 def _split_sections(root: etree._Element, notes: dict[str, etree._Element],
@@ -491,6 +525,14 @@ def _spans_whole(element: etree._Element) -> bool:
     classes = set((element.get("class") or "").split())
     return (element.tag == "figure" and "wide" in classes) or \
         {"table-wrap", "wide", "short"} <= classes
+
+
+def inline_images(html: str, line: int | None) -> tuple[Image, ...]:
+    """The images of a front matter field's XHTML (parse_inline's), each at the field's
+    `line`: checked and packaged as the body's are."""
+    return tuple(Image(element.get("src", ""), element.get("alt", ""), line,
+                       *constructs.image_box(element))
+                 for element in parse_fragment(html).iter("img"))
 
 
 def parse_inline(text: str, line: int | None) -> tuple[str, tuple[Link, ...]]:

@@ -13,7 +13,21 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, editions, fonts, freshness, inputs, lint, load, render, scratch, style, typeset, xmp
+from . import (
+    atomic,
+    css,
+    editions,
+    fonts,
+    freshness,
+    inputs,
+    lint,
+    load,
+    render,
+    scratch,
+    style,
+    typeset,
+    xmp,
+)
 from .editions import EPUB, PRESS, SCREEN, Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
@@ -51,8 +65,10 @@ def style_folder(document: Document, settings: Settings) -> Path:
     return style.folder(settings.styles, document.meta.style)
 
 
-def _diagnose(source: Path, settings: Settings, press: bool
+def _diagnose(source: Path, settings: Settings, press: bool, remember: bool = True
               ) -> tuple[Document, list[Diagnostic]]:
+    """Load and lint a source; each image's damage is remembered in the image cache (not
+    with `remember` off: `check` writes nothing)."""
     try:
         document = load.load(source, load.agency_file_for(source, settings.agency_fallback),
                              settings.styles)
@@ -60,8 +76,9 @@ def _diagnose(source: Path, settings: Settings, press: bool
         raise BlocNotesError.of(error.diagnostics()
                                 + load.body_errors(source, settings.allow_remote)) from None
     folder = style_folder(document, settings)
+    cache = image_cache(settings) if remember else ImageCache(None)
     return document, lint.lint(document, folder, settings.allow_remote,
-                               style.read(folder).geometry if press else None)
+                               style.read(folder).geometry if press else None, cache.damage)
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
@@ -80,12 +97,16 @@ def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
         raise BlocNotesError.of(failures)
 
 
-def _read_style(folder: Path, name: str) -> str:
+def _read_style(folder: Path, name: str, shipped: bool = False) -> str:
+    """A stylesheet of the style, checked (css.check_stylesheet; `shipped`: it goes in the
+    EPUB as it is)."""
     path = folder / name
     try:
-        return inputs.decode(inputs.read_bytes(path), path)
+        text = inputs.decode(inputs.read_bytes(path), path)
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
+    css.check_stylesheet(text, path, shipped)
+    return text
 
 
 def _output_profile(settings: Settings) -> str:
@@ -199,7 +220,7 @@ def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
                                  f"image '{image.src[:80]}' {error}") from None
     folder = style_folder(document, settings)
     house = style.read(folder)
-    stylesheet = "".join(house.resolve(_read_style(folder, name), folder / name)
+    stylesheet = "".join(house.resolve(_read_style(folder, name, shipped=True), folder / name)
                          for name in EPUB.stylesheets)  # e-readers: colours written out
     return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts,
                             folder=folder)
@@ -444,7 +465,7 @@ def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
     for source in sources:
         outcome = Outcome(source)
         try:
-            _, outcome.diagnostics = _diagnose(source, settings, press=True)
+            _, outcome.diagnostics = _diagnose(source, settings, press=True, remember=False)
         except BlocNotesError as error:
             outcome.error = error
         outcomes.append(outcome)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from . import inputs
+from . import css, inputs
 from .errors import BlocNotesError
 
 STYLE_FILE = "style.yaml"
@@ -21,6 +21,7 @@ ROLES = (*TEXT_ROLES, "mono", "fallback", "emoji")  # every font a style declare
 ROOT = Path(__file__).resolve().parent.parent / "styles"  # the repository's styles, one folder each
 DEFAULT = "bloc-notes"  # the style of a document and an agency that name none
 _VAR_RE = re.compile(r"var\(--([a-z][a-z0-9-]*)\)")
+_FILE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./\[\], -]*$")
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,64 @@ def _read(path: Path, text: str) -> Style:
                              "groups (see styles/bloc-notes/style.yaml)")
     colours, inks = ({str(name): str(value) for name, value in data[group].items()}
                      for group in ("colours", "inks"))
-    geometry = data["geometry"]
-    return Style(colours, inks, Geometry(*(_number(geometry.get(key), path, key)
-                                           for key in ("column", "wide"))),
-                 _fonts(data.get("fonts"), path), _editions(data.get("editions"), path))
+    _check_colours(colours, inks, path, text)
+    geometry = Geometry(*(_number(data["geometry"].get(key), path, key)
+                          for key in ("column", "wide")))
+    fonts = _fonts(data.get("fonts"), path)
+    _check_fonts(fonts, path, text)
+    return Style(colours, inks, geometry, fonts, _editions(data.get("editions"), path))
+
+
+def _line(text: str, group: str, key: str) -> int | None:
+    """The line of `key:` (or of the value `key`) under the top-level `group:` of style.yaml's
+    text, for a message."""
+    lines = text.split("\n")
+    start = next((index for index, row in enumerate(lines) if row.startswith(f"{group}:")), None)
+    if start is None:
+        return None
+    for index in range(start + 1, len(lines)):
+        row = lines[index]
+        if row and not row[0].isspace() and not row.startswith("#"):
+            break  # the next group
+        if re.match(rf"\s+['\"]?{re.escape(key)}['\"]?\s*:", row) or key in row:
+            return index + 1
+    return start + 1
+
+
+def _check_colours(colours: dict[str, str], inks: dict[str, str], path: Path, text: str
+                   ) -> None:
+    """Each colour a CSS colour and each ink a device-cmyk() (or a colour), each name one
+    var(--name) can write, read by tinycss2: a value that closes the rule and adds its own
+    url(...) is refused at its line."""
+    for group, values, valid, kind in (("colours", colours, css.is_colour, "CSS colour"),
+                                       ("inks", inks, css.is_ink, "CMYK ink")):
+        for name, value in values.items():
+            if not css.is_name(name):
+                raise BlocNotesError(path, _line(text, group, name), f"the colour name '{name}' "
+                                     "is not a name CSS can use: write lower-case letters, "
+                                     "digits and hyphens (e.g. accent-light)")
+            if not valid(value):
+                raise BlocNotesError(path, _line(text, group, name), f"'{name}: {value[:60]}' "
+                                     f"is not one {kind} (write one, as the style's others are written)")
+
+
+def _check_fonts(fonts: dict[str, Font], path: Path, text: str) -> None:
+    """Each font's family a name that goes between quotes as it is, its styles CSS's, its
+    files plain paths: they are written into @font-face rules."""
+    for role, font in fonts.items():
+        if not css.is_family(font.family):
+            raise BlocNotesError(path, _line(text, "fonts", font.family), f"font '{role}': the "
+                                 f"family '{font.family[:60]}' is not a plain name (write "
+                                 "letters, digits, spaces and hyphens)")
+        for _, slant, file in font.faces:
+            if slant not in ("normal", "italic", "oblique"):
+                raise BlocNotesError(path, _line(text, "fonts", slant), f"font '{role}': the "
+                                     f"style '{slant[:40]}' is not normal, italic or oblique")
+            if not _FILE_RE.match(file) or ".." in file:
+                raise BlocNotesError(path, _line(text, "fonts", file), f"font '{role}': the "
+                                     f"file '{file[:60]}' is not a plain path inside its "
+                                     "package (letters, digits, '/', '.', '-', '_', '[', ']', "
+                                     "',')")
 
 
 def _editions(value: Any, path: Path) -> dict[str, tuple[tuple[str, int, str], ...]]:
