@@ -17,15 +17,15 @@ from blocnotes import typorules
 from blocnotes.typeset import typeset_html, typeset_text
 from typography_cases import CASES, SOURCES
 
-NB, NN = "\u00a0", "\u202f"
+NB, NN, WJ = "\u00a0", "\u202f", "\u2060"
 
 
 def _decode(text: str) -> str:
-    return text.replace("~", NB).replace("^", NN)
+    return text.replace("~", NB).replace("^", NN).replace("¦", WJ)
 
 
 def _encode(text: str) -> str:
-    return text.replace(NB, "~").replace(NN, "^")
+    return text.replace(NB, "~").replace(NN, "^").replace(WJ, "¦")
 
 
 def typeset_case(lang: str, typed: str) -> str:
