@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 NBSP, NNBSP = "\u00a0", "\u202f"  # espace insécable, espace fine insécable
 WJ = "\u2060"  # word joiner: no line break here (after the slash of €/m²), and nothing shown
+MINUS = "\u2212"  # the minus sign of a negative number (not the hyphen -)
 OPAQUE = "\ue001"  # an inline element whose text is never typeset (code, an image): a "word"
 BREAK = "\ue002"  # a line break or a block inside the text: like a space, never replaced
 SUP_OPEN, SUP_CLOSE = "\ue003", "\ue004"  # raised letters (1er, XIXe, Mme): <sup> in HTML
@@ -289,6 +290,10 @@ RULES: tuple[Rule, ...] = (
     _rule("em-dash-en", EN, r"(?<=\S)[ ]?--[ ]?(?=\S)", "—", ("Style--you", "Style—you")),
     _rule("dash-en-de", "en de", f"(?<=\\S){BS}+(?:-{{1,2}}|–){BS}+(?=\\S)", " – ",
           ("Style - not sincerity - is", "Style – not sincerity – is")),
+    # A negative number takes the minus sign, not a hyphen: -231, -3,5 % (not a word's
+    # hyphen, a range, a date or a code: COVID-19, 2019-2020, L. 123-1).
+    _rule("minus", ALL, f"(?<![\\w.,/\\-–{MINUS}+’'])-(?=\\d+(?:[.,]\\d+)*(?![\\d/-]))", MINUS,
+          ("-231", f"{MINUS}231")),
     # Dimensions and products: the multiplication sign.
     _rule("times", ALL, r"(?<!\b0)(?<=\d)([\"″']?)( ?)x( ?)(?=\d)",
           lambda m: m.group(1) + (NBSP + "×" + NBSP if m.group(2) or m.group(3) else "×"),
@@ -367,7 +372,7 @@ NEEDS: dict[str, tuple[str, ...]] = {  # what each rule's pattern cannot match w
     "parentheses": ("(", ")", "[", "]"), "guillemet-open": ("«", "‹"),
     "guillemet-close": ("»", "›"), "high-punctuation-fr": (";", "!", "?"), "colon-fr": (":",),
     "space-after-high-punctuation-fr": PUNCTUATION, "no-space-before-punctuation": PUNCTUATION,
-    "unit-per": ("/",), "tax-fr": ("HT", "TTC", "H.T.", "T.T.C."),
+    "minus": ("-",), "unit-per": ("/",), "tax-fr": ("HT", "TTC", "H.T.", "T.T.C."),
     "thousands": DIGITS, "unit": DIGITS, "unit-spaced": DIGITS, "numero": DIGITS,
     "number-noun-fr": DIGITS, "month-year-fr": DIGITS,
 }
