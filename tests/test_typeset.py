@@ -6,7 +6,7 @@ import pytest
 
 from blocnotes.typeset import typeset_html, typeset_text
 
-NB, NN = "\u00a0", "\u202f"
+NB, NN, WJ = "\u00a0", "\u202f", "\u2060"  # WJ: no line break after a unit's slash
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ NB, NN = "\u00a0", "\u202f"
          f"Intervenants{NB}: Michèle LUTZ, maire de Mulhouse{NN}; Carlos MORENO"),
         ("Mulhouse est – exception faite des enclaves industrielles – une ville",
          f"Mulhouse est –{NB}exception faite des enclaves industrielles{NB}– une ville"),
-        ("au moins 40 logements/ha", f"au moins 40{NB}logements/ha"),
+        ("au moins 40 logements/ha", f"au moins 40{NB}logements/{WJ}ha"),
         ("(1000 logements et plus)", f"(1000{NB}logements et plus)"),
         ("33 avenue de Colmar, 68 200 Mulhouse", f"33{NB}avenue de Colmar, 68{NN}200{NB}Mulhouse"),
         ("Mardi 29 septembre 2020 – KMØ", f"Mardi 29{NB}septembre{NB}2020{NB}– KMØ"),
@@ -61,7 +61,7 @@ def test_rules_cross_inline_elements():
         # an article of a code keeps its hyphen; an interval takes an en dash
         ("l'article L. 123-1 du code, p. 12-15", f"l’article L. 123-1 du code, p.{NB}12–15"),
         ("Le 1er mars 2021 à 9h", f"Le 1er mars{NB}2021 à 9{NB}h"),
-        ("2 000 m² ; 20 km/h", f"2{NN}000{NB}m²{NN}; 20{NB}km/h"),
+        ("2 000 m² ; 20 km/h", f"2{NN}000{NB}m²{NN}; 20{NB}km/{WJ}h"),
     ],
 )
 def test_french_numbers(before, after):
