@@ -114,15 +114,36 @@ class _Masks:
     def __init__(self) -> None:
         self.spans: list[str] = []
 
-    def hide(self, text: str) -> str:
+    def hide(self, pieces: list[str]) -> list[str]:
+        """The pieces of a block with what PROTECT finds in their joined text hidden: an
+        address cut by tags (the <wbr/> of a URL typeset once) is still found whole, and
+        each of its parts becomes one character."""
+        text = "".join(pieces)
         if not any(needle in text for needle in PROTECT_NEEDS):
-            return text
-
-        def one(match: re.Match[str]) -> str:
-            self.spans.append(match.group())
-            return chr(MASK_BASE + len(self.spans) - 1)
-
-        return PROTECT.sub(one, text)
+            return pieces
+        # a line break or an opaque element (code, an image) ends an address, as a space does
+        apart = text.translate({ord(BREAK): " ", ord(OPAQUE): " "})
+        spans = [match.span() for match in PROTECT.finditer(apart)]
+        if not spans:
+            return pieces
+        hidden: list[str] = []
+        start = 0
+        for piece in pieces:
+            end = start + len(piece)
+            out: list[str] = []
+            position = start
+            for span_start, span_end in spans:
+                if span_end <= position or span_start >= end:
+                    continue
+                cut_start, cut_end = max(span_start, position), min(span_end, end)
+                out.append(text[position:cut_start])
+                self.spans.append(text[cut_start:cut_end])
+                out.append(chr(MASK_BASE + len(self.spans) - 1))
+                position = cut_end
+            out.append(text[position:end])
+            hidden.append("".join(out))
+            start = end
+        return hidden
 
     def show(self, text: str) -> str:
         if not self.spans:
@@ -135,7 +156,7 @@ class _Masks:
 
 def _typeset_pieces(pieces: list[str], lang: str) -> list[str]:
     masks = _Masks()
-    hidden = [masks.hide(piece) for piece in pieces]
+    hidden = masks.hide(pieces)
     return [masks.show(piece) for piece in _run(rules_for(lang), hidden)]
 
 
