@@ -327,4 +327,6 @@ def typeset(document: Document) -> Typeset:
         "abstract_html": typeset_html(document.abstract_html, lang),
         "intro_html": typeset_html(document.intro_html, lang),
         "sections": sections,
+        # the colophon's credit line, set as the captions that hold them are
+        "credits": tuple(dict.fromkeys(typeset_text(credit, lang) for credit in document.credits)),
     }, display=_typeset_meta(document.meta))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from blocnotes.typeset import typeset_html, typeset_text
+from pathlib import Path
+
+from blocnotes.load import parse
+from blocnotes.typeset import typeset, typeset_html, typeset_text
 
 NB, NN, WJ = "\u00a0", "\u202f", "\u2060"  # WJ: no line break after a unit's slash
 
@@ -121,3 +124,12 @@ def test_the_pdfs_html_is_decided_in_its_tree():
         rules = [tinycss2.parse_stylesheet(t, skip_comments=True, skip_whitespace=True)
                  for t in (text, css)]
         assert [rule.serialize() for rule in rules[0]] == [rule.serialize() for rule in rules[1]]
+
+
+def test_the_colophon_s_credits_are_typeset_as_their_captions():
+    source = ("---\ntitle: T\ndate: 2024-01-01\n---\n\n# A\n\n"
+              "![Un plan.](plan.svg){credit=\"AURM, d'après l'INSEE\"}\n\n"
+              "![Une vue.](vue.jpg){credit=\"AURM, d’après l'INSEE\"}\n")
+    document = typeset(parse(source, Path("x.md")))
+    assert document.credits == ("AURM, d’après l’INSEE",)
+    assert "AURM, d’après l’INSEE" in document.sections[0].html
