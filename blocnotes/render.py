@@ -168,6 +168,7 @@ def _render(document: Typeset, when: dt.datetime) -> str:
         abstract=Markup(document.abstract_html),
         intro=Markup(document.intro_html),
         credits=document.credits,
+        credits_label=labels["credits" if document.credits_photos else "figure-credits"],
         sections=[
             {"title": s.title, "html": Markup(s.html)} for s in document.sections
         ],
