@@ -233,6 +233,18 @@ def _add_class(element: ET.Element, name: str) -> None:
     element.set("class", " ".join([*(element.get("class") or "").split(), name]))
 
 
+ATTRIBUTION_RE = re.compile(r"^\s*(?:—|–|―|--)")  # "— Michèle Lutz", "-- Jane Jacobs"
+
+
+def _mark_attribution(quote: ET.Element) -> None:
+    """A quotation's last paragraph that opens with a dash, after another, is its attribution
+    (class attribution: the styles set it without the paragraph's indent)."""
+    paragraphs = [child for child in quote if child.tag == "p"]
+    if len(paragraphs) >= 2 and list(quote)[-1] is paragraphs[-1] \
+            and ATTRIBUTION_RE.match(paragraphs[-1].text or ""):
+        _add_class(paragraphs[-1], "attribution")
+
+
 class _ConstructsTree(Treeprocessor):
     def __init__(self, md: markdown.Markdown, source_re: re.Pattern[str]) -> None:
         super().__init__(md)
@@ -245,6 +257,8 @@ class _ConstructsTree(Treeprocessor):
                     _figure(child, image)
                 elif child.tag == "table":
                     _table(child, parent, self.source_re)
+        for quote in root.iter("blockquote"):
+            _mark_attribution(quote)
         blocks = {id(code) for pre in root.iter("pre") for code in pre}
         for code in root.iter("code"):  # short inline code stays on one line (nowrap)
             if id(code) not in blocks and len("".join(code.itertext())) <= SHORT_CODE:

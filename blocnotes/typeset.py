@@ -287,12 +287,46 @@ def _break_urls(root: etree._Element) -> None:
                 block.set("class", (block.get("class", "") + " has-url").strip())
 
 
+def _reading_slots(element: etree._Element) -> list[Slot]:
+    """The text slots of `element`, in reading order (its own text, then each child's)."""
+    slots: list[Slot] = [(element, "text")]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in SKIP:
+            slots += _reading_slots(child)
+        slots.append((child, "tail"))
+    return slots
+
+
+def _no_lone_last_word(root: etree._Element) -> None:
+    """A quotation's paragraphs end on two words at least: a no-break space before the last
+    word. WeasyPrint (v70) has no `text-wrap: pretty`, and `widows` counts lines, not words."""
+    for quote in root.iter("blockquote"):
+        for paragraph in quote.iter("p"):
+            if "attribution" in paragraph.get("class", "").split():
+                continue
+            slots = _reading_slots(paragraph)
+            after = ""  # the text after the last breakable space: what the last line holds
+            for number in range(len(slots) - 1, -1, -1):
+                owner, attribute = slots[number]
+                text = getattr(owner, attribute) or ""
+                index = (text if after.strip() else text.rstrip()).rfind(" ")
+                if index < 0:
+                    after = text + after
+                    continue
+                after = text[index + 1:] + after
+                before = text[:index] + "".join(getattr(o, a) or "" for o, a in slots[:number])
+                if before.strip() and after.strip() and NBSP not in after.strip():
+                    setattr(owner, attribute, text[:index] + NBSP + text[index + 1:])
+                break
+
+
 def typeset_html(fragment: str, lang: str) -> str:
     """XHTML fragment -> the same fragment with its text nodes typeset for `lang`."""
     if not fragment:
         return fragment
     root = markup.parse_fragment(fragment)
     _typeset_block(root, lang)
+    _no_lone_last_word(root)
     _hoist_no_break_spaces(root)
     _mark_names(root)
     _break_urls(root)

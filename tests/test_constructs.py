@@ -406,3 +406,18 @@ def test_the_credits_label_fits_the_kind_of_figures(lang, files, label):
     document = typeset(parse(CREDITED.format(lang=lang, figures=figures), Path("x.md")))
     html = render_html(document, dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
     assert re.search(f'<p class="colophon-credits"[^>]*><strong>{label}</strong>', html)
+
+
+@pytest.mark.parametrize(("quote", "attribution"), [
+    ("> Une ville pour tous.\n>\n> — Michèle Lutz\n", "— Michèle Lutz"),
+    ("> Une ville pour tous.\n>\n> -- Jane Jacobs\n", "-- Jane Jacobs"),
+    ("> Une ville pour tous.\n>\n> – Michèle Lutz\n", "– Michèle Lutz"),
+    ("> — Une citation qui commence par un tiret\n", None),
+    ("> Une ville pour tous.\n>\n> Et pour chacun.\n", None),
+])
+def test_a_quotation_s_attribution_is_marked(quote, attribution):
+    from blocnotes.markup import to_html
+
+    html = to_html(quote)
+    marked = re.findall(r'<p class="attribution">([^<]*)</p>', html)
+    assert marked == ([attribution] if attribution else [])

@@ -87,3 +87,29 @@ def test_the_dateline_under_a_subtitle_is_not_indented(tmp_path, style):
     title, = _boxes(document, lambda e: e.tag == "h1")
     dateline, = _classed(document, "dateline")
     assert abs(_first_glyph_x(dateline) - _first_glyph_x(title)) < 0.5 * MM
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_definition_list_sets_its_terms_bold_and_its_definitions_close(tmp_path, style):
+    document = _laid_out(tmp_path, style, "title: Un atelier")
+    terms = _boxes(document, lambda e: e.tag == "dt")
+    definitions = _boxes(document, lambda e: e.tag == "dd")
+    lists = _boxes(document, lambda e: e.tag == "dl")
+    assert [_text(_lines(t)[0]) for t in terms] == ["PLUi", "OAP"]
+    assert all(t.style["font_weight"] >= 600 for t in terms)
+    assert all(d.style["font_weight"] == 400 for d in definitions)
+    for definition in definitions:  # not the browsers' 40 px (10.6 mm)
+        edge = max(box.content_box_x() for box in lists  # the list's, in the same column
+                   if box.content_box_x() <= definition.content_box_x())
+        assert 0 < definition.content_box_x() - edge < 6 * MM
+    assert terms[0].style["break_after"] == "avoid"
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_quotation_s_attribution_takes_no_indent(tmp_path, style):
+    document = _laid_out(tmp_path, style, "title: Un atelier")
+    quote, = _boxes(document, lambda e: e.tag == "blockquote")
+    attribution, = _classed(document, "attribution")
+    assert _text(_lines(attribution)[0]).startswith("—")
+    assert abs(_first_glyph_x(attribution) - quote.content_box_x()) < 0.5 * MM
+    assert attribution.style["font_style"] == "normal" and quote.style["font_style"] == "italic"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from blocnotes.load import parse
 from blocnotes.typeset import typeset, typeset_html, typeset_text
@@ -133,3 +133,19 @@ def test_the_colophon_s_credits_are_typeset_as_their_captions():
     document = typeset(parse(source, Path("x.md")))
     assert document.credits == ("AURM, d’après l’INSEE",)
     assert "AURM, d’après l’INSEE" in document.sections[0].html
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("<blockquote><p>La ville se fait avec ceux qui l'habitent.</p>"
+     "<p class=\"attribution\">— Michèle Lutz, maire</p></blockquote>",
+     f"<blockquote><p>La ville se fait avec ceux qui{NB}l’habitent.</p>"
+     "<p class=\"attribution\">— Michèle Lutz, maire</p></blockquote>"),
+    ("<blockquote><p>Un <em>mot</em></p></blockquote>",
+     f"<blockquote><p>Un<em>{NB}mot</em></p></blockquote>"),
+    ("<blockquote><p>Seul</p></blockquote>", "<blockquote><p>Seul</p></blockquote>"),
+    ("<p>Un paragraphe hors citation</p>", "<p>Un paragraphe hors citation</p>"),
+])
+def test_a_quotation_s_last_line_holds_two_words(typed, expected):
+    once = typeset_html(typed, "fr")
+    assert once == expected
+    assert typeset_html(once, "fr") == once
