@@ -28,11 +28,12 @@ from .typorules import (
     PROTECT_NEEDS,
     SUP_CLOSE,
     SUP_OPEN,
+    WJ,
     Rule,
     rules_for,
 )
 
-__all__ = ["NBSP", "NNBSP", "typeset", "typeset_html", "typeset_text"]
+__all__ = ["NBSP", "NNBSP", "headline", "typeset", "typeset_html", "typeset_text"]
 
 SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "var", "math", "svg", "img",
                   "sup", "sub"})
@@ -318,6 +319,24 @@ def _no_lone_last_word(root: etree._Element) -> None:
                 if before.strip() and after.strip() and NBSP not in after.strip():
                     setattr(owner, attribute, text[:index] + NBSP + text[index + 1:])
                 break
+
+
+HYPHENATED_RE = re.compile(r"\b[^\W\d_]+(?:-[^\W\d_]+)+\b")
+SHORT_COMPOUND = 16  # characters: a longer compound may still break at its hyphen
+HEADLINE_WORDS = 3  # a shorter line is not bound: two words may need two lines
+
+
+def headline(text: str) -> str:
+    """A title's text as the title page shows it: a short compound never broken at its own
+    hyphen (cross-border: a word joiner after it), the last two words held together by a
+    no-break space, so that the last line never holds one word (MULHOUSIENNE). WeasyPrint
+    (v70) has no `text-wrap: balance` or `pretty` to do it."""
+    text = HYPHENATED_RE.sub(lambda m: m.group().replace("-", "-" + WJ)
+                             if len(m.group()) <= SHORT_COMPOUND else m.group(), text)
+    head, space, last = text.rpartition(" ")
+    if space and len(text.split()) >= HEADLINE_WORDS and head.strip():
+        return head + NBSP + last
+    return text
 
 
 def typeset_html(fragment: str, lang: str) -> str:

@@ -113,3 +113,23 @@ def test_a_quotation_s_attribution_takes_no_indent(tmp_path, style):
     assert _text(_lines(attribution)[0]).startswith("—")
     assert abs(_first_glyph_x(attribution) - quote.content_box_x()) < 0.5 * MM
     assert attribution.style["font_style"] == "normal" and quote.style["font_style"] == "italic"
+
+
+# Without typeset.headline, the first breaks at "cross-" in the Bloc-Notes, the second in the
+# Observatoire's narrower column.
+CROSS_BORDER = ("Upper Rhine Mobility Forum on cross-border commuting",
+                "The third Upper Rhine Mobility Forum on cross-border commuting")
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("title", CROSS_BORDER)
+def test_the_title_page_s_lines_break_well(tmp_path, style, title):
+    """The title never breaks at a short compound's own hyphen; the masthead's publisher (the
+    agency's long name) never leaves one word alone on its last line."""
+    document = _laid_out(tmp_path, style, f"title: {title}\nlang: en", "\n# A\n\nText.\n")
+    title_box, = _boxes(document, lambda e: e.tag == "h1")
+    lines = [_text(line) for line in _lines(title_box)]
+    assert len(lines) >= 2 and not any(line.rstrip().endswith("-") for line in lines), lines
+    publisher, = _classed(document, "masthead-publisher")
+    last = _text(_lines(publisher)[-1])
+    assert len(last.replace("\u00a0", " ").split()) >= 2, last

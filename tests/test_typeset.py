@@ -149,3 +149,18 @@ def test_a_quotation_s_last_line_holds_two_words(typed, expected):
     once = typeset_html(typed, "fr")
     assert once == expected
     assert typeset_html(once, "fr") == once
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("L’Agence d’Urbanisme de la Région Mulhousienne",
+     f"L’Agence d’Urbanisme de la Région{NB}Mulhousienne"),
+    ("Forum on cross-border commuting", f"Forum on cross-{WJ}border{NB}commuting"),
+    ("Grenzüberschreitende-Mobilitätskonferenz am Oberrhein",  # too long to hold whole
+     f"Grenzüberschreitende-Mobilitätskonferenz am{NB}Oberrhein"),
+    ("Deux mots", "Deux mots"),
+    ("AURM", "AURM"),
+])
+def test_a_title_s_lines(text, shown):
+    from blocnotes.typeset import headline
+
+    assert headline(text) == shown
