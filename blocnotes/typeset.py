@@ -326,13 +326,15 @@ SHORT_COMPOUND = 16  # characters: a longer compound may still break at its hyph
 HEADLINE_WORDS = 3  # a shorter line is not bound: two words may need two lines
 
 
-def headline(text: str) -> str:
+def headline(text: str, compounds: bool = True) -> str:
     """A title's text as the title page shows it: a short compound never broken at its own
-    hyphen (cross-border: a word joiner after it), the last two words held together by a
-    no-break space, so that the last line never holds one word (MULHOUSIENNE). WeasyPrint
-    (v70) has no `text-wrap: balance` or `pretty` to do it."""
-    text = HYPHENATED_RE.sub(lambda m: m.group().replace("-", "-" + WJ)
-                             if len(m.group()) <= SHORT_COMPOUND else m.group(), text)
+    hyphen (cross-border: a word joiner after it; not with `compounds` false, for a line set
+    with letter-spacing, which WeasyPrint adds after the joiner too), the last two words held
+    together by a no-break space, so that the last line never holds one word (MULHOUSIENNE).
+    WeasyPrint (v70) has no `text-wrap: balance` or `pretty` to do it."""
+    if compounds:
+        text = HYPHENATED_RE.sub(lambda m: m.group().replace("-", "-" + WJ)
+                                 if len(m.group()) <= SHORT_COMPOUND else m.group(), text)
     head, space, last = text.rpartition(" ")
     if space and len(text.split()) >= HEADLINE_WORDS and head.strip():
         return head + NBSP + last

@@ -164,3 +164,4 @@ def test_a_title_s_lines(text, shown):
     from blocnotes.typeset import headline
 
     assert headline(text) == shown
+    assert headline(text, compounds=False) == shown.replace(WJ, "")
