@@ -116,7 +116,8 @@ def _reindent(line: str, stack: list[_Item]) -> str:
 
 # Pandoc's caption: a paragraph right after the table that starts with "Table:" or ":"
 TABLE_CAPTION_RE = re.compile(r"^\s*(?:(?:Table|Tableau|Tabelle)\s*)?:\s*")
-SOURCE_RE = re.compile(r"^\s*Sources?\s*:", re.IGNORECASE)
+SOURCE_WORDS = ("Source", "Sources")  # the words of a table's source line where the labels' are not given
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".heic", ".heif", ".webp", ".avif", ".tif", ".tiff")  # a camera's
 NUMBER_RE = re.compile(r"^[-+−–]?\s*[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s*(%|€|k€|M€|ha|m²|km)?$")
 ALIGN_RE = re.compile(r"text-align:\s*(left|right|center)")
 PERCENT_RE = re.compile(r"^\s*(\d{1,3})\s*%\s*$")
@@ -168,7 +169,14 @@ def _text(element: ET.Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def _table(table: ET.Element, parent: ET.Element) -> None:
+def source_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The start of a table's source line, 'Source :', 'Quelle:', in any case, from the words
+    of the document's language (its labels' `sources`)."""
+    return re.compile(r"^\s*(?:" + "|".join(map(re.escape, words or SOURCE_WORDS)) + r")\s*:",
+                      re.IGNORECASE)
+
+
+def _table(table: ET.Element, parent: ET.Element, source_re: re.Pattern[str]) -> None:
     """Alignment as classes (the sanitizer drops style attributes), numeric columns, width,
     the caption and source lines that follow the table, all in one wrapper."""
     rows = _cells(list(table.iter("tr")))
@@ -213,7 +221,7 @@ def _table(table: ET.Element, parent: ET.Element) -> None:
             caption.extend(list(sibling))
             table.insert(0, caption)
             parent.remove(sibling)
-        elif SOURCE_RE.match(text):
+        elif source_re.match(text):
             sibling.set("class", "table-source")
             parent.remove(sibling)
             wrapper.append(sibling)
@@ -225,14 +233,32 @@ def _add_class(element: ET.Element, name: str) -> None:
     element.set("class", " ".join([*(element.get("class") or "").split(), name]))
 
 
+ATTRIBUTION_RE = re.compile(r"^\s*(?:—|–|―|--)")  # "— Michèle Lutz", "-- Jane Jacobs"
+
+
+def _mark_attribution(quote: ET.Element) -> None:
+    """A quotation's last paragraph that opens with a dash, after another, is its attribution
+    (class attribution: the styles set it without the paragraph's indent)."""
+    paragraphs = [child for child in quote if child.tag == "p"]
+    if len(paragraphs) >= 2 and list(quote)[-1] is paragraphs[-1] \
+            and ATTRIBUTION_RE.match(paragraphs[-1].text or ""):
+        _add_class(paragraphs[-1], "attribution")
+
+
 class _ConstructsTree(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, source_re: re.Pattern[str]) -> None:
+        super().__init__(md)
+        self.source_re = source_re
+
     def run(self, root: ET.Element) -> None:
         for parent in list(root.iter()):
             for child in list(parent):
                 if child.tag == "p" and (image := _only_child_image(child)) is not None:
                     _figure(child, image)
                 elif child.tag == "table":
-                    _table(child, parent)
+                    _table(child, parent, self.source_re)
+        for quote in root.iter("blockquote"):
+            _mark_attribution(quote)
         blocks = {id(code) for pre in root.iter("pre") for code in pre}
         for code in root.iter("code"):  # short inline code stays on one line (nowrap)
             if id(code) not in blocks and len("".join(code.itertext())) <= SHORT_CODE:
@@ -246,10 +272,15 @@ class _ConstructsTree(Treeprocessor):
 
 
 class ConstructsExtension(Extension):
-    """Figures and tables as the house style sets them (after attr_list, priority 8)."""
+    """Figures and tables as the house style sets them (after attr_list, priority 8); a
+    table's source line opens with one of `sources` (the document's language's words)."""
+
+    def __init__(self, sources: tuple[str, ...] = SOURCE_WORDS) -> None:
+        super().__init__()
+        self.source_re = source_pattern(sources)
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_ConstructsTree(md), "blocnotes_constructs", 5)
+        md.treeprocessors.register(_ConstructsTree(md, self.source_re), "blocnotes_constructs", 5)
 
 
 # ---------------------------------------------------------------------------------------
@@ -359,12 +390,18 @@ def _number(note: etree._Element, number: str) -> None:
             link.text = number
 
 
-def credits_of(root: etree._Element) -> tuple[str, ...]:
-    """Every figure's credit, in order, each once."""
+def credits_of(root: etree._Element) -> tuple[tuple[str, ...], bool]:
+    """(every figure's credit, in order, each once; whether every credited figure is a
+    photograph, by its file's kind: a chart, a map or a drawing is not)."""
     found: list[str] = []
+    photos = True
     for span in root.iter("span"):
         if "credit" in (span.get("class") or "").split():
             text = " ".join("".join(span.itertext()).split())
             if text and text not in found:
                 found.append(text)
-    return tuple(found)
+            figure = span.getparent().getparent() if span.getparent() is not None else None
+            image = figure.find("img") if figure is not None else None
+            if image is None or not image.get("src", "").lower().endswith(PHOTO_SUFFIXES):
+                photos = False
+    return tuple(found), photos

@@ -40,6 +40,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "style": ("style", "name"),  # the folder styles/<name>/ of the series' look
 }
 REQUIRED = ("title", "date")
+# The agency's fields, which may be given by language ('rights: {fr: ..., en: ...}'): the
+# document's language chooses.
+BY_LANGUAGE = ("series", "publisher", "publisher-short", "address", "rights", "colophon-date",
+               "abstract-title", "keywords-title")
 # The names editors type in French (and a few other habits) -> the field they mean.
 ALIASES = {
     "titre": "title", "sous-titre": "subtitle", "soustitre": "subtitle", "auteur": "author",
@@ -228,6 +232,28 @@ _CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang, "url"
                "name": _name}
 
 
+def by_language(key: str, value: Any, lang: str, where: tuple[Path, int | None]) -> Any:
+    """A field given by language ({'fr': ..., 'en': ...}) -> the value for `lang` ('en-GB'
+    reads 'en-GB', else 'en'), else the first one given; any other value as it is."""
+    if key not in BY_LANGUAGE or not isinstance(value, dict):
+        return value
+    if not value:
+        raise BlocNotesError(*where, f"'{key}' is an empty group (give the text, or one line "
+                             f"per language under '{key}:', e.g. '  en: ...')")
+    for tag in value:
+        if not isinstance(tag, str) or not LANG_RE.match(tag):
+            raise BlocNotesError(*where, f"'{key}' by language: {tag!r} is not a language code "
+                                 f"(write one line per language under '{key}:', e.g. '  fr: ...', "
+                                 "'  en: ...')")
+    wanted = next((tag for tag in (lang, lang.split("-")[0]) if tag in value), None)
+    chosen = wanted if wanted is not None else next(iter(value))
+    if isinstance(value[chosen], dict | list) or value[chosen] is None:
+        raise BlocNotesError(*where, f"'{key}' for '{chosen}' must be text, not "
+                             f"{_kind(value[chosen]) if value[chosen] is not None else 'empty'} "
+                             "(write it on one line)")
+    return value[chosen]
+
+
 def field_value(key: str, value: Any, where: tuple[Path, int | None]) -> Any:
     """One field's value, checked and converted as FIELDS says (raises at `where`)."""
     return _CONVERTERS[FIELDS[key][1]](key, value, where)
@@ -250,6 +276,7 @@ def build_metadata(
         problems += unknown_keys(defaults, defaults_path)
     fields: dict[str, Any] = {}
     failed: set[str] = set()  # reported already: not "missing" too
+    lang = _document_lang(document, defaults)
     for key, (attr, kind) in FIELDS.items():
         if key in document.values and document.values[key] is not None:
             value, where = document.values[key], (path, document.lines.get(key))
@@ -258,7 +285,7 @@ def build_metadata(
         else:
             continue
         try:
-            converted = _CONVERTERS[kind](key, value, where)
+            converted = _CONVERTERS[kind](key, by_language(key, value, lang, where), where)
         except BlocNotesError as error:
             problems += error.diagnostics()
             failed.add(key)
@@ -275,6 +302,18 @@ def build_metadata(
     if problems:
         raise BlocNotesError.of(problems)
     return Metadata(**fields)
+
+
+def _document_lang(document: FrontMatter, defaults: FrontMatter) -> str:
+    """The language that chooses among a field's languages (an invalid one is reported with
+    the other fields)."""
+    for matter in (document, defaults):
+        value = matter.values.get("lang")
+        if isinstance(value, str) and LANG_RE.match(value.strip()):
+            return value.strip()
+        if value is not None:
+            break
+    return Metadata.lang
 
 
 def read_defaults(text: str, path: Path) -> FrontMatter:

@@ -112,6 +112,15 @@ def default_words() -> Labels:
     return labels_for(read_table(style.folder(style.ROOT, None) / TABLE_FILE), DEFAULT_LANG)
 
 
+def _listed(words: Labels, label: str) -> tuple[str, ...]:
+    return tuple(word.strip() for word in words.get(label, "").split(",") if word.strip())
+
+
 def speakers(words: Labels) -> tuple[str, ...]:
     """The words that open a speakers' line, from the comma-separated label."""
-    return tuple(word.strip() for word in words.get("speakers", "").split(",") if word.strip())
+    return _listed(words, "speakers")
+
+
+def sources(words: Labels) -> tuple[str, ...]:
+    """The words that open a table's source line ('Source', 'Quelle'), from the label."""
+    return _listed(words, "sources")

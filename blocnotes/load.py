@@ -93,7 +93,7 @@ def parse(
             None, defaults.values.get("style") or style.DEFAULT):
         # a document of another series than its agency's: the series its style names
         meta = dataclasses.replace(meta, series=words["series"])
-    body = markup.parse_body(body_text, body_line, labels.speakers(words))
+    body = markup.parse_body(body_text, body_line, labels.speakers(words), labels.sources(words))
     abstract_line = front.lines.get("abstract")
     abstract_html, abstract_links = (
         markup.parse_inline(meta.abstract, abstract_line) if meta.abstract else ("", ()))
@@ -118,6 +118,7 @@ def parse(
         headings=body.headings,
         ids=body.ids,
         credits=body.credits,
+        credits_photos=body.credits_photos,
         list_warnings=body.list_warnings,
         field_lines=dict(front.lines),
         text=text,

@@ -43,6 +43,7 @@ class Body:
     credits: tuple[str, ...] = ()
     list_warnings: tuple[ListWarning, ...] = ()
     unclosed_comment: int | None = None  # the line of a '<!--' left as text (it would print)
+    credits_photos: bool = True  # every credited figure is a photograph
 
 
 # Raw HTML in a source is cleaned by nh3 (Ammonia) to what stays valid XHTML 5 in an EPUB:
@@ -214,8 +215,9 @@ def _bare_links(text: str) -> list[Extension]:
     return [MagiclinkExtension()]
 
 
-def to_html(text: str) -> str:
-    """Markdown text -> sanitized HTML (Python-Markdown, 'extra' extensions; nh3)."""
+def to_html(text: str, sources: tuple[str, ...] = constructs.SOURCE_WORDS) -> str:
+    """Markdown text -> sanitized HTML (Python-Markdown, 'extra' extensions; nh3); a table's
+    source line opens with one of `sources`."""
     # Extensions as objects, not names: a name makes Python-Markdown scan every installed
     # package's entry points, a twentieth of a second at each start.
     md = markdown.Markdown(
@@ -224,7 +226,7 @@ def to_html(text: str) -> str:
             FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u2191",
                               BACKLINK_TITLE="Retour au texte"),
             MarkdownInHtmlExtension(), TableExtension(), SaneListExtension(), _Balance(),
-            constructs.ConstructsExtension(), *_bare_links(text),
+            constructs.ConstructsExtension(sources), *_bare_links(text),
         ],
         output_format="xhtml",
     )
@@ -447,11 +449,13 @@ def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:
                 link.drop_tag()
 
 
-def parse_body(text: str, first_line: int, speakers: tuple[str, ...] = ()) -> Body:
+def parse_body(text: str, first_line: int, speakers: tuple[str, ...] = (),
+               sources: tuple[str, ...] = constructs.SOURCE_WORDS) -> Body:
     """Markdown body (starting at `first_line` of its file) -> Body; a section's first
-    paragraph that opens with one of the `speakers` words is its speakers' line."""
+    paragraph that opens with one of the `speakers` words is its speakers' line, a paragraph
+    under a table that opens with one of the `sources` words its source line."""
     markdown_text, list_warnings = constructs.normalize_lists(text, first_line)
-    root = parse_fragment(to_html(markdown_text))
+    root = parse_fragment(to_html(markdown_text, sources))
     fix_content_model(root)
     constructs.apply_widths(root)
     taken: set[str] = {"titre", "colophon"}  # ids of the template's own parts
@@ -468,11 +472,11 @@ def parse_body(text: str, first_line: int, speakers: tuple[str, ...] = ()) -> Bo
             src = element.get("src", "")
             images.append(Image(src, element.get("alt", ""), finder.find(src),
                                 *constructs.image_box(element)))
-    credits = constructs.credits_of(root)
+    credits, photos = constructs.credits_of(root)
     comment = unclosed_comment(root, text, first_line)
     intro, sections = _split_sections(root, constructs.take_notes(root), speakers)
     return Body(intro, tuple(sections), tuple(links), tuple(images), tuple(headings),
-                frozenset(taken), credits, list_warnings, comment)
+                frozenset(taken), credits, list_warnings, comment, photos)
 
 
 def _split_sections(root: etree._Element, notes: dict[str, etree._Element],

@@ -105,6 +105,7 @@ class Document:
     headings: tuple[Heading, ...] = ()
     ids: frozenset[str] = frozenset()  # every id of the body, for internal links
     credits: tuple[str, ...] = ()  # the figures' credits, in order, for the colophon
+    credits_photos: bool = True  # every credited figure is a photograph (else a chart, a map...)
     list_warnings: tuple[ListWarning, ...] = ()  # list lines whose nesting is a guess
     text: str = field(default="", repr=False, compare=False)  # the source, to locate findings
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)

@@ -11,7 +11,7 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, typeset
 from .model import Document, Typeset
 
 
@@ -33,13 +33,15 @@ def date_text(date: dt.date, labels: Mapping[str, str]) -> str:
 @cache
 def environment() -> jinja2.Environment:
     """The Jinja2 environment of the package's templates (HTML autoescaped)."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("blocnotes", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
     )
+    env.filters["headline"] = typeset.headline  # a title's lines (see typeset.headline)
+    return env
 
 
 def description(document: Document) -> str:
@@ -168,6 +170,7 @@ def _render(document: Typeset, when: dt.datetime) -> str:
         abstract=Markup(document.abstract_html),
         intro=Markup(document.intro_html),
         credits=document.credits,
+        credits_label=labels["credits" if document.credits_photos else "figure-credits"],
         sections=[
             {"title": s.title, "html": Markup(s.html)} for s in document.sections
         ],

@@ -28,11 +28,12 @@ from .typorules import (
     PROTECT_NEEDS,
     SUP_CLOSE,
     SUP_OPEN,
+    WJ,
     Rule,
     rules_for,
 )
 
-__all__ = ["NBSP", "NNBSP", "typeset", "typeset_html", "typeset_text"]
+__all__ = ["NBSP", "NNBSP", "headline", "typeset", "typeset_html", "typeset_text"]
 
 SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "var", "math", "svg", "img",
                   "sup", "sub"})
@@ -114,15 +115,36 @@ class _Masks:
     def __init__(self) -> None:
         self.spans: list[str] = []
 
-    def hide(self, text: str) -> str:
+    def hide(self, pieces: list[str]) -> list[str]:
+        """The pieces of a block with what PROTECT finds in their joined text hidden: an
+        address cut by tags (the <wbr/> of a URL typeset once) is still found whole, and
+        each of its parts becomes one character."""
+        text = "".join(pieces)
         if not any(needle in text for needle in PROTECT_NEEDS):
-            return text
-
-        def one(match: re.Match[str]) -> str:
-            self.spans.append(match.group())
-            return chr(MASK_BASE + len(self.spans) - 1)
-
-        return PROTECT.sub(one, text)
+            return pieces
+        # a line break or an opaque element (code, an image) ends an address, as a space does
+        apart = text.translate({ord(BREAK): " ", ord(OPAQUE): " "})
+        spans = [match.span() for match in PROTECT.finditer(apart)]
+        if not spans:
+            return pieces
+        hidden: list[str] = []
+        start = 0
+        for piece in pieces:
+            end = start + len(piece)
+            out: list[str] = []
+            position = start
+            for span_start, span_end in spans:
+                if span_end <= position or span_start >= end:
+                    continue
+                cut_start, cut_end = max(span_start, position), min(span_end, end)
+                out.append(text[position:cut_start])
+                self.spans.append(text[cut_start:cut_end])
+                out.append(chr(MASK_BASE + len(self.spans) - 1))
+                position = cut_end
+            out.append(text[position:end])
+            hidden.append("".join(out))
+            start = end
+        return hidden
 
     def show(self, text: str) -> str:
         if not self.spans:
@@ -135,7 +157,7 @@ class _Masks:
 
 def _typeset_pieces(pieces: list[str], lang: str) -> list[str]:
     masks = _Masks()
-    hidden = [masks.hide(piece) for piece in pieces]
+    hidden = masks.hide(pieces)
     return [masks.show(piece) for piece in _run(rules_for(lang), hidden)]
 
 
@@ -266,12 +288,66 @@ def _break_urls(root: etree._Element) -> None:
                 block.set("class", (block.get("class", "") + " has-url").strip())
 
 
+def _reading_slots(element: etree._Element) -> list[Slot]:
+    """The text slots of `element`, in reading order (its own text, then each child's)."""
+    slots: list[Slot] = [(element, "text")]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in SKIP:
+            slots += _reading_slots(child)
+        slots.append((child, "tail"))
+    return slots
+
+
+def _no_lone_last_word(root: etree._Element) -> None:
+    """A quotation's paragraphs end on two words at least: a no-break space before the last
+    word. WeasyPrint (v70) has no `text-wrap: pretty`, and `widows` counts lines, not words."""
+    for quote in root.iter("blockquote"):
+        for paragraph in quote.iter("p"):
+            if "attribution" in paragraph.get("class", "").split():
+                continue
+            slots = _reading_slots(paragraph)
+            after = ""  # the text after the last breakable space: what the last line holds
+            for number in range(len(slots) - 1, -1, -1):
+                owner, attribute = slots[number]
+                text = getattr(owner, attribute) or ""
+                index = (text if after.strip() else text.rstrip()).rfind(" ")
+                if index < 0:
+                    after = text + after
+                    continue
+                after = text[index + 1:] + after
+                before = text[:index] + "".join(getattr(o, a) or "" for o, a in slots[:number])
+                if before.strip() and after.strip() and NBSP not in after.strip():
+                    setattr(owner, attribute, text[:index] + NBSP + text[index + 1:])
+                break
+
+
+HYPHENATED_RE = re.compile(r"\b[^\W\d_]+(?:-[^\W\d_]+)+\b")
+SHORT_COMPOUND = 16  # characters: a longer compound may still break at its hyphen
+HEADLINE_WORDS = 3  # a shorter line is not bound: two words may need two lines
+
+
+def headline(text: str, compounds: bool = True) -> str:
+    """A title's text as the title page shows it: a short compound never broken at its own
+    hyphen (cross-border: a word joiner after it; not with `compounds` false, for a line set
+    with letter-spacing, which WeasyPrint adds after the joiner too), the last two words held
+    together by a no-break space, so that the last line never holds one word (MULHOUSIENNE).
+    WeasyPrint (v70) has no `text-wrap: balance` or `pretty` to do it."""
+    if compounds:
+        text = HYPHENATED_RE.sub(lambda m: m.group().replace("-", "-" + WJ)
+                                 if len(m.group()) <= SHORT_COMPOUND else m.group(), text)
+    head, space, last = text.rpartition(" ")
+    if space and len(text.split()) >= HEADLINE_WORDS and head.strip():
+        return head + NBSP + last
+    return text
+
+
 def typeset_html(fragment: str, lang: str) -> str:
     """XHTML fragment -> the same fragment with its text nodes typeset for `lang`."""
     if not fragment:
         return fragment
     root = markup.parse_fragment(fragment)
     _typeset_block(root, lang)
+    _no_lone_last_word(root)
     _hoist_no_break_spaces(root)
     _mark_names(root)
     _break_urls(root)
@@ -306,4 +382,6 @@ def typeset(document: Document) -> Typeset:
         "abstract_html": typeset_html(document.abstract_html, lang),
         "intro_html": typeset_html(document.intro_html, lang),
         "sections": sections,
+        # the colophon's credit line, set as the captions that hold them are
+        "credits": tuple(dict.fromkeys(typeset_text(credit, lang) for credit in document.credits)),
     }, display=_typeset_meta(document.meta))

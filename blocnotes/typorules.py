@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 NBSP, NNBSP = "\u00a0", "\u202f"  # espace insécable, espace fine insécable
+WJ = "\u2060"  # word joiner: no line break here (after the slash of €/m²), and nothing shown
+MINUS = "\u2212"  # the minus sign of a negative number (not the hyphen -)
 OPAQUE = "\ue001"  # an inline element whose text is never typeset (code, an image): a "word"
 BREAK = "\ue002"  # a line break or a block inside the text: like a space, never replaced
 SUP_OPEN, SUP_CLOSE = "\ue003", "\ue004"  # raised letters (1er, XIXe, Mme): <sup> in HTML
@@ -65,13 +67,20 @@ FUNCTION_WORDS_FR = frozenset(
 # Units and symbols held to their number by a no-break space (Lexique: « entre le nombre et
 # l'unité »). The letters must end there: 12 kg, not 12 kilogrammes.
 UNITS = (
-    "%|‰|‱|€|\\$|£|¥|฿|CHF|°C|°F|ºC|"
-    "km/h|km²|km|m²|m³|mm|cm|dm|m|µm|nm|ha|kg|mg|g|t|"
+    "%|‰|‱|k€|M€|Md€|€|\\$|£|¥|฿|CHF|°C|°F|ºC|"
+    "km²|km|m²|m³|mm|cm|dm|m|µm|nm|ha|kg|mg|g|t|"
     "l|L|ml|mL|cl|cL|dl|hl|"
     "kWh|MWh|GWh|kW|MW|GW|W|Wh|V|A|Ω|kPa|Pa|hPa|bar|"
-    "Mo|Go|To|ko|Ko|MB|GB|TB|kB|Mbit/s|Gbit/s|"
+    "Mo|Go|To|ko|Ko|MB|GB|TB|kB|kbit|Mbit|Gbit|"
     "h|min|s|ms|dB|Hz|kHz|MHz|GHz|px"
 )
+# What follows the slash of a compound unit (€/m², km/h, hab./km², €/mois): the line never
+# breaks after that slash, and the compound is held to its number as a unit is.
+PER = (
+    "m²|m³|m2|m3|km²|km2|ha|an|mois|jour|j|h|s|min|kWh|MWh|t|kg|l|L|"
+    "hab\\.?|habitants?|logements?|pers\\.?|personnes?|ménages?"
+)
+UNIT_END = f"(?=/{WJ}?(?:{PER})(?!\\w)|(?![\\w/²³’']))"  # a unit, alone or over another
 MONTHS_FR = (
     "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
     "janv\\.?|févr\\.?|avr\\.?|juil\\.?|sept\\.?|oct\\.?|nov\\.?|déc\\.?"
@@ -281,6 +290,10 @@ RULES: tuple[Rule, ...] = (
     _rule("em-dash-en", EN, r"(?<=\S)[ ]?--[ ]?(?=\S)", "—", ("Style--you", "Style—you")),
     _rule("dash-en-de", "en de", f"(?<=\\S){BS}+(?:-{{1,2}}|–){BS}+(?=\\S)", " – ",
           ("Style - not sincerity - is", "Style – not sincerity – is")),
+    # A negative number takes the minus sign, not a hyphen: -231, -3,5 % (not a word's
+    # hyphen, a range, a date or a code: COVID-19, 2019-2020, L. 123-1).
+    _rule("minus", ALL, f"(?<![\\w.,/\\-–{MINUS}+’'])-(?=\\d+(?:[.,]\\d+)*(?![\\d/-]))", MINUS,
+          ("-231", f"{MINUS}231")),
     # Dimensions and products: the multiplication sign.
     _rule("times", ALL, r"(?<!\b0)(?<=\d)([\"″']?)( ?)x( ?)(?=\d)",
           lambda m: m.group(1) + (NBSP + "×" + NBSP if m.group(2) or m.group(3) else "×"),
@@ -323,12 +336,18 @@ RULES: tuple[Rule, ...] = (
           (f"Note{NBSP}:exemple", f"Note{NBSP}: exemple")),
     _rule("no-space-before-punctuation", "en de", f"(?<=[^\\s;:!?]){WS}+([;:!?]+)(?=\\s|$|[\"”“’)])", r"\1",
           ("this ; that", "this; that")),
+    # A compound unit is never cut after its slash (€/m², km/h, hab./km²); HT and TTC are held
+    # to their currency.
+    _rule("unit-per", ALL, f"(?<=[^\\s/])/{WJ}?(?=(?:{PER})(?!\\w))", "/" + WJ,
+          ("8 €/m²", f"8 €/{WJ}m²")),
+    _rule("tax-fr", FR, f"(?<=[€$£]){BS}+(?=(?:HT|TTC|H\\.T\\.|T\\.T\\.C\\.)(?!\\w))", NBSP,
+          ("12 € HT", f"12 €{NBSP}HT")),
     # Numbers: thousands in groups of three with a narrow no-break space (68 200).
     _rule("thousands", ALL, f"(?<![\\d,.])(\\d{{1,3}})[{SPACE}{NBSP}](?=\\d{{3}}(?!\\d))", r"\1" + NNBSP,
           ("68 200", f"68{NNBSP}200")),
-    _rule("unit", FR, f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){WS}*({UNITS})(?![\\w/²³’'])", r"\1" + NBSP + r"\2",
+    _rule("unit", FR, f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){WS}*({UNITS}){UNIT_END}", r"\1" + NBSP + r"\2",
           ("12kg", f"12{NBSP}kg")),
-    _rule("unit-spaced", "en de", f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){BS}+({UNITS})(?![\\w/²³’'])",
+    _rule("unit-spaced", "en de", f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){BS}+({UNITS}){UNIT_END}",
           r"\1" + NBSP + r"\2", ("5 km", f"5{NBSP}km")),
     _rule("numero", FR, f"\\b([Nn]º|[Nn]os?|p\\.|pp\\.|art\\.|chap\\.|vol\\.){BS}+(?=\\d)", r"\1" + NBSP,
           ("nº 11", f"nº{NBSP}11")),
@@ -353,6 +372,7 @@ NEEDS: dict[str, tuple[str, ...]] = {  # what each rule's pattern cannot match w
     "parentheses": ("(", ")", "[", "]"), "guillemet-open": ("«", "‹"),
     "guillemet-close": ("»", "›"), "high-punctuation-fr": (";", "!", "?"), "colon-fr": (":",),
     "space-after-high-punctuation-fr": PUNCTUATION, "no-space-before-punctuation": PUNCTUATION,
+    "minus": ("-",), "unit-per": ("/",), "tax-fr": ("HT", "TTC", "H.T.", "T.T.C."),
     "thousands": DIGITS, "unit": DIGITS, "unit-spaced": DIGITS, "numero": DIGITS,
     "number-noun-fr": DIGITS, "month-year-fr": DIGITS,
 }

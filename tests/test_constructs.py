@@ -3,6 +3,7 @@ tests/fixtures/<name>/ (built once, images made by tests/samples.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -360,3 +361,63 @@ def test_pandoc_table_captions(line):
 
     html = to_html(f"| a | b |\n| --- | --- |\n| x | 2 |\n\n{line}\n")
     assert "<caption>Une <em>légende</em>.</caption>" in html and "<dl>" not in html
+
+
+TABLE = ("---\ntitle: T\ndate: 2024-01-01\nlang: {lang}\n---\n\n# A\n\n"
+         "| a | b |\n| --- | ---: |\n| x | 2 |\n\n{line}\n")
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("fr", "Source : Insee, 2021"), ("fr", "Sources : Insee ; AURM"), ("en", "Source: ONS, 2021"),
+    ("en", "Sources: ONS; AURM"), ("de", "Quelle: Destatis, 2021"), ("de", "Quellen: Destatis"),
+])
+def test_a_table_s_source_line_in_the_document_s_language(lang, line):
+    from blocnotes.load import parse
+
+    html = parse(TABLE.format(lang=lang, line=line), Path("x.md")).sections[0].html
+    assert '<p class="table-source">' in html
+    assert html.index("</table>") < html.index("table-source") < html.index("</div>")
+
+
+def test_a_source_line_in_another_language_s_words_is_a_paragraph():
+    from blocnotes.load import parse
+
+    html = parse(TABLE.format(lang="fr", line="Quelle: Destatis"), Path("x.md")).sections[0].html
+    assert "table-source" not in html
+
+
+CREDITED = "---\ntitle: T\ndate: 2024-01-01\nlang: {lang}\n---\n\n# A\n\n{figures}\n"
+
+
+@pytest.mark.parametrize(("lang", "files", "label"), [
+    ("fr", ["vue.jpg", "salle.JPEG"], "Crédits photos"),
+    ("fr", ["vue.jpg", "loyers.svg"], "Crédits"),
+    ("en", ["plan.png"], "Credits"),
+    ("de", ["vue.heic"], "Bildnachweis"),
+    ("de", ["loyers.svg"], "Abbildungsnachweis"),
+])
+def test_the_credits_label_fits_the_kind_of_figures(lang, files, label):
+    from blocnotes.load import parse
+    from blocnotes.render import render_html
+    from blocnotes.typeset import typeset
+
+    figures = "\n\n".join(f'![Figure {n}.]({name}){{credit="Auteur {n}"}}'
+                          for n, name in enumerate(files))
+    document = typeset(parse(CREDITED.format(lang=lang, figures=figures), Path("x.md")))
+    html = render_html(document, dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    assert re.search(f'<p class="colophon-credits"[^>]*><strong>{label}</strong>', html)
+
+
+@pytest.mark.parametrize(("quote", "attribution"), [
+    ("> Une ville pour tous.\n>\n> — Michèle Lutz\n", "— Michèle Lutz"),
+    ("> Une ville pour tous.\n>\n> -- Jane Jacobs\n", "-- Jane Jacobs"),
+    ("> Une ville pour tous.\n>\n> – Michèle Lutz\n", "– Michèle Lutz"),
+    ("> — Une citation qui commence par un tiret\n", None),
+    ("> Une ville pour tous.\n>\n> Et pour chacun.\n", None),
+])
+def test_a_quotation_s_attribution_is_marked(quote, attribution):
+    from blocnotes.markup import to_html
+
+    html = to_html(quote)
+    marked = re.findall(r'<p class="attribution">([^<]*)</p>', html)
+    assert marked == ([attribution] if attribution else [])

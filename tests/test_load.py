@@ -11,7 +11,7 @@ from blocnotes import frontmatter
 from blocnotes.errors import BlocNotesError
 from blocnotes.inputs import decode
 from blocnotes.load import load, parse, slug_for
-from helpers import AGENCY, SOURCE
+from helpers import AGENCY, ROOT, SOURCE
 
 P = Path("x.md")
 GOOD = "---\ntitle: Un titre\ndate: 2021-03-04\n---\n\n# Section\n\nTexte.\n"
@@ -61,6 +61,52 @@ def test_document_overrides_agency_defaults():
     text = GOOD.replace("title:", "publisher: B\ntitle:")
     meta = parse(text, P, defaults, Path("agency.yaml")).meta
     assert (meta.publisher, meta.series) == ("B", "S")
+
+
+BY_LANGUAGE = """\
+rights:
+  fr: Toute reproduction autorisée
+  en: Reproduction authorised
+publisher: {fr: L'Agence, de: Die Agentur}
+series: Le Bloc-Notes
+"""
+
+
+@pytest.mark.parametrize(("lang", "rights", "publisher"), [
+    ("fr", "Toute reproduction autorisée", "L'Agence"),
+    ("en", "Reproduction authorised", "L'Agence"),  # no 'en' publisher: the first one given
+    ("en-GB", "Reproduction authorised", "L'Agence"),
+    ("de", "Toute reproduction autorisée", "Die Agentur"),
+])
+def test_agency_fields_may_be_given_by_language(lang, rights, publisher):
+    defaults = frontmatter.parse_yaml(BY_LANGUAGE, Path("agency.yaml"), 1)
+    meta = parse(GOOD.replace("title:", f"lang: {lang}\ntitle:"), P, defaults,
+                 Path("agency.yaml")).meta
+    assert (meta.rights, meta.publisher, meta.series) == (rights, publisher, "Le Bloc-Notes")
+
+
+@pytest.mark.parametrize(("name", "notice"), [
+    ("english", "Any reproduction authorised"), ("german", "Jede Vervielfältigung gestattet"),
+])
+def test_the_english_and_german_fixtures_carry_their_language_s_notice(name, notice):
+    source = ROOT / "tests" / "fixtures" / name / f"{name}.md"
+    assert load(source, AGENCY).meta.rights.startswith(notice)
+
+
+@pytest.mark.parametrize(("yaml_text", "line", "needle"), [
+    ("series: S\nrights:\n  english: Reproduction authorised\n", 2, "'english' is not a language code"),
+    ("rights: {}\n", 1, "'rights' is an empty group"),
+    ("publisher:\n  en: [A, B]\n", 1, "'publisher' for 'en' must be text, not a list"),
+    ("address:\n  en:\n", 1, "'address' for 'en' must be text, not empty"),
+    ("series: S\nsubtitle:\n  en: T\n", 2, "'subtitle' must be text, not a group of fields"),
+])
+def test_agency_fields_by_language_errors_name_the_line(yaml_text, line, needle):
+    defaults = frontmatter.parse_yaml(yaml_text, Path("agency.yaml"), 1)
+    with pytest.raises(BlocNotesError) as caught:
+        parse(GOOD.replace("title:", "lang: en\ntitle:"), P, defaults, Path("agency.yaml"))
+    assert str(caught.value).startswith(f"agency.yaml:{line}: ")
+    assert needle in caught.value.message
+    assert "\n" not in str(caught.value)
 
 
 def test_headings_are_shifted_so_sections_are_h2():

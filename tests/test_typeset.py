@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from blocnotes.typeset import typeset_html, typeset_text
+from blocnotes.load import parse
+from blocnotes.typeset import typeset, typeset_html, typeset_text
 
-NB, NN = "\u00a0", "\u202f"
+NB, NN, WJ = "\u00a0", "\u202f", "\u2060"  # WJ: no line break after a unit's slash
 
 
 @pytest.mark.parametrize(
@@ -18,7 +21,7 @@ NB, NN = "\u00a0", "\u202f"
          f"Intervenants{NB}: Michèle LUTZ, maire de Mulhouse{NN}; Carlos MORENO"),
         ("Mulhouse est – exception faite des enclaves industrielles – une ville",
          f"Mulhouse est –{NB}exception faite des enclaves industrielles{NB}– une ville"),
-        ("au moins 40 logements/ha", f"au moins 40{NB}logements/ha"),
+        ("au moins 40 logements/ha", f"au moins 40{NB}logements/{WJ}ha"),
         ("(1000 logements et plus)", f"(1000{NB}logements et plus)"),
         ("33 avenue de Colmar, 68 200 Mulhouse", f"33{NB}avenue de Colmar, 68{NN}200{NB}Mulhouse"),
         ("Mardi 29 septembre 2020 – KMØ", f"Mardi 29{NB}septembre{NB}2020{NB}– KMØ"),
@@ -61,7 +64,7 @@ def test_rules_cross_inline_elements():
         # an article of a code keeps its hyphen; an interval takes an en dash
         ("l'article L. 123-1 du code, p. 12-15", f"l’article L. 123-1 du code, p.{NB}12–15"),
         ("Le 1er mars 2021 à 9h", f"Le 1er mars{NB}2021 à 9{NB}h"),
-        ("2 000 m² ; 20 km/h", f"2{NN}000{NB}m²{NN}; 20{NB}km/h"),
+        ("2 000 m² ; 20 km/h", f"2{NN}000{NB}m²{NN}; 20{NB}km/{WJ}h"),
     ],
 )
 def test_french_numbers(before, after):
@@ -121,3 +124,44 @@ def test_the_pdfs_html_is_decided_in_its_tree():
         rules = [tinycss2.parse_stylesheet(t, skip_comments=True, skip_whitespace=True)
                  for t in (text, css)]
         assert [rule.serialize() for rule in rules[0]] == [rule.serialize() for rule in rules[1]]
+
+
+def test_the_colophon_s_credits_are_typeset_as_their_captions():
+    source = ("---\ntitle: T\ndate: 2024-01-01\n---\n\n# A\n\n"
+              "![Un plan.](plan.svg){credit=\"AURM, d'après l'INSEE\"}\n\n"
+              "![Une vue.](vue.jpg){credit=\"AURM, d’après l'INSEE\"}\n")
+    document = typeset(parse(source, Path("x.md")))
+    assert document.credits == ("AURM, d’après l’INSEE",)
+    assert "AURM, d’après l’INSEE" in document.sections[0].html
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("<blockquote><p>La ville se fait avec ceux qui l'habitent.</p>"
+     "<p class=\"attribution\">— Michèle Lutz, maire</p></blockquote>",
+     f"<blockquote><p>La ville se fait avec ceux qui{NB}l’habitent.</p>"
+     "<p class=\"attribution\">— Michèle Lutz, maire</p></blockquote>"),
+    ("<blockquote><p>Un <em>mot</em></p></blockquote>",
+     f"<blockquote><p>Un<em>{NB}mot</em></p></blockquote>"),
+    ("<blockquote><p>Seul</p></blockquote>", "<blockquote><p>Seul</p></blockquote>"),
+    ("<p>Un paragraphe hors citation</p>", "<p>Un paragraphe hors citation</p>"),
+])
+def test_a_quotation_s_last_line_holds_two_words(typed, expected):
+    once = typeset_html(typed, "fr")
+    assert once == expected
+    assert typeset_html(once, "fr") == once
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("L’Agence d’Urbanisme de la Région Mulhousienne",
+     f"L’Agence d’Urbanisme de la Région{NB}Mulhousienne"),
+    ("Forum on cross-border commuting", f"Forum on cross-{WJ}border{NB}commuting"),
+    ("Grenzüberschreitende-Mobilitätskonferenz am Oberrhein",  # too long to hold whole
+     f"Grenzüberschreitende-Mobilitätskonferenz am{NB}Oberrhein"),
+    ("Deux mots", "Deux mots"),
+    ("AURM", "AURM"),
+])
+def test_a_title_s_lines(text, shown):
+    from blocnotes.typeset import headline
+
+    assert headline(text) == shown
+    assert headline(text, compounds=False) == shown.replace(WJ, "")

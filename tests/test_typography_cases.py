@@ -17,15 +17,15 @@ from blocnotes import typorules
 from blocnotes.typeset import typeset_html, typeset_text
 from typography_cases import CASES, SOURCES
 
-NB, NN = "\u00a0", "\u202f"
+NB, NN, WJ = "\u00a0", "\u202f", "\u2060"
 
 
 def _decode(text: str) -> str:
-    return text.replace("~", NB).replace("^", NN)
+    return text.replace("~", NB).replace("^", NN).replace("¦", WJ)
 
 
 def _encode(text: str) -> str:
-    return text.replace(NB, "~").replace(NN, "^")
+    return text.replace(NB, "~").replace(NN, "^").replace(WJ, "¦")
 
 
 def typeset_case(lang: str, typed: str) -> str:
@@ -109,7 +109,8 @@ ALPHABET = st.sampled_from(
 )  # no "@": a rule can make an e-mail address of garbage (C@etc... -> C@etc.9), tested above
 TEXTS = st.lists(ALPHABET, max_size=40).map("".join)
 WORDS = st.lists(st.sampled_from(["l'", "2ème", "XIXe", "Mme", "Dr", "M.", "1er", "4x4", "13h37",
-                                  "etc...", "€12", "n°"]) | ALPHABET, max_size=30).map("".join)
+                                  "etc...", "€12", "n°", "https://x.fr/a?b=c:d"]) | ALPHABET,
+                 max_size=30).map("".join)
 TAGS = st.sampled_from(["b", "em", "a", "code", "sup", "span"])
 
 
@@ -136,8 +137,8 @@ def _only_letter_rules(text: str, lang: str) -> str:
 
     rules = tuple(r for r in typorules.rules_for(lang) if r.letters)
     masks = typeset._Masks()
-    hidden = masks.hide(text)
-    done = masks.show(typeset._run(rules, [hidden])[0])
+    hidden = masks.hide([text])
+    done = masks.show(typeset._run(rules, hidden)[0])
     return re.sub(f"[{typorules.SUP_OPEN}{typorules.SUP_CLOSE}]", "", done)
 
 
@@ -152,6 +153,16 @@ def test_typesetting_twice_is_typesetting_once(lang, text):
 @given(fragment=fragments())
 def test_typesetting_html_twice_is_typesetting_once(lang, fragment):
     once = typeset_html(fragment, lang)
+    assert typeset_html(once, lang) == once
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "de"])
+@pytest.mark.parametrize("address", ["https://exemple.fr/a?b=c:d", "www.exemple.fr/x?y=1;2",
+                                     "https://exemple.fr/plan-local/reglement_2024.pdf?p=3"])
+def test_a_link_to_an_address_typeset_twice_is_typeset_once(lang, address):
+    """The second time, the address is cut by the <wbr/> of the first: still never touched."""
+    once = typeset_html(f'<p>Voir <a href="{address}">{address}</a> : "ici" !</p>', lang)
+    assert "<wbr/>" in once
     assert typeset_html(once, lang) == once
 
 

@@ -1,7 +1,8 @@
 """Typed -> typeset cases from the public test suites of typography fixers and from the
 Lexique des règles typographiques en usage à l'Imprimerie nationale, each naming its source.
 
-Notation: `~` is a no-break space (U+00A0), `^` a narrow no-break space (U+202F). A text that
+Notation: `~` is a no-break space (U+00A0), `^` a narrow no-break space (U+202F), `¦` a word
+joiner (U+2060, no line break there: after the slash of €/m²). A text that
 starts with `<` is an HTML fragment; any other is the text of one paragraph. Raised letters
 show as <sup>. When blocnotes writes a case otherwise than its source (the Lexique decides
 where the references disagree), `theirs` holds what the source expects and `why` says why.
@@ -22,12 +23,14 @@ SOURCES = {
     "pandoc-filter-fr-nbsp": "github.com/InseeFrLab/pandoc-filter-fr-nbsp test/input.md",
     "typographer.js": "github.com/daformat/typographer.js test",
     "typograf": "github.com/typograf/typograf src/rules/common",
+    "editors": "what the agency's editors typed in their reports (blocnotes issue 22)",
     "Lexique": "Lexique des règles typographiques en usage à l'Imprimerie nationale (2002)",
 }
 
 LEXIQUE_SPACES = "the Lexique: no-break space (U+00A0) before ':' and inside « »"
 LEXIQUE_ADDS = "the Lexique asks for the space even when the author typed none"
 LEXIQUE_NUMBER = "the Lexique binds a number to the noun it counts"
+MINUS_SIGN = "a negative number takes the minus sign (U+2212), not the hyphen"
 LEXIQUE_RAISED = "the Lexique raises the letters of ordinals and abbreviations"
 
 
@@ -345,11 +348,13 @@ CASES: tuple[Case, ...] = (
       "typographer.js", "C’est la 2e fois pour moi.", LEXIQUE_RAISED),
     C("fr", "<p>C’est la 2<sup>ème</sup> fois pour moi.</p>",
       "<p>C’est la 2<sup>e</sup> fois pour moi.</p>", "typographer.js"),
-    C("fr", "Il fait au moins -8000°C", "Il fait au moins -8000~°C", "typographer.js"),
+    C("fr", "Il fait au moins -8000°C", "Il fait au moins −8000~°C", "typographer.js",
+      "Il fait au moins -8000~°C", MINUS_SIGN),
     C("fr", "entre 36,1 °C et 37,8   °C", "entre 36,1~°C et 37,8~°C", "typographer.js"),
-    C("fr", "Il fait au moins -8000°F", "Il fait au moins -8000~°F", "typographer.js"),
-    C("fr", "Une valeur comprise en -42°CA et 42°FK", "Une valeur comprise en -42°CA et 42°FK",
-      "typographer.js"),
+    C("fr", "Il fait au moins -8000°F", "Il fait au moins −8000~°F", "typographer.js",
+      "Il fait au moins -8000~°F", MINUS_SIGN),
+    C("fr", "Une valeur comprise en -42°CA et 42°FK", "Une valeur comprise en −42°CA et 42°FK",
+      "typographer.js", "Une valeur comprise en -42°CA et 42°FK", MINUS_SIGN),
     # --- typograf (common/punctuation/quote, hellip, apostrophe)
     C("fr", '"L’ouvreuse m’a dit: "Donnez-moi votre ticket." Je le lui ai donné."',
       "«~L’ouvreuse m’a dit~: “Donnez-moi votre ticket.” Je le lui ai donné.~»", "typograf",
@@ -443,4 +448,30 @@ CASES: tuple[Case, ...] = (
     C("fr", "€12", "12~€", "Lexique"),
     C("fr", "circuits courts... : à quoi ressemblera la « ville du quart d'heure » ?",
       "circuits courts…~: à quoi ressemblera la «~ville du quart d’heure~»^?", "Lexique"),
+    # --- editors' reports (issue 22): compound units held to their number and never cut after
+    # their slash; HT held to its currency; negative numbers with a true minus (U+2212)
+    C("fr", "de 8,5 €/m² en 2024", "de 8,5~€/¦m² en 2024", "editors"),
+    C("fr", "loyer médian de 2,1 €/m²", "loyer médian de 2,1~€/¦m²", "editors"),
+    C("fr", "8,5€/m2", "8,5~€/¦m2", "editors"),
+    C("fr", "1 200 hab./km²", "1^200~hab./¦km²", "editors"),
+    C("fr", "limité à 50 km/h", "limité à 50~km/¦h", "editors"),
+    C("fr", "un débit de 10 Mbit/s", "un débit de 10~Mbit/¦s", "editors"),
+    C("fr", "120 m² de bureaux", "120~m² de bureaux", "editors"),
+    C("fr", "300 € HT, 360 € TTC", "300~€~HT, 360~€~TTC", "editors"),
+    C("fr", "12 k€ HT", "12~k€~HT", "editors"),
+    C("fr", "la part passe de 12 % à 15 %", "la part passe de 12~% à 15~%", "editors"),
+    C("fr", "et/ou", "et/ou", "editors"),
+    C("en", "rents of 8.5 €/m² in 2024", "rents of 8.5~€/¦m² in 2024", "editors"),
+    C("en", "30 km/h zones", "30~km/¦h zones", "editors"),
+    C("de", "8,5 €/m² Kaltmiete", "8,5~€/¦m² Kaltmiete", "editors"),
+    C("fr", "<table><tr><td>-231</td><td>-3,5 %</td></tr></table>",
+      "<table><tr><td>−231</td><td>−3,5~%</td></tr></table>", "editors"),
+    C("fr", "un solde de -231 logements", "un solde de −231~logements", "editors"),
+    C("fr", "(-1 200 emplois)", "(−1^200~emplois)", "editors"),
+    C("fr", "de -5 à -10 °C", "de −5 à −10~°C", "editors"),
+    C("en", "a change of -3.5 %", "a change of −3.5~%", "editors"),
+    C("de", "eine Veränderung von -3,5 %", "eine Veränderung von −3,5~%", "editors"),
+    C("fr", "COVID-19, 2019-2020, L. 123-1, A-35", "COVID-19, 2019–2020, L. 123-1, A-35", "editors"),
+    C("fr", "le 2026-09-26, -2026-09", "le 2026-09-26, -2026-09", "editors"),
+    C("fr", "<p>Voir <code>x = -1</code></p>", "<p>Voir <code>x = -1</code></p>", "editors"),
 )
