@@ -230,10 +230,6 @@ def check_body(text: str, path: Path, first_line: int, limits: Limits = DEFAULT)
         if not row.strip():
             rows, emphasis = -1, 0
             continue
-        depth = _containers(row)
-        if depth > limits.depth:
-            raise _over(path, number, "lists or quotes are nested", depth, limits.depth,
-                        "depth", "nest them less")
         if _NOTE_RE.match(row):
             notes += 1
             if notes > limits.notes:
@@ -244,10 +240,9 @@ def check_body(text: str, path: Path, first_line: int, limits: Limits = DEFAULT)
             if rows > limits.table_rows:
                 raise _rows(path, number, limits)
         plain = _CODE_SPAN_RE.sub("", row)
-        emphasis, deepest = _emphasis(plain, emphasis)
-        if deepest > limits.depth:
-            raise _over(path, number, "emphasis ('*', '_') is nested", deepest, limits.depth,
-                        "depth", "close each emphasis before opening another")
+        containers = _containers(row)
+        emphasis, emphasized = _emphasis(plain, emphasis)
+        elements = len(open_tags)
         for tag in _TAG_RE.finditer(plain):
             closing, name, empty = tag.group(1), tag.group(2).lower(), tag.group(3)
             if name == "table" and not closing:
@@ -262,12 +257,17 @@ def check_body(text: str, path: Path, first_line: int, limits: Limits = DEFAULT)
                 continue
             if not closing:
                 open_tags.append(name)
-                if len(open_tags) > limits.depth:
-                    raise _over(path, number, "HTML elements are nested", len(open_tags),
-                                limits.depth, "depth", "close each element before opening "
-                                "another")
+                elements = max(elements, len(open_tags))
             elif name in open_tags:
                 del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name):]
+        # one budget for them all: the renderer nests their boxes in one another
+        depth = containers + elements + emphasized
+        if depth > limits.depth:
+            raise BlocNotesError(
+                path, number, f"the text is nested {depth} deep here (lists and quotes: "
+                f"{containers}, HTML elements: {elements}, emphasis: {emphasized}), over the "
+                f"budget of {limits.depth} (nest less: close each element or emphasis before "
+                f"opening another, or {advice('depth')})")
 
 
 def _rows(path: Path, line: int, limits: Limits) -> BlocNotesError:
