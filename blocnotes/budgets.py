@@ -14,6 +14,7 @@ import re
 import resource
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class Limits:
     svg_elements: int = 100_000  # elements of one SVG drawing
     image_megapixels: int = 120  # one raster image, decoded (every format, palette, 16-bit)
     build_seconds: int = 600  # one source's build, all its editions
-    build_memory_mb: int = 2000  # the address space of the process that builds it
+    build_memory_mb: int = 2000  # memory the build may take, over what its process holds
 
 
 DEFAULT = Limits()
@@ -278,45 +279,66 @@ def _rows(path: Path, line: int, limits: Limits) -> BlocNotesError:
 
 # -- the build's time and memory -------------------------------------------------------------
 
+SAMPLE = 0.25  # seconds between two looks at a build's time and memory
+
+
+def _resident() -> int:
+    """The bytes of memory this process holds (Linux: /proc; elsewhere 0)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 class _OverTime(BaseException):
-    """Raised by the timer in the middle of a build: a BaseException, so that no `except
-    Exception` of a library swallows it."""
+    """Raised in the middle of a build that took too long: a BaseException, so that no
+    `except Exception` of a library swallows it."""
+
+
+class _OverMemory(BaseException):
+    """Raised in the middle of a build that took too much memory (see _OverTime)."""
 
 
 @contextmanager
 def enforced(limits: Limits, path: Path) -> Iterator[None]:
-    """Run a build within `build_seconds` (a timer, in the main thread of the process that
-    builds: a worker, or the command itself) and `build_memory_mb` of address space
-    (RLIMIT_AS); going over either is a clean error at `path`, and the process goes on
-    with the next source, its limits as they were."""
-    timed = threading.current_thread() is threading.main_thread()
-    previous_handler: Any = None
-    if timed:
-        def alarm(signum: int, frame: object) -> None:
-            raise _OverTime
+    """Run a build within `build_seconds` and `build_memory_mb` of memory more than its
+    process held when it began: a timer looks at both four times a second, in the main
+    thread of the process that builds (a worker, or the command itself); going over either
+    is a clean error at `path`, and the process goes on with the next source. (A hard limit,
+    RLIMIT_AS, would make GLib abort the process when Pango cannot start a thread.)"""
+    if threading.current_thread() is not threading.main_thread():  # no timer: memory only
+        try:
+            yield
+        except MemoryError:
+            raise _memory_error(limits, path) from None
+        return
+    began, held = time.monotonic(), _resident()
 
-        previous_handler = signal.signal(signal.SIGALRM, alarm)
-        # again each second after the first: in case a library caught the first one
-        signal.setitimer(signal.ITIMER_REAL, limits.build_seconds, 1.0)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    wanted = limits.build_memory_mb * 2**20
-    if hard != resource.RLIM_INFINITY:
-        wanted = min(wanted, hard)
-    if soft == resource.RLIM_INFINITY or wanted < soft:
-        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    def look(signum: int, frame: object) -> None:
+        if time.monotonic() - began > limits.build_seconds:
+            raise _OverTime
+        if _resident() - held > limits.build_memory_mb * 2**20:
+            raise _OverMemory
+
+    previous = signal.signal(signal.SIGALRM, look)
+    signal.siginterrupt(signal.SIGALRM, False)  # system calls go on after a look
+    signal.setitimer(signal.ITIMER_REAL, SAMPLE, SAMPLE)
     try:
         yield
     except _OverTime:
         raise BlocNotesError(
             path, None, f"the build took more than {limits.build_seconds} s, its budget "
             f"(simplify or split the document, or {advice('build_seconds')})") from None
-    except MemoryError:
-        raise BlocNotesError(
-            path, None, f"the build needed more than {limits.build_memory_mb} MB of memory, its "
-            f"budget (make the images smaller or split the document, or "
-            f"{advice('build_memory_mb')})") from None
+    except (_OverMemory, MemoryError):
+        raise _memory_error(limits, path) from None
     finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous_handler)
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _memory_error(limits: Limits, path: Path) -> BlocNotesError:
+    return BlocNotesError(
+        path, None, f"the build needed more than {limits.build_memory_mb} MB of memory, its "
+        f"budget (make the images smaller or split the document, or "
+        f"{advice('build_memory_mb')})")

@@ -324,6 +324,9 @@ def build_budgeted(source: Path, formats: Iterable[str], settings: Settings) -> 
     """build_one within the source's budgets of time and memory (its agency.yaml's
     `limits:`), enforced in the process that builds it (a worker, or this one): a build over
     either is that source's error, and the next source is built as usual."""
+    formats = tuple(formats)
+    if set(formats) - {"html"}:
+        from . import pdf  # noqa: F401  (imported whole before the budget: never half)
     try:
         limits = load.limits_of(load.agency_file_for(source, settings.agency_fallback))
         with budgets.enforced(limits, source):
