@@ -29,7 +29,7 @@ KEY = "limits"  # the agency.yaml mapping that overrides the defaults
 @dataclass(frozen=True)
 class Limits:
     """The budgets of one source's build. The defaults are ten times what the longest real
-    Bloc-Notes needs, or more (tests/fixtures/long: 42 KB, 24 headings, lists 3 deep)."""
+    Bloc-Notes needs, or more (tests/fixtures/long: 42 KB, 24 headings; nesting 3 deep)."""
 
     source_kb: int = 1000  # the source file, front matter included
     depth: int = 30  # nesting of lists, quotes, HTML elements, emphasis, YAML values
@@ -38,7 +38,8 @@ class Limits:
     headings: int = 500  # headings (sections and sub-headings)
     # notes the PDF sets at the foot of their page; a document with more has them at the end
     # of their section, as the EPUB does: WeasyPrint lays footnotes out again at each step
-    # of balancing two columns (500 notes: over 3 minutes; at the sections' ends, 15 s)
+    # of balancing two columns (100 notes in one section: 3.5 minutes; 500 notes at their
+    # sections' ends: 9 s for the whole build)
     footnotes: int = 30
     svg_kb: int = 10_000  # one SVG drawing's file
     svg_elements: int = 100_000  # elements of one SVG drawing
