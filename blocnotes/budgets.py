@@ -308,15 +308,17 @@ def enforced(limits: Limits, path: Path) -> Iterator[None]:
     thread of the process that builds (a worker, or the command itself); going over either
     is a clean error at `path`, and the process goes on with the next source. (A hard limit,
     RLIMIT_AS, would make GLib abort the process when Pango cannot start a thread.)"""
-    if threading.current_thread() is not threading.main_thread():  # no timer: memory only
+    if threading.current_thread() is not threading.main_thread():  # signals reach only that one
         try:
             yield
         except MemoryError:
             raise _memory_error(limits, path) from None
         return
-    began, held = time.monotonic(), _resident()
+    began, held, running = time.monotonic(), _resident(), [True]
 
     def look(signum: int, frame: object) -> None:
+        if not running[0]:  # a look that came as the build ended
+            return
         if time.monotonic() - began > limits.build_seconds:
             raise _OverTime
         if _resident() - held > limits.build_memory_mb * 2**20:
@@ -326,7 +328,11 @@ def enforced(limits: Limits, path: Path) -> Iterator[None]:
     signal.siginterrupt(signal.SIGALRM, False)  # system calls go on after a look
     signal.setitimer(signal.ITIMER_REAL, SAMPLE, SAMPLE)
     try:
-        yield
+        try:
+            yield
+        finally:  # first thing: no look may raise while the error is being made
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            running[0] = False
     except _OverTime:
         raise BlocNotesError(
             path, None, f"the build took more than {limits.build_seconds} s, its budget "
@@ -334,7 +340,6 @@ def enforced(limits: Limits, path: Path) -> Iterator[None]:
     except (_OverMemory, MemoryError):
         raise _memory_error(limits, path) from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 
