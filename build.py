@@ -36,6 +36,7 @@ from blocnotes import __version__, scratch
 from blocnotes.editions import PRESS, SCREEN_VARIANTS
 from blocnotes.errors import BlocNotesError
 from blocnotes.freshness import FOLDER as RECORDS
+from blocnotes.lint import shown
 from blocnotes.pipeline import (
     OUTPUTS,
     SITE,
@@ -87,9 +88,9 @@ def _reporter(ctx: click.Context, total: int) -> Callable[[Outcome], None]:
             _echo_error(outcome.error)
             return
         if not quiet:
-            for diagnostic in outcome.diagnostics:
-                if verbose or diagnostic.severity != "note":
-                    click.echo(diagnostic.labelled(), err=True)
+            for line in shown([diagnostic for diagnostic in outcome.diagnostics
+                               if verbose or diagnostic.severity != "note"]):
+                click.echo(line, err=True)
             names = ", ".join(str(path) for path in outcome.written)
             click.echo(f"[{finished}/{total}] wrote {names}")
 
@@ -363,8 +364,9 @@ def check_command(ctx: click.Context, sources: tuple[Path, ...], strict: bool) -
             _echo_error(outcome.error)
             failed = True
             continue
+        for line in shown(outcome.diagnostics):
+            click.echo(line)
         for diagnostic in outcome.diagnostics:
-            click.echo(diagnostic.labelled())
             failed = failed or diagnostic.severity == "error" or (
                 strict and diagnostic.severity == "warning")
         if not outcome.diagnostics and not ctx.obj["quiet"]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from . import budgets
 from .errors import BlocNotesError, Diagnostic
 from .markup import XML_ILLEGAL_RE
 from .model import Metadata
@@ -107,13 +108,19 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     )
 
 
-def parse_yaml(yaml_text: str, path: Path, first_line: int) -> FrontMatter:
-    """YAML text starting at `first_line` of `path` -> FrontMatter; errors carry the line."""
-    loader = _Loader(yaml_text)
+def parse_yaml(yaml_text: str, path: Path, first_line: int,
+               limits: budgets.Limits = budgets.DEFAULT) -> FrontMatter:
+    """YAML text starting at `first_line` of `path` -> FrontMatter; errors carry the line:
+    a syntax error, a character YAML cannot hold, a key given twice, a value nested deeper
+    than the `depth` budget (checked before PyYAML, whose parser is recursive)."""
+    budgets.check_yaml(yaml_text, path, first_line, limits)
+    loader = None
     try:
+        loader = _Loader(yaml_text)  # its reader refuses a control character here
         node = loader.get_single_node()
         if node is None:
             return FrontMatter({}, {})
+        _no_key_twice(node, path, first_line)
         values = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -123,8 +130,15 @@ def parse_yaml(yaml_text: str, path: Path, first_line: int) -> FrontMatter:
             path, line, f"YAML syntax error: {problem} (check the indentation and put text "
             "containing ':' or '#' between quotes)"
         ) from None
+    except yaml.reader.ReaderError as error:  # a character YAML refuses (NUL, a control)
+        line = first_line + yaml_text.count("\n", 0, error.position)
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        raise BlocNotesError(
+            path, line, f"the front matter holds the control character U+{code:04X}, which "
+            "YAML cannot read (remove it: retype the line)") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode):
         raise BlocNotesError(
             path, first_line, "the front matter must be 'key: value' lines (e.g. 'title: ...')"
@@ -135,6 +149,30 @@ def parse_yaml(yaml_text: str, path: Path, first_line: int) -> FrontMatter:
         if isinstance(key, yaml.ScalarNode)
     }
     return FrontMatter({str(k): v for k, v in values.items()}, lines)
+
+
+def _no_key_twice(node: yaml.Node, path: Path, first_line: int) -> None:
+    """A key given twice in a mapping (at any level) is an error at the second one's line:
+    YAML would keep the last one silently."""
+    pending, visited = [node], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in visited:  # an alias: the node is looked at once
+            continue
+        visited.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in current.value:
+                line = first_line + key.start_mark.line
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise BlocNotesError(
+                            path, line, f"'{key.value}' is given twice (first at line "
+                            f"{seen[key.value]}; keep one)")
+                    seen[key.value] = line
+                pending.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
 
 
 def _unknown_key_message(key: str) -> str:

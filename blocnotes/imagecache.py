@@ -10,6 +10,7 @@ from pathlib import Path
 import PIL
 
 from . import atomic, digests, images, inputs
+from .budgets import DEFAULT, Limits
 from .errors import BlocNotesError
 
 # Part of every key: a new way of preparing images (or a new Pillow) prepares them again.
@@ -18,10 +19,12 @@ _SUFFIXES = {b"\xff\xd8": ".jpg", b"\x89P": ".png"}
 
 
 class ImageCache:
-    """images.prepare() for files, its results kept in `folder` (None: not kept)."""
+    """images.prepare() for files, its results kept in `folder` (None: not kept), within the
+    budgets `limits` (a document's)."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, limits: Limits = DEFAULT) -> None:
         self.folder = folder
+        self.limits = limits
 
     def digest(self, path: Path) -> str:
         """The SHA-256 of a file's bytes, a photo's read and hashed again only when the file
@@ -51,7 +54,7 @@ class ImageCache:
             return inputs.read_bytes(image) if isinstance(image, Path) else image
 
         if self.folder is None:
-            return images.prepare(read(), target)
+            return images.prepare(read(), target, self.limits)
         if isinstance(image, Path):
             digest = self.digest(image)
             inputs.note(image, digest)  # the build's record: the photo as this build used it
@@ -62,7 +65,7 @@ class ImageCache:
         try:
             data = cached.read_bytes()
         except OSError:
-            prepared = images.prepare(read(), target)
+            prepared = images.prepare(read(), target, self.limits)
             with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
                 atomic.write_bytes(cached, prepared.data)
             return prepared

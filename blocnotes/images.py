@@ -18,6 +18,7 @@ from lxml import etree
 from PIL import Image
 
 from . import css
+from .budgets import DEFAULT, Limits, advice
 
 
 class ImageError(ValueError):
@@ -87,11 +88,13 @@ def _unreadable(error: Exception) -> ImageError:
                       "again as JPEG or PNG)")
 
 
-def _open(data: bytes | Path) -> Image.Image:
+def _open(data: bytes | Path, limits: Limits = DEFAULT) -> Image.Image:
     """Pillow's image of the bytes (or of a file, read as far as needed), HEIC/HEIF (the
     iPhone's format) too, through libheif (AVIF and WebP are Pillow's own); libheif is loaded
     at the first ISO media file (an 'ftyp' box at byte 4, as HEIF and AVIF start): a build
-    of JPEGs and PNGs does not pay for it (0.02 s a process)."""
+    of JPEGs and PNGs does not pay for it (0.02 s a process). An image of more pixels than
+    the `image_megapixels` budget is refused from its header, before a pixel is decoded (a
+    22 KB palette PNG can hold 169 megapixels: 1.8 GB once decoded)."""
     if isinstance(data, Path):
         with data.open("rb") as stream:
             head = stream.read(12)
@@ -101,7 +104,15 @@ def _open(data: bytes | Path) -> Image.Image:
         _register_heif()
     with warnings.catch_warnings():  # over 89 MP: `check` says it better, at the image's line
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        return Image.open(data if isinstance(data, Path) else io.BytesIO(data))
+        image = Image.open(data if isinstance(data, Path) else io.BytesIO(data))
+    width, height = image.size
+    if width * height > limits.image_megapixels * 1_000_000:
+        image.close()
+        raise ImageError(f"has {width} x {height} pixels ({width * height / 1e6:.0f} megapixels), "
+                         f"over the budget of {limits.image_megapixels} megapixels for one image "
+                         f"(export a JPEG of at most 6000 pixels across, or "
+                         f"{advice('image_megapixels')})")
+    return image
 
 
 @cache
@@ -117,18 +128,20 @@ def is_svg(data: bytes) -> bool:
     return head.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE", b"<!doctype"))
 
 
-def prepare(data: bytes, target: Target) -> Prepared:
+def prepare(data: bytes, target: Target, limits: Limits = DEFAULT) -> Prepared:
     """An image's bytes -> the bytes to embed for `target`: SVG cleaned; a raster reduced to
     fit the target's box, turned upright by its EXIF orientation, in sRGB (or CMYK kept, with
     `keep_cmyk`), without any metadata (EXIF, XMP, IPTC, comments, profiles); photos in JPEG,
-    lossless images in PNG (transparency kept)."""
+    lossless images in PNG (transparency kept); within the `limits`."""
     if is_svg(data):
-        return Prepared(clean_svg(data), ".svg", (0, 0))
+        return Prepared(clean_svg(data, limits), ".svg", (0, 0))
     try:
-        image = _open(data)
+        image = _open(data, limits)
         kind = image.format or ""
         full = image.size
         image = _converted(image, target)
+    except ImageError:
+        raise  # over a budget: said as it is
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise _unreadable(error) from None
     if kind in LOSSLESS or image.mode in ("RGBA", "LA"):
@@ -215,25 +228,28 @@ def _to_srgb(image: Image.Image, profile: bytes, mode: str) -> Image.Image:
         return image.convert(mode)
 
 
-def stand_in(data: bytes | Path) -> Prepared:
+def stand_in(data: bytes | Path, limits: Limits = DEFAULT) -> Prepared:
     """A blank picture of the size (upright) WeasyPrint lays out for an image, reduced to the
     page at screen resolution: still larger than any box the image can print in at 96 pixels
     to the inch, so the layout is the image's; made from the header alone. Once laid out, each
     image is prepared for the size it prints at and takes its place (pdf.fit_images)."""
-    _, size = header(data)
+    _, size = header(data, limits)
     blank = Image.new("L", fitted(size, SCREEN_PAGE.box), 128)
     output = io.BytesIO()
     blank.save(output, format="JPEG", quality=10)
     return Prepared(output.getvalue(), ".jpg", blank.size)
 
 
-def header(data: bytes | Path) -> tuple[str, tuple[int, int]]:
+def header(data: bytes | Path, limits: Limits = DEFAULT) -> tuple[str, tuple[int, int]]:
     """(format, upright size in pixels) of a raster image (its bytes, or its file), from its
-    header alone (a PNG's orientation, from an eXIf chunk, is looked for to its end)."""
+    header alone (a PNG's orientation, from an eXIf chunk, is looked for to its end; over
+    the `image_megapixels` budget: ImageError)."""
     try:  # tolerant, as the build reads it: a PNG's getexif() reads its pixels (damage()'s)
-        with _tolerance(True), _open(data) as image:
+        with _tolerance(True), _open(data, limits) as image:
             turned = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
             return image.format or "", (image.height, image.width) if turned else image.size
+    except ImageError:
+        raise  # over a budget: said as it is
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise _unreadable(error) from None
 
@@ -298,7 +314,16 @@ _REFERRING = frozenset((f"{{{SVG_NS}}}image", f"{{{SVG_NS}}}use"))
 _DATA_IMAGE_RE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,", re.IGNORECASE)
 
 
-def _parse_svg(data: bytes) -> etree._Element:
+def check_svg_size(size: int, limits: Limits = DEFAULT) -> None:
+    """An SVG file of `size` bytes over the `svg_kb` budget: ImageError."""
+    if size > limits.svg_kb * 1000:
+        raise ImageError(f"weighs {size // 1000} KB, over the budget of {limits.svg_kb} KB "
+                         f"for an SVG drawing (simplify it, or export it as PNG, or "
+                         f"{advice('svg_kb')})")
+
+
+def _parse_svg(data: bytes, limits: Limits = DEFAULT) -> etree._Element:
+    check_svg_size(len(data), limits)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False, remove_comments=True, remove_pis=True)
     try:
@@ -313,6 +338,11 @@ def _parse_svg(data: bytes) -> etree._Element:
                          "'Plain SVG', Illustrator 'SVG 1.1' with no DTD)")
     if root.tag != f"{{{SVG_NS}}}svg":
         raise ImageError("is not an SVG drawing (its root is not <svg>) (export it again as SVG)")
+    count = sum(1 for _ in root.iter())
+    if count > limits.svg_elements:
+        raise ImageError(f"has {count} elements, over the budget of {limits.svg_elements} for an "
+                         f"SVG drawing (simplify it, or export it as PNG, or "
+                         f"{advice('svg_elements')})")
     return root
 
 
@@ -325,7 +355,7 @@ def _at(element: etree._Element, reference: css.Reference) -> css.Reference:
 
 
 def _clean_href(element: etree._Element, name: str, value: str,
-                dropped: list[css.Reference]) -> bool:
+                dropped: list[css.Reference], limits: Limits) -> bool:
     """Whether a reference may stay: to an element of the file, or an embedded raster image
     (which is cleaned like any other image)."""
     value = value.strip()
@@ -335,8 +365,12 @@ def _clean_href(element: etree._Element, name: str, value: str,
     if match and element.tag == f"{{{SVG_NS}}}image":
         try:
             raw = base64.b64decode(value[match.end():], validate=False)
-            kept = prepare(raw, Target((4000, 4000), 90))
-        except (ImageError, ValueError):
+            kept = prepare(raw, Target((4000, 4000), 90), limits)
+        except ImageError as error:
+            if "budget" in str(error):  # a bomb inside the drawing: refused, not dropped
+                raise ImageError(f"holds an embedded image that {error}") from None
+            return False
+        except ValueError:
             return False
         kind = "png" if kept.suffix == ".png" else "jpeg"
         element.set(name, f"data:image/{kind};base64," + base64.b64encode(kept.data).decode())
@@ -347,14 +381,15 @@ def _clean_href(element: etree._Element, name: str, value: str,
     return False
 
 
-def _clean_element(element: etree._Element, dropped: list[css.Reference]) -> None:
+def _clean_element(element: etree._Element, dropped: list[css.Reference],
+                   limits: Limits = DEFAULT) -> None:
     """Keep only the allowed attributes of `element`, and its allowed children, cleaned;
     each reference outside the drawing left out is added to `dropped`."""
     for name, value in list(element.attrib.items()):
         local = name.split("}")[-1]
         namespace = name[1:].split("}")[0] if name.startswith("{") else ""
         if local == "href" and namespace in ("", XLINK_NS):
-            keep = _clean_href(element, name, value, dropped)
+            keep = _clean_href(element, name, value, dropped, limits)
         elif namespace in ("", XML_NS) and not local.lower().startswith("on") \
                 and not any(word in value.lower() for word in _SCRIPTED):
             if local == "style":
@@ -379,7 +414,7 @@ def _clean_element(element: etree._Element, dropped: list[css.Reference]) -> Non
             dropped += [_at(child, reference) for reference in found]
             child.text = text
         if allowed:
-            _clean_element(child, dropped)
+            _clean_element(child, dropped, limits)
             if tag in _REFERRING and not any(name.endswith("href") for name in child.attrib):
                 allowed = False  # an image or a use whose reference was outside: nothing to draw
         if not allowed:
@@ -392,18 +427,19 @@ def _clean_element(element: etree._Element, dropped: list[css.Reference]) -> Non
             element.remove(child)
 
 
-def clean_svg(data: bytes) -> bytes:
+def clean_svg(data: bytes, limits: Limits = DEFAULT) -> bytes:
     """An SVG file -> the same drawing without scripts, event handlers, foreign objects,
     animations, metadata, comments or references outside the file; an SVG with XML entities
-    is refused (ImageError)."""
-    return cleaned_svg(data)[0]
+    is refused (ImageError), and so is one over the `limits` (its size, its elements, the pixels
+    of an image it embeds)."""
+    return cleaned_svg(data, limits)[0]
 
 
-def cleaned_svg(data: bytes) -> tuple[bytes, list[css.Reference]]:
+def cleaned_svg(data: bytes, limits: Limits = DEFAULT) -> tuple[bytes, list[css.Reference]]:
     """clean_svg(), and the references outside the drawing it left out (addresses, with
     their lines in the SVG file): what the drawing lacks (lint warns of them)."""
-    root = _parse_svg(data)
+    root = _parse_svg(data, limits)
     dropped: list[css.Reference] = []
-    _clean_element(root, dropped)
+    _clean_element(root, dropped, limits)
     etree.cleanup_namespaces(root)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True), dropped

@@ -51,13 +51,27 @@ def inside(path: Path, folder: Path | None = None) -> Path:
     return resolved
 
 
-def read_bytes(path: Path, folder: Path | None = None) -> bytes:
+def read_bytes(path: Path, folder: Path | None = None, most: int | None = None) -> bytes:
     """The bytes of an input file that lies in `folder` (by default its own folder), its
-    digest noted (OSError as Path.read_bytes raises it)."""
+    digest noted (OSError as Path.read_bytes raises it); with `most`, no more than that many
+    (a file over its budget is not read whole)."""
     inside(path, folder)
-    data = path.read_bytes()
+    with path.open("rb") as stream:
+        data = stream.read() if most is None else stream.read(most)
     note(path, hashlib.sha256(data).hexdigest())
     return data
+
+
+def read_input(path: Path, folder: Path | None = None, most: int | None = None) -> bytes:
+    """read_bytes(), a missing or unreadable file a user error."""
+    try:
+        return read_bytes(path, folder, most)
+    except FileNotFoundError:
+        raise BlocNotesError(path, None, "no such file (check the path)") from None
+    except IsADirectoryError:
+        raise BlocNotesError(path, None, "is a folder, not a file (name a file)") from None
+    except OSError as error:
+        raise BlocNotesError(path, None, f"cannot be read: {error.strerror}") from None
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -75,14 +89,5 @@ def decode(data: bytes, path: Path) -> str:
 
 
 def read_text(path: Path, folder: Path | None = None) -> str:
-    """A UTF-8 input file's text (see read_bytes); a missing or unreadable file is a user
-    error."""
-    try:
-        data = read_bytes(path, folder)
-    except FileNotFoundError:
-        raise BlocNotesError(path, None, "no such file (check the path)") from None
-    except IsADirectoryError:
-        raise BlocNotesError(path, None, "is a folder, not a file (name a file)") from None
-    except OSError as error:
-        raise BlocNotesError(path, None, f"cannot be read: {error.strerror}") from None
-    return decode(data, path)
+    """A UTF-8 input file's text (see read_input)."""
+    return decode(read_input(path, folder), path)

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import fonts
+from .budgets import DEFAULT, Limits
 from .errors import Diagnostic
 from .markup import SECTION_LEVEL
 from .model import Document, Heading, Image, Link
@@ -127,8 +128,8 @@ MAX_MEGABYTES = 50
 
 
 def _file_problems(image: Image, target: Path, press: Geometry | None,
-                   damage: Callable[[Path], str | None] | None = None
-                   ) -> list[tuple[str, str]]:
+                   damage: Callable[[Path], str | None] | None = None,
+                   limits: Limits = DEFAULT) -> list[tuple[str, str]]:
     """(message, severity) for an image file that cannot be used, is too large, (with
     `damage`, which says why its pixels cannot all be read) is cut short or damaged, or
     (with `press`) prints under 300 dpi at its printed size."""
@@ -138,7 +139,8 @@ def _file_problems(image: Image, target: Path, press: Geometry | None,
         weight = target.stat().st_size
         with target.open("rb") as stream:
             svg = images.is_svg(stream.read(512))
-        data = target.read_bytes() if svg else b""  # a raster: its header is enough
+        # a raster: its header is enough; an SVG over its budget: its size
+        data = target.read_bytes() if svg and weight <= limits.svg_kb * 1000 else b""
     except OSError as error:
         return [(f"image '{image.src}' cannot be read ({error.strerror})", "error")]
     found = []
@@ -148,8 +150,9 @@ def _file_problems(image: Image, target: Path, press: Geometry | None,
                       "JPEG of at most 6000 pixels across)", "warning"))
     try:
         if svg:
-            return found + _svg_problems(image, images.cleaned_svg(data)[1])
-        _, (width, height) = images.header(target)
+            images.check_svg_size(weight, limits)
+            return found + _svg_problems(image, images.cleaned_svg(data, limits)[1])
+        _, (width, height) = images.header(target, limits)
         broken = damage(target) if damage else None
     except images.ImageError as error:
         return [*found, (f"image '{image.src}' {error}", "error")]
@@ -287,7 +290,8 @@ def lint(document: Document, folder: Path, allow_remote: bool = False,
         found += [Diagnostic(path, image.line, message, "error") for message in problems]
         if not problems and target is not None:
             found += [Diagnostic(path, image.line, *problem)
-                      for problem in _file_problems(image, target, press, damage)]
+                      for problem in _file_problems(image, target, press, damage,
+                                                    document.limits)]
     found += [Diagnostic(path, warning.line, warning.message) for warning in document.list_warnings]
     found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document, folder)
               + _keywords_on_one_line(document) + _still_todo(document))
@@ -341,6 +345,31 @@ def _missing_glyphs(document: Document, folder: Path) -> list[Diagnostic]:
             document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "
             f"house fonts: {fallback}", "note" if covered else "warning"))
     return found
+
+
+REPEATS_SHOWN = 5  # findings of one kind printed in full; the others on one line
+_QUOTED_RE = re.compile(r"'[^']*'")
+
+
+def shown(diagnostics: list[Diagnostic], first: int = REPEATS_SHOWN) -> list[str]:
+    """The lines to print for `diagnostics`: each kind of finding (its file, severity and
+    message but for what it quotes) `first` times at most, then one line saying how many more
+    and at which lines (3,000 sections of one title: 5 lines and a sixth, not 2,999)."""
+    lines: list[str] = []
+    hidden: dict[tuple[Path, str, str], list[Diagnostic]] = {}
+    counts: dict[tuple[Path, str, str], int] = {}
+    for diagnostic in diagnostics:
+        kind = (diagnostic.path, diagnostic.severity, _QUOTED_RE.sub("'…'", diagnostic.message))
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= first:
+            lines.append(diagnostic.labelled())
+        else:
+            hidden.setdefault(kind, []).append(diagnostic)
+    for (path, severity, message), more in hidden.items():
+        at = [str(d.line) for d in more if d.line]
+        where = f" (lines {', '.join(at[:10])}{', …' if len(at) > 10 else ''})" if at else ""
+        lines.append(f"{path}: {severity}: and {len(more)} more like \"{message[:60]}…\"{where}")
+    return lines
 
 
 def errors_of(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

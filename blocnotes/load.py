@@ -7,17 +7,22 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import frontmatter, inputs, labels, lint, markup, style
+from . import budgets, frontmatter, inputs, labels, lint, markup, style
 from .errors import BlocNotesError, Diagnostic
 from .model import Document
 
 SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limits: budgets.Limits = budgets.DEFAULT) -> str:
     """Read a UTF-8 source file (through inputs: in its own folder, its digest noted); a
-    missing or unreadable file is a user error."""
-    return inputs.read_text(path)
+    missing or unreadable file, or one over the `source_kb` budget (not read further than
+    it), is a user error."""
+    most = limits.source_kb * 1000
+    data = inputs.read_input(path, most=most + 1)  # no further: enough to say where
+    budgets.check_size(data, path, limits,
+                       path.stat().st_size if len(data) > most else len(data))
+    return inputs.decode(data, path)
 
 
 # Letters a language writes out in ASCII otherwise than by dropping their accent (German
@@ -60,14 +65,28 @@ def style_folder(front: frontmatter.FrontMatter, defaults: frontmatter.FrontMatt
     return style.folder(styles, None)
 
 
+def agency_of(agency: Path | None) -> tuple[frontmatter.FrontMatter, budgets.Limits]:
+    """The defaults of an agency.yaml (none: empty) and the budgets its `limits:` set."""
+    if agency is None:
+        return frontmatter.EMPTY, budgets.DEFAULT
+    text = read_text(agency)
+    defaults = frontmatter.read_defaults(text, agency)
+    return defaults, budgets.from_agency(defaults.values.get(budgets.KEY), agency,
+                                         defaults.lines.get(budgets.KEY), text)
+
+
+def limits_of(agency: Path | None) -> budgets.Limits:
+    """The budgets of the sources an agency.yaml applies to (none: the defaults)."""
+    return agency_of(agency)[1]
+
+
 def style_of(path: Path, agency: Path | None, styles: Path = style.ROOT) -> Path:
     """The folder of the style a source chooses (see style_folder), from its front matter
     and its agency.yaml alone."""
-    defaults = frontmatter.EMPTY
-    if agency is not None:
-        defaults = frontmatter.read_defaults(read_text(agency), agency)
-    yaml_text, _, _ = frontmatter.split_front_matter(read_text(path), path)
-    return style_folder(frontmatter.parse_yaml(yaml_text, path, 2), defaults, path, agency, styles)
+    defaults, limits = agency_of(agency)
+    yaml_text, _, _ = frontmatter.split_front_matter(read_text(path, limits), path)
+    return style_folder(frontmatter.parse_yaml(yaml_text, path, 2, limits), defaults, path,
+                        agency, styles)
 
 
 def parse(
@@ -76,25 +95,32 @@ def parse(
     defaults: frontmatter.FrontMatter = frontmatter.EMPTY,
     defaults_path: Path | None = None,
     styles: Path = style.ROOT,
+    limits: budgets.Limits = budgets.DEFAULT,
 ) -> Document:
     """Source text -> Document, its labels from its style's table (the style chosen under
-    the styles folder `styles`) and the `labels:` of the agency defaults."""
+    the styles folder `styles`) and the `labels:` of the agency defaults; within the
+    `limits` (checked before each parser reads the text)."""
+    budgets.check_size(text.encode("utf-8"), path, limits)
     yaml_text, body_text, body_line = frontmatter.split_front_matter(text, path)
-    front = frontmatter.parse_yaml(yaml_text, path, 2)
+    front = frontmatter.parse_yaml(yaml_text, path, 2, limits)
     table = labels.read_table(style_folder(front, defaults, path, defaults_path, styles)
                               / labels.TABLE_FILE)
     changes = labels.overrides(defaults.values.get("labels"), defaults_path or path,
                                defaults.lines.get("labels"), table)
     defaults = frontmatter.FrontMatter(
-        {key: value for key, value in defaults.values.items() if key != "labels"}, defaults.lines)
+        {key: value for key, value in defaults.values.items()
+         if key not in ("labels", budgets.KEY)}, defaults.lines)
     meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
     words = labels.labels_for(table, meta.lang, changes)
     if "series" not in front.values and front.values.get("style") not in (
             None, defaults.values.get("style") or style.DEFAULT):
         # a document of another series than its agency's: the series its style names
         meta = dataclasses.replace(meta, series=words["series"])
+    budgets.check_body(body_text, path, body_line, limits)
     body = markup.parse_body(body_text, body_line, labels.speakers(words), labels.sources(words))
     abstract_line = front.lines.get("abstract")
+    if meta.abstract:
+        budgets.check_body(meta.abstract, path, abstract_line or 1, limits)
     abstract_html, abstract_links = (
         markup.parse_inline(meta.abstract, abstract_line) if meta.abstract else ("", ()))
     comment = body.unclosed_comment
@@ -123,6 +149,7 @@ def parse(
         field_lines=dict(front.lines),
         text=text,
         labels=words,
+        limits=limits,
     )
 
 
@@ -146,9 +173,7 @@ def agency_file_for(source: Path, fallback: Path | None) -> Path | None:
 
 
 def load(path: Path, agency: Path | None = None, styles: Path = style.ROOT) -> Document:
-    """Read and parse one source file, merged over the agency defaults in `agency`, in the
-    style it chooses under the styles folder `styles`."""
-    defaults = frontmatter.EMPTY
-    if agency is not None:
-        defaults = frontmatter.read_defaults(read_text(agency), agency)
-    return parse(read_text(path), path, defaults, agency, styles)
+    """Read and parse one source file, merged over the agency defaults in `agency` and within
+    its budgets, in the style it chooses under the styles folder `styles`."""
+    defaults, limits = agency_of(agency)
+    return parse(read_text(path, limits), path, defaults, agency, styles, limits)

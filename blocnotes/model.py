@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .budgets import DEFAULT as DEFAULT_LIMITS
+from .budgets import Limits
+
 
 @dataclass(frozen=True)
 class ListWarning:
@@ -111,6 +114,8 @@ class Document:
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     # the fixed words of the layout in the document's language (its style's labels.yaml)
     labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # the budgets of its build (its agency.yaml's `limits:`, else the defaults)
+    limits: Limits = field(default=DEFAULT_LIMITS, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)

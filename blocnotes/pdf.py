@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import fonts, images, inputs, makeup, render, scratch
+from .budgets import DEFAULT, Limits
 from .editions import Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
@@ -88,12 +89,14 @@ class GuardedFetcher(URLFetcher):
     """
 
     def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False,
-                 folder: Path | None = None, stand_ins: bool = False) -> None:
+                 folder: Path | None = None, stand_ins: bool = False,
+                 limits: Limits = DEFAULT) -> None:
         super().__init__(timeout=10, allow_redirects=False)
         self.roots = tuple(root.resolve() for root in roots)
         self.allow_remote = allow_remote
         self.folder = folder
         self.stand_ins = stand_ins
+        self.limits = limits  # the document's budgets, for its images
         self.refused: list[str] = []
         self.rasters: dict[str, Path | bytes] = {}  # address -> file (or bytes) of each raster
 
@@ -133,9 +136,9 @@ class GuardedFetcher(URLFetcher):
                 head = image[:512]
             if images.is_svg(head):
                 data = inputs.read_bytes(image) if isinstance(image, Path) else image
-                prepared = images.Prepared(images.clean_svg(data), ".svg", (0, 0))
+                prepared = images.Prepared(images.clean_svg(data, self.limits), ".svg", (0, 0))
             else:
-                prepared = images.stand_in(image)  # from the header: not the whole file
+                prepared = images.stand_in(image, self.limits)  # from the header: not the whole file
         except images.ImageError as error:
             self.refused.append(f"the image '{name}': it {error}")
             raise
@@ -236,11 +239,13 @@ def _font_config() -> FontConfiguration:
 
 
 def _lay_out(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
-             plan: ImagePlan | None = None) -> weasyprint.Document:
+             plan: ImagePlan | None = None, limits: Limits = DEFAULT) -> weasyprint.Document:
     """Lay the rendition out with our fetcher; a resource it refused is an error. The source's
     images are laid out as stand-ins (their SVGs cleaned); with a `plan`, each then gets
-    the pixels it needs for the size it prints at."""
-    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve(), stand_ins=True)
+    the pixels it needs for the size it prints at (within the document's budgets,
+    `limits`, which a `plan`'s cache holds)."""
+    fetcher = GuardedFetcher(roots, allow_remote, source.parent.resolve(), stand_ins=True,
+                             limits=plan.cache.limits if plan else limits)
     loaded: dict = {}  # WeasyPrint's images by address
     try:
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
@@ -267,13 +272,13 @@ MAKEUP_PASSES = 4
 
 
 def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
-            plan: ImagePlan | None = None) -> weasyprint.Document:
+            plan: ImagePlan | None = None, limits: Limits = DEFAULT) -> weasyprint.Document:
     """Lay the rendition out with our fetcher (a resource it refused is an error), then make
     it up, laying it out again after a correction: a colophon alone on the last page takes
     the text's last paragraph with it, and a section whose heading was left at the foot of a
     page (the style's break-after: avoid keeps it with its columns; this is a safety net)
     starts the next page."""
-    document = _lay_out(html, source, roots, allow_remote, plan)
+    document = _lay_out(html, source, roots, allow_remote, plan, limits)
     for _ in range(MAKEUP_PASSES):
         stranded = makeup.stranded_sections(document.pages)
         if stranded:
@@ -286,7 +291,7 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
         if corrected is None:  # nothing more to correct
             break
         html = corrected
-        document = _lay_out(html, source, roots, allow_remote, plan)
+        document = _lay_out(html, source, roots, allow_remote, plan, limits)
     return document
 
 
@@ -337,19 +342,19 @@ def _diagnostics(source: Path, captured: _Collect) -> list[Diagnostic]:
     return found
 
 
-def layout(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False
-           ) -> weasyprint.Document:
+def layout(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False,
+           limits: Limits = DEFAULT) -> weasyprint.Document:
     """Lay the HTML rendition out as the PDF would be, made up, without writing it."""
     with _captured_warnings() as captured:
-        document = _render(html, source, roots, allow_remote)
+        document = _render(html, source, roots, allow_remote, None, limits)
     _diagnostics(source, captured)
     return document
 
 
 def layout_starts(html: str, source: Path, roots: tuple[Path, ...],
-                  allow_remote: bool = False) -> list[PageStart]:
+                  allow_remote: bool = False, limits: Limits = DEFAULT) -> list[PageStart]:
     """Lay the HTML rendition out as the PDF would be, without writing it -> page starts."""
-    return page_starts(layout(html, source, roots, allow_remote).pages)
+    return page_starts(layout(html, source, roots, allow_remote, limits).pages)
 
 
 # The print shop's edition (editions.PRESS): its output intent, the registered condition

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import (
     atomic,
+    budgets,
     css,
     editions,
     fonts,
@@ -119,13 +120,14 @@ def _output_profile(settings: Settings) -> str:
             "components: cyan, magenta, yellow, black; }\n")
 
 
-def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition = SCREEN
-             ) -> str:
+def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition = SCREEN,
+             limits: budgets.Limits = budgets.DEFAULT) -> str:
     """The HTML a PDF edition lays out: the rendition with the edition's stylesheets from the
     style in `folder` and their fonts inlined, its links kept or
     not. The first stylesheet cascades the style's colours; the others come over it with
     theirs written out, the print shop's inks for a `cmyk` edition (with the output profile
-    that makes device-cmyk() FOGRA39)."""
+    that makes device-cmyk() FOGRA39). Its notes at their pages' feet, up to the document's
+    `limits.footnotes`."""
     css = fonts.font_face_css(fonts.faces_for(rendition, folder),
                               lambda face: face.path.resolve().as_uri())
     house = style.read(folder)
@@ -136,7 +138,7 @@ def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition 
     for name in over:
         css += house.resolve(_read_style(folder, name), folder / name, press=edition.cmyk)
     try:
-        return render.for_pdf(rendition, css, links=edition.links)
+        return render.for_pdf(rendition, css, links=edition.links, footnotes=limits.footnotes)
     except ValueError as error:  # a stylesheet that cannot go in the HTML as it is
         raise BlocNotesError(folder / base, None, f"{error} (remove it)") from None
 
@@ -146,9 +148,10 @@ def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
             *fonts.font_dirs(style_folder(document, settings)))
 
 
-def image_cache(settings: Settings) -> ImageCache:
-    """Where the images prepared for each edition are kept: beside the page map."""
-    return ImageCache(settings.out / ".images")
+def image_cache(settings: Settings, limits: budgets.Limits = budgets.DEFAULT) -> ImageCache:
+    """Where the images prepared for each edition are kept: beside the page map; each
+    prepared within a document's budgets `limits`."""
+    return ImageCache(settings.out / ".images", limits)
 
 
 def _cache_path(document: Document, settings: Settings) -> Path:
@@ -182,7 +185,7 @@ def make_pdf(document: Typeset, settings: Settings, when: dt.datetime, html: str
     assert variant is not None, f"{edition.name} is not a PDF"
     return pdf.render_pdf(html, document.source, _roots(document, settings), edition, variant,
                           settings.allow_remote, xmp.xmp_rdf(document.meta),
-                          int(when.timestamp()), image_cache(settings))
+                          int(when.timestamp()), image_cache(settings, document.limits))
 
 
 def screen_page_starts(document: Document, settings: Settings, html: str) -> list[PageStart]:
@@ -194,7 +197,7 @@ def screen_page_starts(document: Document, settings: Settings, html: str) -> lis
         from . import pdf
 
         starts = pdf.layout_starts(html, document.source, _roots(document, settings),
-                                   settings.allow_remote)
+                                   settings.allow_remote, document.limits)
     return starts
 
 
@@ -205,7 +208,7 @@ def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
     from . import epub
     from . import images as pictures
 
-    cache = image_cache(settings)
+    cache = image_cache(settings, document.limits)
     images: dict[str, pictures.Prepared] = {}
     for image in document.images:
         target = lint.local_file(document.source, image.src) if lint.is_local(image.src) else None
@@ -280,7 +283,8 @@ class _Editions:
     def html_for(self, edition: Edition) -> str:
         key = (edition.stylesheets, edition.links, edition.cmyk)
         if key not in self.html:
-            self.html[key] = pdf_html(self.settings, self.rendition, self.folder, edition)
+            self.html[key] = pdf_html(self.settings, self.rendition, self.folder, edition,
+                                      self.document.limits)
         return self.html[key]
 
     def make(self, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
@@ -345,6 +349,21 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
     return outcome
 
 
+def build_budgeted(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
+    """build_one within the source's budgets of time and memory (its agency.yaml's
+    `limits:`), enforced in the process that builds it (a worker, or this one): a build over
+    either is that source's error, and the next source is built as usual."""
+    formats = tuple(formats)
+    if set(formats) - {"html"}:
+        from . import pdf  # noqa: F401  (imported whole before the budget: never half)
+    try:
+        limits = load.limits_of(load.agency_file_for(source, settings.agency_fallback))
+        with budgets.enforced(limits, source):
+            return build_one(source, formats, settings)
+    except BlocNotesError as error:
+        return Outcome(source, error=error)
+
+
 def build_plan(
     plan: Iterable[tuple[Path, tuple[str, ...]]],
     settings: Settings,
@@ -360,7 +379,7 @@ def build_plan(
     if jobs <= 1 or len(plan) <= 1:
         outcomes = []
         for source, formats in plan:
-            outcome = build_one(source, formats, settings)
+            outcome = build_budgeted(source, formats, settings)
             report(outcome)
             outcomes.append(outcome)
         return outcomes
@@ -370,7 +389,7 @@ def build_plan(
     # The longest sources first: a long one started last would leave a worker idle.
     order = sorted(range(len(plan)), key=lambda i: -_size(plan[i][0]))
     with ProcessPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
-        futures = {pool.submit(build_one, *plan[i], settings): i for i in order}
+        futures = {pool.submit(build_budgeted, *plan[i], settings): i for i in order}
         for future in as_completed(futures):
             outcome = future.result()
             report(outcome)

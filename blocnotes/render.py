@@ -77,14 +77,18 @@ def render_html(document: Typeset, when: dt.datetime) -> str:
     return _number_blocks(_render(document, when))
 
 
-def for_pdf(rendition: str, css: str, links: bool = True) -> str:
+def for_pdf(rendition: str, css: str, links: bool = True, footnotes: int | None = None) -> str:
     """The rendition as WeasyPrint lays it out, decided in its tree before it is serialized:
     notes at their calls, `css` in the <head>, and placeholder links ('#') made <a> without
     href, as HTML defines placeholders: on paper they lead nowhere, and the PDF keeps no link
     to the folder it was built in. Without `links` (the print shop's edition: PDF/X wants no
-    annotations on the page), every link is."""
+    annotations on the page), every link is. A document of more notes than `footnotes` keeps
+    them at the end of their sections (see budgets.Limits.footnotes)."""
     root = etree.fromstring(rendition.encode("utf-8"))
-    _notes_at_calls(root)
+    notes = sum(1 for aside in root.iter(f"{{{XHTML}}}aside")
+                if aside.get("role") == "doc-footnote")
+    if footnotes is None or notes <= footnotes:
+        _notes_at_calls(root)
     for link in root.iter(f"{{{XHTML}}}a"):
         if "href" in link.attrib and (not links or link.get("href") in ("", "#")):
             del link.attrib["href"]

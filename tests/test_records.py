@@ -41,8 +41,8 @@ def test_a_source_saved_during_the_build_is_built_again(tmp_path, monkeypatch):
     source = _source(tmp_path / "source")
     read = inputs.read_bytes
 
-    def read_then_saved(path: Path, folder: Path | None = None) -> bytes:
-        data = read(path, folder)
+    def read_then_saved(path: Path, folder: Path | None = None, most: int | None = None) -> bytes:
+        data = read(path, folder, most)
         if path == source:  # the editor's save lands right after the build's read
             source.write_text(MINIMAL.read_text(encoding="utf-8") + MORE, encoding="utf-8")
         return data
