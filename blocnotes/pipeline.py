@@ -13,7 +13,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, css, editions, fonts, freshness, lint, load, render, style, typeset, xmp
+from . import atomic, editions, fonts, freshness, lint, load, render, style, typeset, xmp
 from .editions import EPUB, PRESS, SCREEN, Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
@@ -82,6 +82,7 @@ def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
 def _read_style(folder: Path, name: str, shipped: bool = False) -> str:
     """A stylesheet of the style, checked (css.check_stylesheet; `shipped`: it goes in the
     EPUB as it is)."""
+    from . import css  # tinycss2: imported once a stylesheet is read, not at start
     path = folder / name
     try:
         text = path.read_text(encoding="utf-8")
