@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image
 
-from . import atomic, css, feeds, fonts, freshness, labels, markup, render, style
+from . import atomic, feeds, fonts, freshness, labels, markup, render, style
 from .editions import EPUB, PRESS, SCREEN, WEB
 from .epub import COVER_IMAGE
 from .errors import BlocNotesError
@@ -131,6 +131,7 @@ def _documents(entries: list[Built], memo: _Memo
 
 def _stylesheet(path: Path) -> str:
     """A stylesheet of the web page's style, checked (css.check_stylesheet)."""
+    from . import css  # tinycss2: imported once a stylesheet is read, not at start
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:

@@ -13,12 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from PIL import Image
 
-from . import css
 from .budgets import DEFAULT, Limits, advice
+
+if TYPE_CHECKING:
+    from . import css
 
 
 class ImageError(ValueError):
@@ -351,6 +354,8 @@ _SCRIPTED = ("javascript:", "expression(", "behavior:", "-moz-binding")
 
 def _at(element: etree._Element, reference: css.Reference) -> css.Reference:
     """A reference of an element's CSS, its line made the SVG file's."""
+    from . import css
+
     return css.Reference(reference.address, (element.sourceline or 1) + reference.line - 1)
 
 
@@ -358,6 +363,8 @@ def _clean_href(element: etree._Element, name: str, value: str,
                 dropped: list[css.Reference], limits: Limits) -> bool:
     """Whether a reference may stay: to an element of the file, or an embedded raster image
     (which is cleaned like any other image)."""
+    from . import css
+
     value = value.strip()
     if value.startswith("#"):
         return True
@@ -385,6 +392,8 @@ def _clean_element(element: etree._Element, dropped: list[css.Reference],
                    limits: Limits = DEFAULT) -> None:
     """Keep only the allowed attributes of `element`, and its allowed children, cleaned;
     each reference outside the drawing left out is added to `dropped`."""
+    from . import css  # tinycss2: imported with the first SVG, not at start
+
     for name, value in list(element.attrib.items()):
         local = name.split("}")[-1]
         namespace = name[1:].split("}")[0] if name.startswith("{") else ""

@@ -16,7 +16,6 @@ from pathlib import Path
 from . import (
     atomic,
     budgets,
-    css,
     editions,
     fonts,
     freshness,
@@ -101,6 +100,7 @@ def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
 def _read_style(folder: Path, name: str, shipped: bool = False) -> str:
     """A stylesheet of the style, checked (css.check_stylesheet; `shipped`: it goes in the
     EPUB as it is)."""
+    from . import css  # tinycss2: imported once a stylesheet is read, not at start
     path = folder / name
     try:
         text = inputs.decode(inputs.read_bytes(path), path)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from . import css, inputs
+from . import inputs
 from .errors import BlocNotesError
 
 STYLE_FILE = "style.yaml"
@@ -126,6 +126,7 @@ def _check_colours(colours: dict[str, str], inks: dict[str, str], path: Path, te
     """Each colour a CSS colour and each ink a device-cmyk() (or a colour), each name one
     var(--name) can write, read by tinycss2: a value that closes the rule and adds its own
     url(...) is refused at its line."""
+    from . import css  # tinycss2: imported once a stylesheet is read, not at start
     for group, values, valid, kind in (("colours", colours, css.is_colour, "CSS colour"),
                                        ("inks", inks, css.is_ink, "CMYK ink")):
         for name, value in values.items():
@@ -141,6 +142,7 @@ def _check_colours(colours: dict[str, str], inks: dict[str, str], path: Path, te
 def _check_fonts(fonts: dict[str, Font], path: Path, text: str) -> None:
     """Each font's family a name that goes between quotes as it is, its styles CSS's, its
     files plain paths: they are written into @font-face rules."""
+    from . import css  # tinycss2: imported once a stylesheet is read, not at start
     for role, font in fonts.items():
         if not css.is_family(font.family):
             raise BlocNotesError(path, _line(text, "fonts", font.family), f"font '{role}': the "
