@@ -15,10 +15,11 @@ from ebooklib import epub
 from lxml import etree
 
 from . import fonts
+from .editions import SCREEN, dated
 from .images import Prepared
 from .lint import IMAGE_TYPES
 from .model import Document, PageStart, Typeset
-from .render import description
+from .render import description, issue_text
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -356,6 +357,23 @@ def _accessibility(book: epub.EpubBook, labels: Mapping[str, str], has_images: b
     meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
 
 
+def _series(book: epub.EpubBook, document: Typeset) -> None:
+    """The series the book belongs to, with its number: EPUB 3's collection, and Calibre's
+    own meta (Calibre, and the e-readers that take its metadata, read only that)."""
+    series, number = document.display.series, document.meta.number
+    if not series:
+        return
+    book.add_metadata(None, "meta", series, {"property": "belongs-to-collection", "id": "series"})
+    book.add_metadata(None, "meta", "series", {"property": "collection-type", "refines": "#series"})
+    if number is not None:
+        book.add_metadata(None, "meta", str(number),
+                          {"property": "group-position", "refines": "#series"})
+    book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": series})
+    if number is not None:
+        book.add_metadata(None, "meta", "", {"name": "calibre:series_index",
+                                              "content": str(number)})
+
+
 def render_epub(document: Typeset, rendition: str, stylesheet: str,
                 colours: Mapping[str, str], when: dt.datetime,
                 images: Mapping[str, Prepared] | None = None,
@@ -371,23 +389,26 @@ def render_epub(document: Typeset, rendition: str, stylesheet: str,
     marks = mark_pages(chapters, starts)
     chapters.insert(0, _cover(book, document, colours, folder))
     book.set_identifier(identifier(document))
-    book.set_title(meta.title)
+    shown = document.display  # names and titles as typeset (’, not '), as on the pages
+    book.set_title(shown.title)
     book.set_language(meta.lang)
     # ebooklib gives every creator the id "creator" unless told: one id each, or EPUBCheck
     # rejects the package ("Duplicate ID") when there are two authors
-    for index, author in enumerate(meta.authors, start=1):
+    for index, author in enumerate(shown.authors, start=1):
         book.add_author(author, uid="creator" if index == 1 else f"creator-{index}")
-    if meta.publisher:
-        book.add_metadata("DC", "publisher", meta.publisher)
+    if shown.publisher:
+        book.add_metadata("DC", "publisher", shown.publisher)
     book.add_metadata("DC", "date", meta.date.isoformat())
     if meta.rights:
         book.add_metadata("DC", "rights", meta.rights)
-    for keyword in meta.keywords:
+    for keyword in shown.keywords:
         book.add_metadata("DC", "subject", keyword)
     book.add_metadata("DC", "description", description(document))
+    _series(book, document)
     if marks:
-        print_edition = (f"{meta.series or meta.title}, {meta.title}, {labels['print']}, "
-                         f"{document.slug}.pdf")
+        # the PDF as handed out (distribute): its dated name
+        print_edition = (f"{issue_text(shown, labels)}, {shown.title}, {labels['print']}, "
+                         f"{SCREEN.path_name(dated(document.slug, meta.date))}")
         book.add_metadata("DC", "source", print_edition)
         book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
     _accessibility(book, labels, True, bool(marks))  # True: the cover is an image

@@ -1,0 +1,229 @@
+"""What readers' programs see: the series and the issue's number in every output (the EPUB's
+collection and Calibre's meta, the PDF's XMP, the feeds, the title page, the web page), one XMP
+packet that Adobe's toolkit (pikepdf) and exiftool read whole, and `check` warning of two
+issues with one number. A series of three fixtures, in both styles, handed out once."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from lxml import etree
+
+from blocnotes import frontmatter
+from blocnotes.errors import BlocNotesError
+from blocnotes.pipeline import Settings, check, distribute
+from conftest import run_epubcheck
+from helpers import AGENCY, NS, ROOT, epub_opf, schema_errors
+
+SOURCES = {
+    # two authors, straight apostrophes the typesetting makes ’
+    "atelier.md": """---
+title: L'atelier d'été
+date: 2021-06-10
+number: 1
+author:
+  - Anne Première
+  - Bruno Second
+---
+
+# Le débat
+
+Texte du débat.
+""",
+    "workshop.md": """---
+title: Cycling workshop
+date: 2021-09-02
+lang: en
+number: 2
+---
+
+# The debate
+
+Text.
+""",
+    # the other style: the series its labels name
+    "note.md": """---
+title: Les friches
+date: 2021-11-20
+style: observatoire
+number: 7
+---
+
+# Le constat
+
+Texte.
+""",
+}
+OPF = "http://www.idpf.org/2007/opf"
+SERIES = "Le Bloc-Notes de l’Agence"
+OBSERVATOIRE = "Note de l’Observatoire"
+
+
+@pytest.fixture(scope="module")
+def handed_out(tmp_path_factory) -> Path:
+    """The three fixtures built and handed out: out/ holds the builds, out/site/ the hand-out."""
+    folder = tmp_path_factory.mktemp("readers")
+    for name, text in SOURCES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(out=folder / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    outcomes, site = distribute(sorted(folder.glob("*.md")), settings)
+    assert [outcome.error for outcome in outcomes] == [None] * 3
+    assert site
+    return folder / "out"
+
+
+def _opf_series(epub: Path) -> dict[str, str]:
+    _, opf = epub_opf(epub)
+    metadata = opf.find("opf:metadata", NS)
+    assert metadata is not None
+    found = {}
+    for meta in metadata.iterfind(f"{{{OPF}}}meta"):
+        if meta.get("property") == "belongs-to-collection":
+            found["collection"] = meta.text or ""
+            found["id"] = meta.get("id", "")
+        elif meta.get("refines") and meta.get("property") in ("collection-type", "group-position"):
+            found[f"{meta.get('property')}@{meta.get('refines')}"] = meta.text or ""
+        elif (meta.get("name") or "").startswith("calibre:"):
+            found[meta.get("name", "")] = meta.get("content", "")
+    return found
+
+
+@pytest.mark.parametrize(("slug", "series", "number"), [
+    ("atelier", SERIES, "1"), ("workshop", SERIES, "2"), ("note", OBSERVATOIRE, "7")])
+def test_the_epub_belongs_to_its_series_at_its_number(handed_out, slug, series, number):
+    found = _opf_series(handed_out / f"{slug}.epub")
+    assert found["collection"] == series
+    assert found[f"collection-type@#{found['id']}"] == "series"
+    assert found[f"group-position@#{found['id']}"] == number
+    assert found["calibre:series"] == series
+    assert found["calibre:series_index"] == number
+
+
+def test_the_epub_with_its_series_is_valid(handed_out, tmp_path):
+    report = run_epubcheck(handed_out / "atelier.epub", tmp_path / "report.json")
+    assert [m["message"] for m in report["messages"]] == []
+
+
+def test_the_epub_names_the_pdf_as_handed_out(handed_out):
+    _, opf = epub_opf(handed_out / "atelier.epub")
+    source = opf.findtext("opf:metadata/dc:source", namespaces=NS) or ""
+    assert source.endswith(", 2021-06-10-atelier.pdf")  # the dated name of site/
+    assert (handed_out / "site" / "2021-06-10-atelier.pdf").is_file()
+    assert source.startswith(f"{SERIES} nº\u00a01, L’atelier d’été")
+
+
+def test_the_accessibility_summary_agrees_with_the_access_modes(handed_out):
+    _, opf = epub_opf(handed_out / "workshop.epub")
+    metadata = opf.find("opf:metadata", NS)
+    modes = [m.text for m in metadata.iterfind(f"{{{OPF}}}meta")
+             if m.get("property") == "schema:accessMode"]
+    summary = next(m.text for m in metadata.iterfind(f"{{{OPF}}}meta")
+                   if m.get("property") == "schema:accessibilitySummary")
+    assert "visual" in modes  # the cover
+    assert "text only" not in summary.casefold() and "image" in summary.casefold()
+
+
+XMP_KEYS = ("dc:creator", "dc:title", "dc:rights", "dc:language", "dc:publisher",
+            "prism2:publicationName", "prism2:number", "pdfuaid:part")  # PRISM 2.0: pikepdf says prism2
+
+
+def _xmp(pdf: Path) -> tuple[str, dict]:
+    """The PDF's XMP packet, and the properties pikepdf's reader (Adobe's model) finds."""
+    with pikepdf.open(pdf) as document:
+        packet = document.Root.Metadata.read_bytes().decode("utf-8")
+        with document.open_metadata() as meta:
+            return packet, {key: meta[key] for key in XMP_KEYS if key in meta}
+
+
+@pytest.mark.parametrize("name", ["atelier.pdf", "atelier-impression.pdf"])
+def test_one_xmp_packet_that_adobes_toolkit_reads_whole(handed_out, name):
+    packet, meta = _xmp(handed_out / name)
+    assert packet.count("<rdf:RDF") == 1 and packet.count("<rdf:Description") == 1
+    assert meta["dc:creator"] == ["Anne Première", "Bruno Second"]  # one rdf:li each
+    assert meta["dc:title"] == "L’atelier d’été"  # as the page shows it
+    assert meta["dc:rights"].startswith("Toute reproduction autorisée")
+    assert meta["dc:language"] == {"fr"}
+    assert meta["dc:publisher"] == {"L’Agence d’Urbanisme de la Région Mulhousienne"}
+    assert meta["prism2:publicationName"] == SERIES
+    assert meta["prism2:number"] == "1"
+    assert ("pdfuaid:part" in meta) == (name == "atelier.pdf")
+    with pikepdf.open(handed_out / name) as document:  # the document information agrees
+        assert str(document.docinfo["/Title"]) == "L’atelier d’été"
+        assert str(document.docinfo["/Author"]) == "Anne Première, Bruno Second"
+
+
+def test_exiftool_reads_the_series_and_both_authors(handed_out):
+    exiftool = shutil.which("exiftool")
+    assert exiftool, "exiftool is missing: `make test` installs it (libimage-exiftool-perl)"
+    result = subprocess.run([exiftool, "-j", "-XMP:all", str(handed_out / "note.pdf")],
+                            capture_output=True, text=True, check=True, timeout=60)
+    tags = json.loads(result.stdout)[0]
+    assert tags["Title"] == "Les friches"
+    assert tags["PublicationName"] == OBSERVATOIRE and str(tags["Number"]) == "7"
+    assert tags["Language"] == "fr" and tags["Rights"].startswith("Toute reproduction")
+    result = subprocess.run([exiftool, "-j", "-XMP:Creator", str(handed_out / "atelier.pdf")],
+                            capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(result.stdout)[0]["Creator"] == ["Anne Première", "Bruno Second"]
+
+
+@pytest.mark.parametrize(("slug", "shown"), [
+    ("atelier", "nº\u00a01"), ("workshop", "No.\u00a02"), ("note", "nº\u00a07")])
+def test_the_title_page_shows_the_number_in_the_documents_language(handed_out, slug, shown):
+    first = pypdf.PdfReader(handed_out / f"{slug}.pdf").pages[0].extract_text()
+    assert shown.replace("\u00a0", " ").casefold() in first.replace("\u00a0", " ").casefold()
+
+
+def test_the_feeds_and_the_web_page_carry_series_and_number(handed_out):
+    site = handed_out / "site"
+    for name, schema in (("opds.atom", "opds"), ("feed.atom", "atom")):
+        data = (site / name).read_bytes()
+        assert schema_errors(data, schema) == []
+        entries = etree.fromstring(data).iterfind("{http://www.w3.org/2005/Atom}entry")
+        found = {}
+        for entry in entries:
+            series = entry.find("{http://schema.org}Series")
+            found[entry.findtext("{http://www.w3.org/2005/Atom}title")] = (
+                series.get("{http://schema.org}name"), series.get("{http://schema.org}position"))
+        assert found == {"L’atelier d’été": (SERIES, "1"), "Cycling workshop": (SERIES, "2"),
+                         "Les friches": (OBSERVATOIRE, "7")}
+    page = (site / "index.html").read_text(encoding="utf-8")
+    for number in ("nº\u00a01", "No.\u00a02", "nº\u00a07"):
+        assert re.search(rf'<span class="number">{number}</span>', page)
+
+
+def test_check_warns_of_two_issues_with_one_number(tmp_path):
+    for name, number in (("a.md", 3), ("b.md", 3), ("c.md", 4)):
+        (tmp_path / name).write_text(f"---\ntitle: {name}\ndate: 2021-01-01\nnumber: {number}\n"
+                                     "---\n\n# A\n\nTexte.\n", encoding="utf-8")
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    outcomes = check(sorted(tmp_path.glob("*.md")), settings)
+    said = {o.source.name: [str(d) for d in o.diagnostics if "number" in d.message]
+            for o in outcomes}
+    assert said["c.md"] == []
+    assert said["a.md"] == [f"{tmp_path / 'a.md'}:4: number 3 of 'Le Bloc-Notes de l'Agence' "
+                            "is also the number of b.md (give each issue its own number)"]
+    assert len(said["b.md"]) == 1 and "also the number of a.md" in said["b.md"][0]
+
+
+@pytest.mark.parametrize("value", ["douze", "0", "-2", "1.5", "yes", "[1, 2]"])
+def test_a_number_that_is_not_a_whole_number_is_a_user_error(value):
+    front = frontmatter.parse_yaml(f"title: T\ndate: 2021-01-01\nnumber: {value}\n", Path("x.md"), 2)
+    with pytest.raises(BlocNotesError, match=r"x\.md:4: 'number' is not an issue's number"):
+        frontmatter.build_metadata(front, frontmatter.EMPTY, Path("x.md"), None)
+
+
+def test_the_number_typed_in_french_is_understood():
+    front = frontmatter.parse_yaml("title: T\ndate: 2021-01-01\nnuméro: 12\n", Path("x.md"), 2)
+    with pytest.raises(BlocNotesError, match=r"unknown field 'numéro' \(did you mean 'number'\?\)"):
+        frontmatter.build_metadata(front, frontmatter.EMPTY, Path("x.md"), None)
+    front = frontmatter.parse_yaml('title: T\ndate: 2021-01-01\nnumber: "12"\n', Path("x.md"), 2)
+    assert frontmatter.build_metadata(front, frontmatter.EMPTY, Path("x.md"), None).number == 12
