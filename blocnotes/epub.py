@@ -52,6 +52,7 @@ def split_parts(rendition: str) -> list[Chapter]:
     parts = root.findall("h:body/h:section", NS)
     chapters = []
     owner: dict[str, str] = {}
+    tables = 0
     for index, part in enumerate(parts):
         kind = part.get("data-epub-type", "chapter")
         name = "titre.xhtml" if kind == "titlepage" else (
@@ -64,14 +65,15 @@ def split_parts(rendition: str) -> list[Chapter]:
         part.set(f"{{{EPUB_NS}}}type", kind)
         if kind in ROLES:  # the ARIA role that matches the epub:type, for assistive technology
             part.set("role", ROLES[kind])
+        for wrapper in [e for e in part.iter() if "table-wrap" in (e.get("class") or "").split()]:
+            tables += 1
+            _phone_table(wrapper, tables)
         for element in part.iter():
             if element.get("id"):
                 owner[element.get("id", "")] = name
             inner = element.attrib.pop("data-epub-type", None)  # notes and their calls
             if inner:
                 element.set(f"{{{EPUB_NS}}}type", inner)
-            if "table-wrap" in (element.get("class") or "").split():
-                _scrollable(element)
         chapters.append(Chapter(name, title, kind, part))
     for chapter in chapters:
         for link in chapter.body.iter(f"{{{XHTML}}}a"):
@@ -82,17 +84,48 @@ def split_parts(rendition: str) -> list[Chapter]:
     return chapters
 
 
-def _scrollable(wrapper: etree._Element) -> None:
-    """A table's wrapper scrolls sideways on a narrow screen (epub.css): reachable from the
-    keyboard and named, as a scrolling region must be."""
+STACKED_COLUMNS = 6  # a table this narrow stacks its rows on a phone; a wider one scrolls
+
+
+def _phone_table(wrapper: etree._Element, number: int) -> None:
+    """A table's wrapper as a phone shows it (epub.css): a figure whose caption and source
+    stay outside the box that scrolls sideways (reachable from the keyboard and named, as a
+    scrolling region must be); each data cell labelled with its column's heading (data-label),
+    so that a table of up to STACKED_COLUMNS columns can show each row as label–value pairs
+    on a narrow screen instead of scrolling."""
+    x = f"{{{XHTML}}}"
     table = wrapper.find("h:table", NS)
-    caption = table.find("h:caption", NS) if table is not None else None
-    wrapper.set("tabindex", "0")
-    wrapper.set("role", "region")
-    wrapper.set("aria-label", " ".join("".join(caption.itertext()).split())
-                if caption is not None else
-                " / ".join(" ".join("".join(th.itertext()).split())
-                           for th in wrapper.iterfind(".//h:th", NS)) or "table")
+    if table is None:
+        return
+    caption = table.find("h:caption", NS)
+    headings = [" ".join("".join(th.itertext()).split())
+                for th in table.iterfind("h:thead/h:tr/h:th", NS)]
+    rows = [row for row in table.iter(f"{x}tr") if row.getparent().tag != f"{x}thead"]
+    columns = max((len(row) for row in table.iter(f"{x}tr")), default=0)
+    for row in rows:
+        for index, cell in enumerate(row):
+            if index < len(headings) and headings[index]:
+                cell.set("data-label", headings[index])
+    wrapper.tag = f"{x}figure"
+    classes = (wrapper.get("class") or "").split()
+    if headings and 3 <= columns <= STACKED_COLUMNS:  # two columns fit any screen
+        classes.append("stacked")
+    wrapper.set("class", " ".join(classes))
+    scroller = etree.Element(f"{x}div", {"class": "table-scroll", "tabindex": "0",
+                                         "role": "region"})
+    table.addprevious(scroller)
+    scroller.append(table)  # the source line stays after it, in the figure
+    if caption is not None:
+        caption.tag = f"{x}figcaption"  # a table's caption, as HTML allows in a figure
+        caption.set("class", "table-caption")
+        name = f"bn-table-{number}"
+        caption.set("id", name)
+        caption.tail = None
+        wrapper.insert(0, caption)
+        scroller.set("aria-labelledby", name)
+        table.set("aria-labelledby", name)
+    else:
+        scroller.set("aria-label", " / ".join(headings) or "table")
 
 
 def _normalized(text: str) -> tuple[str, list[int]]:

