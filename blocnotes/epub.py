@@ -453,7 +453,7 @@ def render_epub(document: Typeset, rendition: str, stylesheet: str,
     for face in faces:
         book.add_item(epub.EpubItem(
             uid=f"font-{_stem(face)}", file_name=f"{FONT_DIR}/{_stem(face)}.ttf",
-            media_type="font/ttf", content=fonts.subset_font(face.path, text),
+            media_type="font/ttf", content=fonts.subset_font(face.path, text, family=face.family),
         ))
     css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{_stem(face)}.ttf")
     book.add_item(epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",

@@ -156,6 +156,8 @@ def _notes_at_calls(root: etree._Element) -> None:
             if link.get("class") == "note-number":  # WeasyPrint writes the number
                 link.getparent().text = (link.getparent().text or "") + (link.tail or "").lstrip()
                 link.getparent().remove(link)
+            elif link.get("class") == "note-backref":  # the EPUB's way back to a later call
+                link.getparent().remove(link)  # (the last thing of its paragraph)
         for block in aside:
             block.tag = f"{x}span"  # a <p> would close the paragraph that holds the call
             block.set("class", "fn-p")

@@ -7,6 +7,7 @@ fit a phone's screen in the EPUB."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
+from fontTools.ttLib import TTFont
 from lxml import etree
 
 from blocnotes import frontmatter
@@ -327,3 +329,51 @@ def test_each_cell_of_a_stacked_table_names_its_column(samples_built):
     row = scroller.find(f"{x}table/{x}tbody/{x}tr")
     assert [cell.get("data-label") for cell in row] == [
         "Commune", "Logements autorisés", "Logements commencés", "Période", "Part sociale"]
+
+
+# --- the smaller points --------------------------------------------------------------------
+
+def test_each_fonts_own_name_is_the_one_the_stylesheet_gives_it(handed_out):
+    with zipfile.ZipFile(handed_out / "note.epub") as archive:
+        css = archive.read("EPUB/styles/book.css").decode("utf-8")
+        rules = re.findall(r'@font-face \{ font-family: "([^"]+)";[^}]*url\("\.\./([^"]+)"\)', css)
+        assert len(rules) >= 3
+        for family, name in rules:
+            names = TTFont(io.BytesIO(archive.read(f"EPUB/{name}")))["name"]
+            assert names.getDebugName(1) == family, name  # what Calibre compares
+            assert "Source" not in (names.getDebugName(6) or ""), name  # renamed, as the OFL asks
+
+
+def test_a_caption_and_its_credit_are_two_phrases_in_plain_text(samples_built):
+    x = "{http://www.w3.org/1999/xhtml}"
+    credited = 0
+    with zipfile.ZipFile(samples_built["figures"].epub) as archive:
+        for name in archive.namelist():
+            if not name.startswith("EPUB/chapitre-"):
+                continue
+            for caption in etree.fromstring(archive.read(name)).iter(f"{x}figcaption"):
+                credit = caption.find(f"{x}span[@class='credit']")
+                if credit is not None and caption.text:
+                    credited += 1
+                    assert "".join(caption.itertext()).endswith(" " + "".join(credit.itertext()))
+    assert credited
+
+
+def test_a_note_called_from_two_chapters_leads_back_to_both(samples_built):
+    x = "{http://www.w3.org/1999/xhtml}"
+    with zipfile.ZipFile(samples_built["notes"].epub) as archive:
+        chapters = {name.removeprefix("EPUB/"): etree.fromstring(archive.read(name))
+                    for name in archive.namelist() if name.startswith("EPUB/chapitre-")}
+    ids = {(name, element.get("id")) for name, root in chapters.items() for element in root.iter()
+           if element.get("id")}
+    note = next(aside for root in chapters.values() for aside in root.iter(f"{x}aside")
+                if aside.get("id") == "fn-frontaliers")
+    backs = [a.get("href") for a in note.iter(f"{x}a") if a.get("role") == "doc-backlink"]
+    assert len(backs) == 2
+    homes = {href.partition("#")[0] for href in backs}
+    assert len(homes) == 2  # one in its own chapter, one in the next
+    for href in backs:
+        name, _, target = href.rpartition("#")
+        home = name or next(n for n, root in chapters.items() if note in root.iter())
+        assert (home, target) in ids, href
+    assert "↑" not in pypdf.PdfReader(samples_built["notes"].pdf).pages[0].extract_text()
