@@ -46,13 +46,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -qq --disable-pip-version-check -e . $(EDITABLE)
 	touch $@
 
-# Tests also need Debian's poppler-utils (pdftoppm, pdffonts), Java (EPUBCheck), Chromium
+# Tests also need Debian's poppler-utils (pdftoppm, pdffonts), exiftool (the PDF's XMP), Java (EPUBCheck), Chromium
 # and DAISY Ace (the EPUB accessibility checker, from npm, driven through Debian's Chromium).
 ACE_VERSION := 1.4.6
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -qq --disable-pip-version-check -e '.[test]' $(EDITABLE)
 	command -v pdftoppm >/dev/null && command -v pdffonts >/dev/null || \
 		{ apt-get update -qq && apt-get install -y -qq poppler-utils; }
+	command -v exiftool >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq libimage-exiftool-perl; }
 	command -v java >/dev/null || \
 		{ apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 	command -v chromium >/dev/null || \

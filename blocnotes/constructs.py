@@ -155,7 +155,9 @@ def _figure(paragraph: ET.Element, image: ET.Element) -> None:
     image.tail = None
     if caption or credit:
         figcaption = ET.SubElement(paragraph, "figcaption")
-        figcaption.text = caption or None
+        # a space between the caption and its credit: the credit is a line of its own on the
+        # page (display: block), but text readers and copied text run the two together
+        figcaption.text = (f"{caption} " if credit else caption) if caption else None
         if credit:
             span = ET.SubElement(figcaption, "span", {"class": "credit"})
             span.text = credit
@@ -323,11 +325,12 @@ def _aside(item: etree._Element) -> etree._Element:
     identifier = item.get("id", "")
     aside = etree.Element("aside", {"class": "note", "id": identifier,
                                     "data-epub-type": "footnote", "role": "doc-footnote"})
-    backref = ""
+    backrefs = []
     for link in list(item.iter("a")):
         if link.get("class") == "footnote-backref":
-            backref = backref or link.get("href", "")  # the first call
+            backrefs.append(link.get("href", ""))
             _drop_keep_tail(link)
+    backref = backrefs[0] if backrefs else ""  # the number leads back to the first call
     aside.text = item.text
     aside.extend(list(item))
     first = aside.find("p")
@@ -346,7 +349,24 @@ def _aside(item: etree._Element) -> etree._Element:
             element.text = element.text.rstrip("\u00a0 ")
         if len(element) and element[-1].tail:
             element[-1].tail = element[-1].tail.rstrip("\u00a0 ")
+    # a note called again (from another section, another chapter of the EPUB): a way back to
+    # each later call too, after its text (the PDF's footnote, at its first call, has none)
+    paragraphs = list(aside.iter("p"))
+    for count, href in enumerate(backrefs[1:], start=2):
+        if paragraphs[-1].text or len(paragraphs[-1]):
+            _append_text(paragraphs[-1], " ")
+        back = etree.SubElement(paragraphs[-1], "a", {"class": "note-backref", "href": href,
+                                                      "role": "doc-backlink"})
+        back.text = f"\u2191\u00a0{count}"  # ↑ 2: back to the second call
     return aside
+
+
+def _append_text(element: etree._Element, text: str) -> None:
+    """`text` after everything `element` holds."""
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
 
 
 def _drop_keep_tail(element: etree._Element) -> None:

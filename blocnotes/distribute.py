@@ -19,7 +19,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from . import atomic, feeds, fonts, freshness, labels, markup, render, style
-from .editions import EPUB, PRESS, SCREEN, WEB
+from .editions import EPUB, PRESS, SCREEN, WEB, dated
 from .epub import COVER_IMAGE
 from .errors import BlocNotesError
 from .model import Typeset
@@ -105,7 +105,7 @@ def _documents(entries: list[Built], memo: _Memo
     for entry in entries:
         document = entry.document
         shown = document.display
-        name = f"{document.meta.date.isoformat()}-{document.slug}"  # each edition's, dated
+        name = dated(document.slug, document.meta.date)  # each edition's
         pdf, epub_name = SCREEN.path_name(name), EPUB.path_name(name)
         files[pdf] = entry.pdf.read_bytes()
         files[epub_name] = epub = entry.epub.read_bytes()
@@ -119,7 +119,7 @@ def _documents(entries: list[Built], memo: _Memo
         items.append({
             "anchor": name, "title": shown.title, "date": document.meta.date.isoformat(),
             "dateline": shown.dateline or render.date_text(document.meta.date, document.labels),
-            "lang": document.meta.lang,
+            "lang": document.meta.lang, "number": render.number_text(shown, document.labels),
             "cover": f"{document.labels['cover']}{document.labels['colon']}{shown.title}",
             "keywords": shown.keywords, "summary": _summary(document),
             "pdf": pdf, "epub": epub_name, "thumbnail": f"{name}.png",

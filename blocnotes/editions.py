@@ -8,6 +8,7 @@ stay on the page, the inks, and the file name.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 SETTINGS_VARIANT = "settings"  # the PDF variant the settings choose (--pdf-variant), one of
@@ -55,6 +56,11 @@ PER_SOURCE = tuple(edition for edition in EDITIONS if edition.writer != "web")
 # The print shop's edition as users call it (build.py pdf --print, make print), and as the
 # Python API called it before it was named "press" everywhere inside.
 SPELLINGS = {"print": PRESS.name}
+
+
+def dated(slug: str, date: dt.date) -> str:
+    """The name a source's files are handed out under (its editions' `{slug}`): dated."""
+    return f"{date.isoformat()}-{slug}"
 
 
 def named(names: tuple[str, ...] | list[str]) -> list[Edition]:

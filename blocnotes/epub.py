@@ -15,10 +15,11 @@ from ebooklib import epub
 from lxml import etree
 
 from . import fonts
+from .editions import SCREEN, dated
 from .images import Prepared
 from .lint import IMAGE_TYPES
 from .model import Document, PageStart, Typeset
-from .render import description
+from .render import description, issue_text
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -51,6 +52,7 @@ def split_parts(rendition: str) -> list[Chapter]:
     parts = root.findall("h:body/h:section", NS)
     chapters = []
     owner: dict[str, str] = {}
+    tables = 0
     for index, part in enumerate(parts):
         kind = part.get("data-epub-type", "chapter")
         name = "titre.xhtml" if kind == "titlepage" else (
@@ -63,14 +65,15 @@ def split_parts(rendition: str) -> list[Chapter]:
         part.set(f"{{{EPUB_NS}}}type", kind)
         if kind in ROLES:  # the ARIA role that matches the epub:type, for assistive technology
             part.set("role", ROLES[kind])
+        for wrapper in [e for e in part.iter() if "table-wrap" in (e.get("class") or "").split()]:
+            tables += 1
+            _phone_table(wrapper, tables)
         for element in part.iter():
             if element.get("id"):
                 owner[element.get("id", "")] = name
             inner = element.attrib.pop("data-epub-type", None)  # notes and their calls
             if inner:
                 element.set(f"{{{EPUB_NS}}}type", inner)
-            if "table-wrap" in (element.get("class") or "").split():
-                _scrollable(element)
         chapters.append(Chapter(name, title, kind, part))
     for chapter in chapters:
         for link in chapter.body.iter(f"{{{XHTML}}}a"):
@@ -81,17 +84,48 @@ def split_parts(rendition: str) -> list[Chapter]:
     return chapters
 
 
-def _scrollable(wrapper: etree._Element) -> None:
-    """A table's wrapper scrolls sideways on a narrow screen (epub.css): reachable from the
-    keyboard and named, as a scrolling region must be."""
+STACKED_COLUMNS = 6  # a table this narrow stacks its rows on a phone; a wider one scrolls
+
+
+def _phone_table(wrapper: etree._Element, number: int) -> None:
+    """A table's wrapper as a phone shows it (epub.css): a figure whose caption and source
+    stay outside the box that scrolls sideways (reachable from the keyboard and named, as a
+    scrolling region must be); each data cell labelled with its column's heading (data-label),
+    so that a table of up to STACKED_COLUMNS columns can show each row as label–value pairs
+    on a narrow screen instead of scrolling."""
+    x = f"{{{XHTML}}}"
     table = wrapper.find("h:table", NS)
-    caption = table.find("h:caption", NS) if table is not None else None
-    wrapper.set("tabindex", "0")
-    wrapper.set("role", "region")
-    wrapper.set("aria-label", " ".join("".join(caption.itertext()).split())
-                if caption is not None else
-                " / ".join(" ".join("".join(th.itertext()).split())
-                           for th in wrapper.iterfind(".//h:th", NS)) or "table")
+    if table is None:
+        return
+    caption = table.find("h:caption", NS)
+    headings = [" ".join("".join(th.itertext()).split())
+                for th in table.iterfind("h:thead/h:tr/h:th", NS)]
+    rows = [row for row in table.iter(f"{x}tr") if row.getparent().tag != f"{x}thead"]
+    columns = max((len(row) for row in table.iter(f"{x}tr")), default=0)
+    for row in rows:
+        for index, cell in enumerate(row):
+            if index < len(headings) and headings[index]:
+                cell.set("data-label", headings[index])
+    wrapper.tag = f"{x}figure"
+    classes = (wrapper.get("class") or "").split()
+    if headings and 3 <= columns <= STACKED_COLUMNS:  # two columns fit any screen
+        classes.append("stacked")
+    wrapper.set("class", " ".join(classes))
+    scroller = etree.Element(f"{x}div", {"class": "table-scroll", "tabindex": "0",
+                                         "role": "region"})
+    table.addprevious(scroller)
+    scroller.append(table)  # the source line stays after it, in the figure
+    if caption is not None:
+        caption.tag = f"{x}figcaption"  # a table's caption, as HTML allows in a figure
+        caption.set("class", "table-caption")
+        name = f"bn-table-{number}"
+        caption.set("id", name)
+        caption.tail = None
+        wrapper.insert(0, caption)
+        scroller.set("aria-labelledby", name)
+        table.set("aria-labelledby", name)
+    else:
+        scroller.set("aria-label", " / ".join(headings) or "table")
 
 
 def _normalized(text: str) -> tuple[str, list[int]]:
@@ -367,6 +401,23 @@ def _accessibility(book: epub.EpubBook, labels: Mapping[str, str], has_images: b
     meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
 
 
+def _series(book: epub.EpubBook, document: Typeset) -> None:
+    """The series the book belongs to, with its number: EPUB 3's collection, and Calibre's
+    own meta (Calibre, and the e-readers that take its metadata, read only that)."""
+    series, number = document.display.series, document.meta.number
+    if not series:
+        return
+    book.add_metadata(None, "meta", series, {"property": "belongs-to-collection", "id": "series"})
+    book.add_metadata(None, "meta", "series", {"property": "collection-type", "refines": "#series"})
+    if number is not None:
+        book.add_metadata(None, "meta", str(number),
+                          {"property": "group-position", "refines": "#series"})
+    book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": series})
+    if number is not None:
+        book.add_metadata(None, "meta", "", {"name": "calibre:series_index",
+                                              "content": str(number)})
+
+
 def render_epub(document: Typeset, rendition: str, stylesheet: str,
                 colours: Mapping[str, str], when: dt.datetime,
                 images: Mapping[str, Prepared] | None = None,
@@ -382,23 +433,26 @@ def render_epub(document: Typeset, rendition: str, stylesheet: str,
     marks = mark_pages(chapters, starts)
     chapters.insert(0, _cover(book, document, colours, folder))
     book.set_identifier(identifier(document))
-    book.set_title(meta.title)
+    shown = document.display  # names and titles as typeset (’, not '), as on the pages
+    book.set_title(shown.title)
     book.set_language(meta.lang)
     # ebooklib gives every creator the id "creator" unless told: one id each, or EPUBCheck
     # rejects the package ("Duplicate ID") when there are two authors
-    for index, author in enumerate(meta.authors, start=1):
+    for index, author in enumerate(shown.authors, start=1):
         book.add_author(author, uid="creator" if index == 1 else f"creator-{index}")
-    if meta.publisher:
-        book.add_metadata("DC", "publisher", meta.publisher)
+    if shown.publisher:
+        book.add_metadata("DC", "publisher", shown.publisher)
     book.add_metadata("DC", "date", meta.date.isoformat())
     if meta.rights:
         book.add_metadata("DC", "rights", meta.rights)
-    for keyword in meta.keywords:
+    for keyword in shown.keywords:
         book.add_metadata("DC", "subject", keyword)
     book.add_metadata("DC", "description", description(document))
+    _series(book, document)
     if marks:
-        print_edition = (f"{meta.series or meta.title}, {meta.title}, {labels['print']}, "
-                         f"{document.slug}.pdf")
+        # the PDF as handed out (distribute): its dated name
+        print_edition = (f"{issue_text(shown, labels)}, {shown.title}, {labels['print']}, "
+                         f"{SCREEN.path_name(dated(document.slug, meta.date))}")
         book.add_metadata("DC", "source", print_edition)
         book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
     _accessibility(book, labels, True, bool(marks))  # True: the cover is an image
@@ -410,7 +464,7 @@ def render_epub(document: Typeset, rendition: str, stylesheet: str,
     for face in faces:
         book.add_item(epub.EpubItem(
             uid=f"font-{_stem(face)}", file_name=f"{FONT_DIR}/{_stem(face)}.ttf",
-            media_type="font/ttf", content=fonts.subset_font(face.path, text),
+            media_type="font/ttf", content=fonts.subset_font(face.path, text, family=face.family),
         ))
     css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{_stem(face)}.ttf")
     book.add_item(epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",

@@ -24,6 +24,9 @@ XHTML = "http://www.w3.org/1999/xhtml"
 DC = "http://purl.org/dc/terms/"
 FH = "http://purl.org/syndication/history/1.0"  # RFC 5005: <fh:complete/>
 MEDIA = "http://search.yahoo.com/mrss/"  # Media RSS: the thumbnail feed readers show
+# schema.org's Series, as Readium's OPDS 1 parser (Thorium Reader) reads it: the series' name
+# and the issue's number as attributes (the namespace written without its final slash)
+SCHEMA = "http://schema.org"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 FEED = "feed.atom"
@@ -75,7 +78,8 @@ def _feed(published: Sequence[Published], page: str, catalog: bool) -> bytes:
     meta, shown = _series(items)
     url = _linker(meta.site_url)
     name, entry = (CATALOG, _catalog_entry) if catalog else (FEED, _feed_entry)
-    nsmap = {None: ATOM, "dc": DC, "fh": FH} if catalog else {None: ATOM, "media": MEDIA}
+    nsmap = ({None: ATOM, "dc": DC, "fh": FH, "schema": SCHEMA} if catalog
+             else {None: ATOM, "media": MEDIA, "schema": SCHEMA})
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap=nsmap)
     feed.set(XML_LANG, meta.lang)
     _add(feed, "id", _uuid("opds" if catalog else "feed", meta.series or "", meta.publisher or ""))
@@ -132,7 +136,7 @@ def _catalog_entry(feed: etree._Element, item: Published, url: Callable[[str], s
 
 def _entry(feed: etree._Element, item: Published) -> tuple[etree._Element, Metadata, Metadata]:
     """An entry with what both feeds say of a Bloc-Notes: id, title, dates, authors, rights,
-    keywords, summary."""
+    keywords, its series and number, summary."""
     document = item.document
     meta, shown = document.meta, document.display
     entry = _add(feed, "entry")
@@ -148,6 +152,11 @@ def _entry(feed: etree._Element, item: Published) -> tuple[etree._Element, Metad
         _add(entry, "rights", shown.rights)
     for keyword in shown.keywords:  # as typeset: feed readers show the term, e-readers the label
         _add(entry, "category", term=keyword, label=keyword)
+    if shown.series:
+        series = _add(entry, f"{{{SCHEMA}}}Series")
+        series.set(f"{{{SCHEMA}}}name", shown.series)
+        if meta.number is not None:
+            series.set(f"{{{SCHEMA}}}position", str(meta.number))
     summary = shown.description or markup.plain(markup.parse_fragment(document.abstract_html))
     if summary:
         _add(entry, "summary", summary, type="text")

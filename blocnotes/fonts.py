@@ -181,10 +181,14 @@ SUBSET_NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
 SUBSET_FEATURES = ("kern", "liga", "locl", "ccmp", "mark", "mkmk")
 
 
-def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
+def subset_font(path: Path, text: str, flavor: str | None = None, family: str | None = None
+                ) -> bytes:
     """The font at `path`, cut down to the characters of `text` and their capitals (a style
     may set a label or a masthead in capitals: text-transform): TrueType by default (what
-    every e-reader reads; many read no WOFF2), or `flavor` "woff2" (the web).
+    every e-reader reads; many read no WOFF2), or `flavor` "woff2" (the web). With `family`,
+    the cut-down font is named so (its family, full and PostScript names): the name the
+    stylesheets give it, which e-book checkers (Calibre's) expect the font's own to be; a
+    modified font takes another name than the original's anyway, as the OFL asks.
 
     HarfBuzz's subsetter (uharfbuzz) does the cutting: the same font as fontTools' subsetter
     makes, seven times sooner; fontTools compresses to WOFF2.
@@ -193,14 +197,16 @@ def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
 
     request = hb.SubsetInput()
     request.unicode_set.update(ord(char) for char in set(text + text.upper() + " "))
-    request.name_id_set.update(SUBSET_NAME_IDS)
+    # renamed: the typographic family and style too (a Semibold's legacy family is
+    # "Source Sans Pro Semibold": the typographic one says which part is the family's)
+    request.name_id_set.update(SUBSET_NAME_IDS + ((16, 17) if family else ()))
     features = request.layout_feature_tag_set
     features.clear()
     features.update(int.from_bytes(tag.encode("ascii"), "big") for tag in SUBSET_FEATURES)
     # No TrueType hinting: e-readers and browsers do without it.
     request.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
     data = hb.subset(hb.Face(hb.Blob.from_file_path(str(path))), request).blob.data
-    if flavor is None:
+    if flavor is None and family is None:
         return data
     import io
 
@@ -208,10 +214,30 @@ def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
 
     # recalcTimestamp off: the font keeps its own date, the same bytes on every build
     font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    if family is not None:
+        _rename(font, family)
     font.flavor = flavor
     buffer = io.BytesIO()
     font.save(buffer)
     return buffer.getvalue()
+
+
+def _rename(font: object, family: str) -> None:
+    """The font's family name (typographic, else legacy) replaced by `family` in its names:
+    unique and full names, PostScript name (without spaces); the family is `family` itself,
+    for every weight (what the @font-face rule calls it; its weight and style say which)."""
+    names = font["name"]  # type: ignore[index]
+    own = names.getDebugName(16) or names.getDebugName(1)
+    if not own:
+        return
+    for record in names.names:
+        if record.nameID in (1, 16):
+            record.string = family
+        elif record.nameID in (3, 4):
+            record.string = record.toUnicode().replace(own, family)
+        elif record.nameID == 6:
+            record.string = record.toUnicode().replace(own.replace(" ", ""),
+                                                       family.replace(" ", ""))
 
 
 def forget() -> None:

@@ -30,6 +30,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "keywords": ("keywords", "list"),
     "author": ("authors", "list"),
     "series": ("series", "text"),
+    "number": ("number", "number"),  # the issue's number in its series
     "publisher": ("publisher", "text"),
     "publisher-short": ("publisher_short", "text"),
     "address": ("address", "text"),
@@ -53,7 +54,8 @@ ALIASES = {
     "mots-clefs": "keywords", "motsclés": "keywords", "motscles": "keywords", "tags": "keywords",
     "keyword": "keywords", "résumé": "abstract", "resume": "abstract", "chapeau": "abstract",
     "chapô": "abstract", "langue": "lang", "language": "lang", "date-colophon": "colophon-date",
-    "série": "series", "serie": "series", "éditeur": "publisher", "editeur": "publisher",
+    "série": "series", "serie": "series", "numéro": "number", "numero": "number",
+    "num": "number", "éditeur": "publisher", "editeur": "publisher",
     "adresse": "address", "droits": "rights", "lieu": "dateline", "sous-titre-date": "dateline",
     "site": "site-url", "url": "site-url", "site-web": "site-url", "adresse-du-site": "site-url",
     "gabarit": "style", "maquette": "style",
@@ -215,6 +217,16 @@ def _date(key: str, value: Any, where: tuple[Path, int | None]) -> dt.date:
     )
 
 
+def _number(key: str, value: Any, where: tuple[Path, int | None]) -> int:
+    """A number in the series: a whole number from 1 (e-readers sort the series by it)."""
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not text.isdecimal() or not 0 < int(text) < 100_000:
+        raise BlocNotesError(
+            *where, f"'{key}' is not an issue's number: {value!r} (write a whole number, "
+            "e.g. 'number: 12')")
+    return int(text)
+
+
 def _lang(key: str, value: Any, where: tuple[Path, int | None]) -> str:
     text = _text(key, value, where)
     if not LANG_RE.match(text):
@@ -267,7 +279,7 @@ def _kind(value: Any) -> str:
 
 
 _CONVERTERS = {"text": _text, "list": _list, "date": _date, "lang": _lang, "url": _url,
-               "name": _name}
+               "name": _name, "number": _number}
 
 
 def by_language(key: str, value: Any, lang: str, where: tuple[Path, int | None]) -> Any:

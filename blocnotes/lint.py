@@ -331,6 +331,25 @@ def _placeholders(path: Path, links: list[Link]) -> Diagnostic:
                       "between the parentheses")
 
 
+def shared_numbers(documents: list[Document]) -> list[Diagnostic]:
+    """Sources of one series that give the same `number`: one warning at each one's line,
+    naming the others (e-readers would file them as one issue)."""
+    found = []
+    issues: dict[tuple[str, int], list[Document]] = {}
+    for document in documents:
+        if document.meta.number is not None:
+            key = ((document.meta.series or "").casefold(), document.meta.number)
+            issues.setdefault(key, []).append(document)
+    for same in issues.values():
+        for document in same if len(same) > 1 else ():
+            others = ", ".join(other.source.name for other in same if other is not document)
+            found.append(Diagnostic(
+                document.source, document.field_lines.get("number"),
+                f"number {document.meta.number} of '{document.meta.series or ''}' is also the "
+                f"number of {others} (give each issue its own number)"))
+    return found
+
+
 def _missing_glyphs(document: Document, folder: Path) -> list[Diagnostic]:
     """For each character the house fonts lack, at its first line: a warning when no font has
     it (it prints as an empty box), a note when a fallback font sets it."""

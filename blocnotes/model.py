@@ -33,6 +33,7 @@ class Metadata:
     keywords: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     series: str | None = None
+    number: int | None = None  # the number in its series
     publisher: str | None = None
     publisher_short: str | None = None
     address: str | None = None

@@ -9,14 +9,14 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts, images, inputs, makeup, render, scratch
+from . import fonts, images, inputs, makeup, render, scratch, xmp
 from .budgets import DEFAULT, Limits
 from .editions import Edition
 from .errors import BlocNotesError, Diagnostic
@@ -427,9 +427,28 @@ def _srgb_profile() -> bytes:
 FINISHERS = {"prepress": _prepress}  # by the name an edition gives (Edition.finisher)
 
 
+def _one_packet(pdf: pydyf.PDF, ours: bytes) -> None:
+    """WeasyPrint's XMP packet (written for a PDF/A, /UA or /X variant) made one rdf:RDF with
+    one rdf:Description, `ours` joined to it (xmp.one_packet)."""
+    if "Metadata" not in pdf.catalog:  # no variant: no XMP
+        return
+    stream = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    stream.stream = [xmp.one_packet(b"".join(stream.stream), ours)]
+
+
+def _finisher(edition: Edition, ours: bytes) -> Callable[[object, pydyf.PDF], None]:
+    """What finishes an edition's PDF: one XMP packet, then the edition's own finisher."""
+    def finish(document: object, pdf: pydyf.PDF) -> None:
+        if ours:
+            _one_packet(pdf, ours)
+        if edition.finisher:
+            FINISHERS[edition.finisher](document, pdf)
+    return finish
+
+
 def render_pdf(
     html: str, source: Path, roots: tuple[Path, ...], edition: Edition, variant: str,
-    allow_remote: bool = False, xmp: bytes = b"", epoch: int = 0,
+    allow_remote: bool = False, rdf: bytes = b"", epoch: int = 0,
     image_cache: ImageCache | None = None,
 ) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
     """The HTML of a PDF edition -> (PDF bytes, warnings, page starts); a missing or refused
@@ -437,7 +456,7 @@ def render_pdf(
 
     `edition` says how the PDF is made (tagged or not, its finisher, its images, whether its
     pages are mapped); `variant` is WeasyPrint's PDF variant (the edition's, or the one the
-    settings chose); `xmp` an rdf:RDF block added to the XMP metadata; `epoch` the build
+    settings chose); `rdf` an rdf:RDF block joined to the XMP metadata (one packet); `epoch` the build
     date, in seconds; `image_cache` where the source's images prepared for this edition are
     kept (default: not kept).
     """
@@ -446,8 +465,7 @@ def render_pdf(
         document = _render(html, source, roots, allow_remote, plan)
         data = document.write_pdf(
             custom_metadata=True, pdf_variant=variant, pdf_tags=edition.tagged,
-            xmp_metadata=[io.BytesIO(xmp)] if xmp else None,
-            finisher=FINISHERS[edition.finisher] if edition.finisher else None)
+            finisher=_finisher(edition, rdf))
     # only the edition whose pages the EPUB marks needs its page map
     starts = page_starts(document.pages) if edition.page_map else []
     return data, _diagnostics(source, captured), starts

@@ -184,7 +184,7 @@ def make_pdf(document: Typeset, settings: Settings, when: dt.datetime, html: str
                else edition.pdf_variant)
     assert variant is not None, f"{edition.name} is not a PDF"
     return pdf.render_pdf(html, document.source, _roots(document, settings), edition, variant,
-                          settings.allow_remote, xmp.xmp_rdf(document.meta),
+                          settings.allow_remote, xmp.xmp_rdf(document.meta, document.display),
                           int(when.timestamp()), image_cache(settings, document.limits))
 
 
@@ -479,13 +479,19 @@ def distribute(sources: Iterable[Path], settings: Settings,
 
 
 def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
-    """Validate and lint every source without writing anything."""
-    outcomes = []
+    """Validate and lint every source without writing anything; then the series: two
+    sources that give the same number."""
+    outcomes, documents = [], []
     for source in sources:
         outcome = Outcome(source)
         try:
-            _, outcome.diagnostics = _diagnose(source, settings, press=True, remember=False)
+            document, outcome.diagnostics = _diagnose(source, settings, press=True,
+                                                      remember=False)
+            documents.append(document)
         except BlocNotesError as error:
             outcome.error = error
         outcomes.append(outcome)
+    by_source = {outcome.source: outcome for outcome in outcomes}
+    for diagnostic in lint.shared_numbers(documents):
+        by_source[diagnostic.path].diagnostics.append(diagnostic)
     return outcomes

@@ -12,7 +12,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import __version__, typeset
-from .model import Document, Typeset
+from .model import Document, Metadata, Typeset
 
 
 def build_date(document: Document, environ: Mapping[str, str] = os.environ) -> dt.datetime:
@@ -44,12 +44,26 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def description(document: Document) -> str:
-    """One-line summary for metadata: the description, else series, title and dateline."""
-    meta = document.meta
+def number_text(meta: Metadata, labels: Mapping[str, str]) -> str | None:
+    """The issue's number in the labels' words ('nº 12', 'No. 12'), if it has one."""
+    return labels["number"].format(number=meta.number) if meta.number is not None else None
+
+
+def issue_text(meta: Metadata, labels: Mapping[str, str]) -> str:
+    """The series with the issue's number: 'Le Bloc-Notes de l’Agence nº 12'."""
+    series = meta.series or labels["series"]
+    number = number_text(meta, labels)
+    return f"{series} {number}" if number else series
+
+
+def description(document: Typeset) -> str:
+    """One-line summary for metadata, as typeset: the description, else the series with the
+    issue's number, the title and the dateline."""
+    meta = document.display
     if meta.description:
         return meta.description
-    parts = [meta.series, meta.title, meta.dateline or date_text(meta.date, document.labels)]
+    parts = [issue_text(meta, document.labels) if meta.series or meta.number else None,
+             meta.title, meta.dateline or date_text(meta.date, document.labels)]
     return " – ".join(part for part in parts if part)
 
 
@@ -148,6 +162,8 @@ def _notes_at_calls(root: etree._Element) -> None:
             if link.get("class") == "note-number":  # WeasyPrint writes the number
                 link.getparent().text = (link.getparent().text or "") + (link.tail or "").lstrip()
                 link.getparent().remove(link)
+            elif link.get("class") == "note-backref":  # the EPUB's way back to a later call
+                link.getparent().remove(link)  # (the last thing of its paragraph)
         for block in aside:
             block.tag = f"{x}span"  # a <p> would close the paragraph that holds the call
             block.set("class", "fn-p")
@@ -168,6 +184,7 @@ def _render(document: Typeset, when: dt.datetime) -> str:
         labels=labels,
         colon=labels["colon"],
         description=description(document),
+        number=number_text(show, labels),
         build_date=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         date_text=date_text(document.meta.date, labels),
         version=__version__,

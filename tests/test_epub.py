@@ -41,11 +41,12 @@ def test_opf_metadata(seed_built):
     assert _dc(opf, "title") == ["Smart City Tour Mulhouse"]
     assert _dc(opf, "language") == ["fr"]
     assert _dc(opf, "creator") == ["Pier-Mael Anezo"]
-    assert _dc(opf, "publisher") == ["L'Agence d'Urbanisme de la Région Mulhousienne"]
+    # as typeset, as the pages and the feeds show them (’, not ')
+    assert _dc(opf, "publisher") == ["L’Agence d’Urbanisme de la Région Mulhousienne"]
     assert _dc(opf, "date") == ["2020-09-29"]
     assert _dc(opf, "rights") == [NOTICE]
     assert _dc(opf, "subject") == [
-        "Ville du Quart d'Heure", "Participation Citoyenne",
+        "Ville du Quart d’Heure", "Participation Citoyenne",
         "Sécurité des données des collectivités",
     ]
     modified = opf.find("opf:metadata/opf:meta[@property='dcterms:modified']", NS)

@@ -69,7 +69,8 @@ def test_raw_html_is_sanitized_everywhere(hostile):
 
 
 def test_metadata_is_escaped(hostile):
-    title = 'Essai <script>alert("t")</script> & "guillemets" ]]> -->'
+    # the metadata's title as the page shows it: typeset (French quotes), never markup
+    title = "Essai <script>alert(«\u00a0t\u00a0»)</script> & «\u00a0guillemets\u00a0»]]> -->"
     reader = pypdf.PdfReader(hostile / "hostile.pdf")
     assert reader.metadata.title == title
     html = (hostile / "hostile.html").read_text(encoding="utf-8")

@@ -1,0 +1,379 @@
+"""What readers' programs see: the series and the issue's number in every output (the EPUB's
+collection and Calibre's meta, the PDF's XMP, the feeds, the title page, the web page), one XMP
+packet that Adobe's toolkit (pikepdf) and exiftool read whole, `check` warning of two issues
+with one number (a series of three fixtures, in both styles, handed out once), and tables that
+fit a phone's screen in the EPUB."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from fontTools.ttLib import TTFont
+from lxml import etree
+
+from blocnotes import frontmatter
+from blocnotes.errors import BlocNotesError
+from blocnotes.pipeline import Settings, build, check, distribute
+from conftest import run_epubcheck
+from helpers import AGENCY, NS, ROOT, epub_opf, schema_errors
+
+SOURCES = {
+    # two authors, straight apostrophes the typesetting makes ’
+    "atelier.md": """---
+title: L'atelier d'été
+date: 2021-06-10
+number: 1
+author:
+  - Anne Première
+  - Bruno Second
+---
+
+# Le débat
+
+Texte du débat.
+""",
+    "workshop.md": """---
+title: Cycling workshop
+date: 2021-09-02
+lang: en
+number: 2
+---
+
+# The debate
+
+Text.
+""",
+    # the other style: the series its labels name
+    "note.md": """---
+title: Les friches
+date: 2021-11-20
+style: observatoire
+number: 7
+---
+
+# Le constat
+
+Texte.
+""",
+}
+OPF = "http://www.idpf.org/2007/opf"
+SERIES = "Le Bloc-Notes de l’Agence"
+OBSERVATOIRE = "Note de l’Observatoire"
+
+
+@pytest.fixture(scope="module")
+def handed_out(tmp_path_factory) -> Path:
+    """The three fixtures built and handed out: out/ holds the builds, out/site/ the hand-out."""
+    folder = tmp_path_factory.mktemp("readers")
+    for name, text in SOURCES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(out=folder / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    outcomes, site = distribute(sorted(folder.glob("*.md")), settings)
+    assert [outcome.error for outcome in outcomes] == [None] * 3
+    assert site
+    return folder / "out"
+
+
+def _opf_series(epub: Path) -> dict[str, str]:
+    _, opf = epub_opf(epub)
+    metadata = opf.find("opf:metadata", NS)
+    assert metadata is not None
+    found = {}
+    for meta in metadata.iterfind(f"{{{OPF}}}meta"):
+        if meta.get("property") == "belongs-to-collection":
+            found["collection"] = meta.text or ""
+            found["id"] = meta.get("id", "")
+        elif meta.get("refines") and meta.get("property") in ("collection-type", "group-position"):
+            found[f"{meta.get('property')}@{meta.get('refines')}"] = meta.text or ""
+        elif (meta.get("name") or "").startswith("calibre:"):
+            found[meta.get("name", "")] = meta.get("content", "")
+    return found
+
+
+@pytest.mark.parametrize(("slug", "series", "number"), [
+    ("atelier", SERIES, "1"), ("workshop", SERIES, "2"), ("note", OBSERVATOIRE, "7")])
+def test_the_epub_belongs_to_its_series_at_its_number(handed_out, slug, series, number):
+    found = _opf_series(handed_out / f"{slug}.epub")
+    assert found["collection"] == series
+    assert found[f"collection-type@#{found['id']}"] == "series"
+    assert found[f"group-position@#{found['id']}"] == number
+    assert found["calibre:series"] == series
+    assert found["calibre:series_index"] == number
+
+
+def test_the_epub_with_its_series_is_valid(handed_out, tmp_path):
+    report = run_epubcheck(handed_out / "atelier.epub", tmp_path / "report.json")
+    assert [m["message"] for m in report["messages"]] == []
+
+
+def test_the_epub_names_the_pdf_as_handed_out(handed_out):
+    _, opf = epub_opf(handed_out / "atelier.epub")
+    source = opf.findtext("opf:metadata/dc:source", namespaces=NS) or ""
+    assert source.endswith(", 2021-06-10-atelier.pdf")  # the dated name of site/
+    assert (handed_out / "site" / "2021-06-10-atelier.pdf").is_file()
+    assert source.startswith(f"{SERIES} nº\u00a01, L’atelier d’été")
+
+
+def test_the_accessibility_summary_agrees_with_the_access_modes(handed_out):
+    _, opf = epub_opf(handed_out / "workshop.epub")
+    metadata = opf.find("opf:metadata", NS)
+    modes = [m.text for m in metadata.iterfind(f"{{{OPF}}}meta")
+             if m.get("property") == "schema:accessMode"]
+    summary = next(m.text for m in metadata.iterfind(f"{{{OPF}}}meta")
+                   if m.get("property") == "schema:accessibilitySummary")
+    assert "visual" in modes  # the cover
+    assert "text only" not in summary.casefold() and "image" in summary.casefold()
+
+
+XMP_KEYS = ("dc:creator", "dc:title", "dc:rights", "dc:language", "dc:publisher",
+            "prism2:publicationName", "prism2:number", "pdfuaid:part")  # PRISM 2.0: pikepdf says prism2
+
+
+def _xmp(pdf: Path) -> tuple[str, dict]:
+    """The PDF's XMP packet, and the properties pikepdf's reader (Adobe's model) finds."""
+    with pikepdf.open(pdf) as document:
+        packet = document.Root.Metadata.read_bytes().decode("utf-8")
+        with document.open_metadata() as meta:
+            return packet, {key: meta[key] for key in XMP_KEYS if key in meta}
+
+
+@pytest.mark.parametrize("name", ["atelier.pdf", "atelier-impression.pdf"])
+def test_one_xmp_packet_that_adobes_toolkit_reads_whole(handed_out, name):
+    packet, meta = _xmp(handed_out / name)
+    assert packet.count("<rdf:RDF") == 1 and packet.count("<rdf:Description") == 1
+    assert meta["dc:creator"] == ["Anne Première", "Bruno Second"]  # one rdf:li each
+    assert meta["dc:title"] == "L’atelier d’été"  # as the page shows it
+    assert meta["dc:rights"].startswith("Toute reproduction autorisée")
+    assert meta["dc:language"] == {"fr"}
+    assert meta["dc:publisher"] == {"L’Agence d’Urbanisme de la Région Mulhousienne"}
+    assert meta["prism2:publicationName"] == SERIES
+    assert meta["prism2:number"] == "1"
+    assert ("pdfuaid:part" in meta) == (name == "atelier.pdf")
+    with pikepdf.open(handed_out / name) as document:  # the document information agrees
+        assert str(document.docinfo["/Title"]) == "L’atelier d’été"
+        assert str(document.docinfo["/Author"]) == "Anne Première, Bruno Second"
+
+
+def test_exiftool_reads_the_series_and_both_authors(handed_out):
+    exiftool = shutil.which("exiftool")
+    assert exiftool, "exiftool is missing: `make test` installs it (libimage-exiftool-perl)"
+    result = subprocess.run([exiftool, "-j", "-XMP:all", str(handed_out / "note.pdf")],
+                            capture_output=True, text=True, check=True, timeout=60)
+    tags = json.loads(result.stdout)[0]
+    assert tags["Title"] == "Les friches"
+    assert tags["PublicationName"] == OBSERVATOIRE and str(tags["Number"]) == "7"
+    assert tags["Language"] == "fr" and tags["Rights"].startswith("Toute reproduction")
+    result = subprocess.run([exiftool, "-j", "-XMP:Creator", str(handed_out / "atelier.pdf")],
+                            capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(result.stdout)[0]["Creator"] == ["Anne Première", "Bruno Second"]
+
+
+@pytest.mark.parametrize(("slug", "shown"), [
+    ("atelier", "nº\u00a01"), ("workshop", "No.\u00a02"), ("note", "nº\u00a07")])
+def test_the_title_page_shows_the_number_in_the_documents_language(handed_out, slug, shown):
+    first = pypdf.PdfReader(handed_out / f"{slug}.pdf").pages[0].extract_text()
+    assert shown.replace("\u00a0", " ").casefold() in first.replace("\u00a0", " ").casefold()
+
+
+def test_the_feeds_and_the_web_page_carry_series_and_number(handed_out):
+    site = handed_out / "site"
+    for name, schema in (("opds.atom", "opds"), ("feed.atom", "atom")):
+        data = (site / name).read_bytes()
+        assert schema_errors(data, schema) == []
+        entries = etree.fromstring(data).iterfind("{http://www.w3.org/2005/Atom}entry")
+        found = {}
+        for entry in entries:
+            series = entry.find("{http://schema.org}Series")
+            found[entry.findtext("{http://www.w3.org/2005/Atom}title")] = (
+                series.get("{http://schema.org}name"), series.get("{http://schema.org}position"))
+        assert found == {"L’atelier d’été": (SERIES, "1"), "Cycling workshop": (SERIES, "2"),
+                         "Les friches": (OBSERVATOIRE, "7")}
+    page = (site / "index.html").read_text(encoding="utf-8")
+    for number in ("nº\u00a01", "No.\u00a02", "nº\u00a07"):
+        assert re.search(rf'<span class="number">{number}</span>', page)
+
+
+def test_check_warns_of_two_issues_with_one_number(tmp_path):
+    for name, number in (("a.md", 3), ("b.md", 3), ("c.md", 4)):
+        (tmp_path / name).write_text(f"---\ntitle: {name}\ndate: 2021-01-01\nnumber: {number}\n"
+                                     "---\n\n# A\n\nTexte.\n", encoding="utf-8")
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    outcomes = check(sorted(tmp_path.glob("*.md")), settings)
+    said = {o.source.name: [str(d) for d in o.diagnostics if "number" in d.message]
+            for o in outcomes}
+    assert said["c.md"] == []
+    assert said["a.md"] == [f"{tmp_path / 'a.md'}:4: number 3 of 'Le Bloc-Notes de l'Agence' "
+                            "is also the number of b.md (give each issue its own number)"]
+    assert len(said["b.md"]) == 1 and "also the number of a.md" in said["b.md"][0]
+
+
+@pytest.mark.parametrize("value", ["douze", "0", "-2", "1.5", "yes", "[1, 2]"])
+def test_a_number_that_is_not_a_whole_number_is_a_user_error(value):
+    front = frontmatter.parse_yaml(f"title: T\ndate: 2021-01-01\nnumber: {value}\n", Path("x.md"), 2)
+    with pytest.raises(BlocNotesError, match=r"x\.md:4: 'number' is not an issue's number"):
+        frontmatter.build_metadata(front, frontmatter.EMPTY, Path("x.md"), None)
+
+
+def test_the_number_typed_in_french_is_understood():
+    front = frontmatter.parse_yaml("title: T\ndate: 2021-01-01\nnuméro: 12\n", Path("x.md"), 2)
+    with pytest.raises(BlocNotesError, match=r"unknown field 'numéro' \(did you mean 'number'\?\)"):
+        frontmatter.build_metadata(front, frontmatter.EMPTY, Path("x.md"), None)
+    front = frontmatter.parse_yaml('title: T\ndate: 2021-01-01\nnumber: "12"\n', Path("x.md"), 2)
+    assert frontmatter.build_metadata(front, frontmatter.EMPTY, Path("x.md"), None).number == 12
+
+
+# --- tables on a phone ---------------------------------------------------------------------
+
+WIDE = """---
+title: Tableau large
+date: 2024-03-12
+---
+
+# Les chiffres
+
+| Commune | 2016 | 2017 | 2018 | 2019 | 2020 | 2021 | 2022 |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| Mulhouse | 1 245 | 980 | 1 002 | 1 100 | 876 | 1 245 | 980 |
+| Kingersheim | 312 | 287 | 300 | 301 | 280 | 312 | 287 |
+
+Table: Logements autorisés dans les communes de plus de 10 000 habitants, de 2016 à 2022.
+
+Source : Sitadel, DREAL Grand Est, traitement AURM.
+"""
+PHONE_PX = 390
+# Chromium's window is at least 500 px wide: the chapter is shown in a frame of a phone's
+# width, whose viewport its media queries see; the page reads what the frame laid out.
+PROBE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="%s" style="width:%dpx;height:2000px;border:0"></iframe>
+<script>
+window.addEventListener("load", () => {
+  const page = document.querySelector("iframe").contentDocument, found = [];
+  page.querySelectorAll("figure.table-wrap").forEach(figure => {
+    const scroller = figure.querySelector(".table-scroll");
+    const columns = Math.max(...[...figure.querySelectorAll("tr")].map(row => row.children.length));
+    found.push({columns, client: scroller.clientWidth, scroll: scroller.scrollWidth,
+      caption: figure.querySelector("figcaption") ? figure.querySelector("figcaption").scrollWidth : 0,
+      inside: scroller.querySelectorAll("caption, figcaption, .table-source").length});
+  });
+  const out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify({page: page.documentElement.scrollWidth, tables: found});
+  document.body.appendChild(out);
+});
+</script></body></html>"""
+
+
+def _phone_tables(epub: Path, folder: Path) -> list[dict]:
+    """Each table of the EPUB as Chromium lays it out on a 390 px screen, and how wide each
+    chapter's page is there."""
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is missing: `make test` installs it"
+    with zipfile.ZipFile(epub) as archive:
+        archive.extractall(folder)
+    found = []
+    for chapter in sorted((folder / "EPUB").glob("chapitre-*.xhtml")):
+        probe = chapter.with_name(f"probe-{chapter.stem}.html")
+        probe.write_text(PROBE % (chapter.name, PHONE_PX), encoding="utf-8")
+        result = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+             "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+            capture_output=True, text=True, timeout=120, check=True)
+        report = json.loads(html.unescape(re.search(r'id="probe">(.*?)</pre>', result.stdout).group(1)))
+        assert report["page"] <= PHONE_PX, f"{chapter.name} is wider than the screen"
+        found += report["tables"]
+    return found
+
+
+def test_tables_fit_a_phone_and_wider_ones_scroll_alone(samples_built, tmp_path):
+    (tmp_path / "wide.md").write_text(WIDE, encoding="utf-8")
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    [outcome] = build([tmp_path / "wide.md"], ("epub",), settings)
+    assert outcome.error is None
+    tables = []
+    for index, epub in enumerate((samples_built["table"].epub, samples_built["kitchen-sink"].epub,
+                                  tmp_path / "out" / "wide.epub")):
+        tables += _phone_tables(epub, tmp_path / str(index))
+    assert len(tables) >= 4 and any(t["columns"] > 6 for t in tables)
+    for table in tables:
+        assert table["inside"] == 0  # the caption and the source never scroll away
+        assert table["caption"] <= PHONE_PX
+        if table["columns"] <= 6:
+            assert table["scroll"] <= table["client"], table  # nothing cut: the rows stack
+        else:
+            assert table["scroll"] > table["client"]  # it scrolls, within its own box
+
+
+def test_each_cell_of_a_stacked_table_names_its_column(samples_built):
+    with zipfile.ZipFile(samples_built["table"].epub) as archive:
+        chapter = etree.fromstring(archive.read("EPUB/chapitre-01.xhtml"))
+    x = "{http://www.w3.org/1999/xhtml}"
+    figure = next(f for f in chapter.iter(f"{x}figure") if "table-wrap" in f.get("class", ""))
+    assert "stacked" in figure.get("class").split()
+    caption = figure.find(f"{x}figcaption")
+    scroller = figure.find(f"{x}div")
+    assert scroller.get("aria-labelledby") == caption.get("id")
+    assert scroller.find(f"{x}table").get("aria-labelledby") == caption.get("id")
+    row = scroller.find(f"{x}table/{x}tbody/{x}tr")
+    assert [cell.get("data-label") for cell in row] == [
+        "Commune", "Logements autorisés", "Logements commencés", "Période", "Part sociale"]
+
+
+# --- the smaller points --------------------------------------------------------------------
+
+def test_each_fonts_own_name_is_the_one_the_stylesheet_gives_it(handed_out):
+    with zipfile.ZipFile(handed_out / "note.epub") as archive:
+        css = archive.read("EPUB/styles/book.css").decode("utf-8")
+        rules = re.findall(r'@font-face \{ font-family: "([^"]+)";[^}]*url\("\.\./([^"]+)"\)', css)
+        assert len(rules) >= 3
+        for family, name in rules:
+            names = TTFont(io.BytesIO(archive.read(f"EPUB/{name}")))["name"]
+            assert names.getDebugName(1) == family, name  # what Calibre compares
+            assert "Source" not in (names.getDebugName(6) or ""), name  # renamed, as the OFL asks
+
+
+def test_a_caption_and_its_credit_are_two_phrases_in_plain_text(samples_built):
+    x = "{http://www.w3.org/1999/xhtml}"
+    credited = 0
+    with zipfile.ZipFile(samples_built["figures"].epub) as archive:
+        for name in archive.namelist():
+            if not name.startswith("EPUB/chapitre-"):
+                continue
+            for caption in etree.fromstring(archive.read(name)).iter(f"{x}figcaption"):
+                credit = caption.find(f"{x}span[@class='credit']")
+                if credit is not None and caption.text:
+                    credited += 1
+                    assert "".join(caption.itertext()).endswith(" " + "".join(credit.itertext()))
+    assert credited
+
+
+def test_a_note_called_from_two_chapters_leads_back_to_both(samples_built):
+    x = "{http://www.w3.org/1999/xhtml}"
+    with zipfile.ZipFile(samples_built["notes"].epub) as archive:
+        chapters = {name.removeprefix("EPUB/"): etree.fromstring(archive.read(name))
+                    for name in archive.namelist() if name.startswith("EPUB/chapitre-")}
+    ids = {(name, element.get("id")) for name, root in chapters.items() for element in root.iter()
+           if element.get("id")}
+    note = next(aside for root in chapters.values() for aside in root.iter(f"{x}aside")
+                if aside.get("id") == "fn-frontaliers")
+    backs = [a.get("href") for a in note.iter(f"{x}a") if a.get("role") == "doc-backlink"]
+    assert len(backs) == 2
+    homes = {href.partition("#")[0] for href in backs}
+    assert len(homes) == 2  # one in its own chapter, one in the next
+    for href in backs:
+        name, _, target = href.rpartition("#")
+        home = name or next(n for n, root in chapters.items() if note in root.iter())
+        assert (home, target) in ids, href
+    assert "↑" not in pypdf.PdfReader(samples_built["notes"].pdf).pages[0].extract_text()
