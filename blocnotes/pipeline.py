@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -388,14 +389,38 @@ def build_plan(
     done: dict[int, Outcome] = {}
     # The longest sources first: a long one started last would leave a worker idle.
     order = sorted(range(len(plan)), key=lambda i: -_size(plan[i][0]))
+    broken: list[int] = []
     with ProcessPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
         futures = {pool.submit(build_budgeted, *plan[i], settings): i for i in order}
         for future in as_completed(futures):
-            outcome = future.result()
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:  # a worker killed (out of memory): which one is unknown
+                broken.append(futures[future])
+                continue
             report(outcome)
             done[futures[future]] = outcome
+    for i in sorted(broken, key=order.index):  # each alone, so the one that kills is named
+        outcome = _alone(*plan[i], settings)
+        report(outcome)
+        done[i] = outcome
     scratch.sweep()  # the workers' (they end without running exit handlers)
     return [done[i] for i in range(len(plan))]
+
+
+def _alone(source: Path, formats: tuple[str, ...], settings: Settings) -> Outcome:
+    """Build one source in a process of its own: its outcome, or the error of a process that
+    ended in the middle (killed by the system, out of memory), the other sources built."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(build_budgeted, source, formats, settings).result()
+        except BrokenProcessPool:
+            return Outcome(source, error=BlocNotesError(
+                source, None, "its build stopped: the process building it was ended (by the "
+                "system, out of memory?); nothing of it was written (lower 'build-memory-mb' "
+                "under 'limits:' in agency.yaml, or make the document or its images smaller)"))
 
 
 def _size(path: Path) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections import namedtuple
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from blocnotes import atomic, freshness, inputs, scratch
+from blocnotes import atomic, freshness, inputs, pipeline, scratch
 from blocnotes.pipeline import Settings, build, due
 from helpers import AGENCY, ROOT
 
@@ -196,3 +197,27 @@ def test_every_input_the_pipeline_reads_is_noted(tmp_path, monkeypatch):
     assert not {path.resolve() for path in noted} & set(read_again)
     record = (tmp_path / "out" / ".build" / "minimal.epub.json").read_text(encoding="utf-8")
     assert all(str(path.resolve()) in record for path in noted)
+
+
+def test_a_worker_killed_stops_only_its_source(tmp_path, monkeypatch):
+    """A --jobs worker ended by the system (out of memory: SIGKILL) used to stop the series
+    with a BrokenProcessPool traceback; now the source it was building gets one clean error
+    (found by building the unfinished ones each alone), the others are built."""
+    folder = tmp_path / "source"
+    sources = [_source(folder).rename(folder / f"{name}.md") for name in ("a", "b", "c")]
+    killer = folder / "b.md"
+    build_one = pipeline.build_one
+
+    def killing(source: Path, formats, settings):
+        if source == killer:  # (the pool's processes are forks: they see this patch)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return build_one(source, formats, settings)
+
+    monkeypatch.setattr(pipeline, "build_one", killing)
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles", agency_fallback=AGENCY,
+                        environ={})
+    outcomes = pipeline.build_plan([(source, ("epub",)) for source in sources], settings, jobs=2)
+    assert [outcome.source for outcome in outcomes] == sources
+    errors = {outcome.source: outcome.error for outcome in outcomes}
+    assert errors[sources[0]] is None and errors[sources[2]] is None
+    assert "its build stopped: the process building it was ended" in str(errors[killer])
