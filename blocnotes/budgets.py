@@ -157,7 +157,6 @@ def check_yaml(yaml_text: str, path: Path, first_line: int, limits: Limits = DEF
 
 # -- the Markdown body -----------------------------------------------------------------------
 
-FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CONTAINER_RE = re.compile(r"( *)(>|[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)) ?")
 _DELIMITER_ROW_RE = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _NOTE_RE = re.compile(r"^ {0,3}\[\^[^\]]+\]:")
@@ -210,7 +209,7 @@ def check_body(text: str, path: Path, first_line: int, limits: Limits = DEFAULT)
     than `depth`; a table with more than `table_rows` rows; more than `notes` notes or
     `headings` headings): an error at the line where it is exceeded, before Markdown reads
     it. Fenced code is not looked at."""
-    from .markup import heading_lines
+    from .markup import heading_lines, prose_rows
 
     headings = heading_lines(text, first_line)
     if len(headings) > limits.headings:
@@ -218,17 +217,10 @@ def check_body(text: str, path: Path, first_line: int, limits: Limits = DEFAULT)
             path, headings[limits.headings], f"the document has {len(headings)} headings, "
             f"over the budget of {limits.headings} (this one is the first over it; split the "
             f"document, or {advice('headings')})")
-    fence, notes, rows, open_tags, emphasis = "", 0, -1, [], 0
+    notes, rows, open_tags, emphasis = 0, -1, [], 0
     html_rows: list[int] = []
-    for number, row in enumerate(text.split("\n"), start=first_line):
-        opening = FENCE_RE.match(row)
-        if fence:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = ""
-            continue
-        if opening:
-            fence = opening.group(1)
-            continue
+    for index, row in prose_rows(text.split("\n")):
+        number = first_line + index
         if not row.strip():
             rows, emphasis = -1, 0
             continue

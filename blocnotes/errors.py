@@ -11,6 +11,17 @@ def where(path: Path, line: int | None) -> str:
     return f"{path}:{line}" if line else f"{path}"
 
 
+def spans(numbers: list[int]) -> str:
+    """Line or paragraph numbers as an editor reads them: [12, 58, 59, 60] -> '12, 58–60'."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs)
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One finding about a source: where it is, what is wrong and what to do."""

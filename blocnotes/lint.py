@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import fonts
 from .budgets import DEFAULT, Limits
-from .errors import Diagnostic
+from .errors import Diagnostic, spans
 from .markup import SECTION_LEVEL
 from .model import Document, Heading, Image, Link
 from .style import Geometry
@@ -310,24 +310,13 @@ def body_errors(path: Path, links: Iterable[Link], images: Iterable[Image], ids:
     return found
 
 
-def _lines(numbers: list[int]) -> str:
-    """[12, 58, 59, 60] -> '12, 58–60'."""
-    runs: list[list[int]] = []
-    for number in sorted(set(numbers)):
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs)
-
-
 def _placeholders(path: Path, links: list[Link]) -> Diagnostic:
     """Links still without their addresses, in one warning: a list of further reading written
     before its addresses are found would otherwise bury every other message."""
     first = links[0]
     return Diagnostic(path, first.line, f"{len(links)} links have no target yet ('{first.href}': "
                       f"'{first.text}' and {len(links) - 1} others, lines "
-                      f"{_lines([link.line for link in links if link.line])}): put each address "
+                      f"{spans([link.line for link in links if link.line])}): put each address "
                       "between the parentheses")
 
 

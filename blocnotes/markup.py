@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import markdown
@@ -384,12 +385,10 @@ SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)\s*$")
 BLOCK_LINE_RE = re.compile(r"^ {0,3}([-*+>]|\d+[.)]|\||<)")
 
 
-def heading_lines(text: str, first_line: int) -> list[int]:
-    """The file line of each heading of a Markdown body, in order (ATX, setext and raw HTML
-    headings; fenced code skipped)."""
-    found: list[int] = []
+def prose_rows(rows: list[str]) -> Iterator[tuple[int, str]]:
+    """The rows of Markdown outside fenced code blocks (their fences left out too), with
+    their index."""
     fence = ""
-    rows = text.split("\n")
     for index, row in enumerate(rows):
         opening = FENCE_RE.match(row)
         if fence:
@@ -398,7 +397,17 @@ def heading_lines(text: str, first_line: int) -> list[int]:
             continue
         if opening:
             fence = opening.group(1)
-        elif ATX_RE.match(row) or (index + 1 < len(rows) and row.strip() and SETEXT_RE.match(rows[index + 1])
+            continue
+        yield index, row
+
+
+def heading_lines(text: str, first_line: int) -> list[int]:
+    """The file line of each heading of a Markdown body, in order (ATX, setext and raw HTML
+    headings; fenced code skipped)."""
+    found: list[int] = []
+    rows = text.split("\n")
+    for index, row in prose_rows(rows):
+        if ATX_RE.match(row) or (index + 1 < len(rows) and row.strip() and SETEXT_RE.match(rows[index + 1])
               and not BLOCK_LINE_RE.match(row)
               and (index == 0 or not rows[index - 1].strip())):
             found.append(first_line + index)
@@ -417,17 +426,10 @@ def unclosed_comment(root: etree._Element, text: str, first_line: int) -> int | 
     if not root.xpath("//text()[contains(., '<!--') and not(ancestor::code) "
                       "and not(ancestor::pre)]"):
         return None
-    fence, found = "", []
+    found = []
     rows = _CODE_SPAN_RE.sub(lambda match: " " * len(match.group(0)), text).split("\n")
-    for index, row in enumerate(rows):
-        opening = FENCE_RE.match(row)
-        if fence:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = ""
-            continue
-        if opening:
-            fence = opening.group(1)
-        elif "<!--" in row:
+    for index, row in prose_rows(rows):
+        if "<!--" in row:
             paragraph = "\n".join(rows[index:index + next(
                 (count for count, later in enumerate(rows[index:]) if not later.strip()),
                 len(rows) - index)])

@@ -24,7 +24,7 @@ from typing import Any
 from lxml import etree
 
 from . import starter
-from .errors import BlocNotesError, Diagnostic
+from .errors import BlocNotesError, Diagnostic, spans
 
 # A .docx is a zip: bounded before anything is unpacked (a zip bomb), and Pandoc's run too.
 MAX_UNPACKED = 512 << 20
@@ -131,14 +131,7 @@ def _xml(archive: zipfile.ZipFile, name: str, path: Path) -> etree._Element | No
 
 def _paragraphs(numbers: list[int]) -> str:
     """[3, 5, 6, 7] -> 'paragraph 3' / 'paragraphs 3, 5–7'."""
-    runs: list[list[int]] = []
-    for number in sorted(set(numbers)):
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    spans = ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs)
-    return f"paragraph{'s' if len(numbers) > 1 else ''} {spans}"
+    return f"paragraph{'s' if len(numbers) > 1 else ''} {spans(numbers)}"
 
 
 def _untranslated(document: etree._Element, path: Path, accept_changes: bool
