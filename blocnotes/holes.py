@@ -1,0 +1,139 @@
+"""Holes in laid-out pages: a vertical gap of HOLE_MM or more with nothing printed in it,
+inside a column of the text area, between printed things or between the last one and the
+text area's foot, on a page that is not the last. A designer leaves none (issue 21).
+
+Measured on WeasyPrint's own boxes (the document `HTML(...).render()` gives, before it is
+written): what is printed is every line of text, every image, and every box that paints a
+background or a border; the columns are those WeasyPrint laid out on the page (a page that
+has none, those of the document's other pages, else the whole text area).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+HOLE_MM = 40.0
+PX_PER_MM = 96 / 25.4  # WeasyPrint lays out in CSS pixels
+_SKIPPED = ("MarginBox",)  # running heads and page numbers: outside the text area
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A gap of `height` mm, from `top` mm below the text area's top, in column `column`
+    (0: the leftmost) of page `page` (1: the first)."""
+
+    page: int
+    column: int
+    top: float
+    height: float
+
+    def __str__(self) -> str:
+        return f"page {self.page}, column {self.column + 1}: {self.height:.0f} mm at {self.top:.0f} mm"
+
+
+Span = tuple[float, float]  # (left, right) or (top, bottom), in CSS pixels
+
+
+def _painted(box: object) -> bool:
+    """Whether the box paints a background or a border of its own."""
+    style = getattr(box, "style", None)
+    if style is None or type(box).__name__ in ("PageBox",) or \
+            getattr(getattr(box, "element", None), "tag", None) in ("html", "body"):
+        return False
+    background = style["background_color"]
+    if background is not None and getattr(background, "alpha", 0) > 0 and \
+            tuple(background)[:3] != (1, 1, 1):
+        return True
+    return any(getattr(box, f"border_{side}_width", 0) > 0
+               for side in ("top", "right", "bottom", "left"))
+
+
+def _printed(box: object, measure: Span = (0, 0)) -> Iterator[tuple[Span, Span]]:
+    """(horizontal span, vertical span) of each thing the box and its descendants print; a
+    line of text spans its block's `measure` (a short line, a title, still fills it)."""
+    kind = type(box).__name__
+    if kind in _SKIPPED:
+        return
+    if kind == "LineBox":
+        if any(_has_text(child) for child in box.children):
+            yield measure, (box.position_y, box.position_y + box.height)
+        return
+    if kind in ("BlockReplacedBox", "InlineReplacedBox") or \
+            (_painted(box) and kind != "TableBox"):
+        x, y = box.border_box_x(), box.border_box_y()
+        yield (x, x + box.border_width()), (y, y + box.border_height())
+        if kind.endswith("ReplacedBox"):
+            return
+    if hasattr(box, "content_box_x") and getattr(box, "width", None) is not None:
+        measure = (box.content_box_x(), box.content_box_x() + box.width)
+    for child in getattr(box, "children", ()):
+        yield from _printed(child, measure)
+
+
+def _has_text(box: object) -> bool:
+    kind = type(box).__name__
+    if kind == "TextBox":
+        return bool(box.text.strip())
+    if kind.endswith("ReplacedBox") or kind == "InlineBlockBox":
+        return True
+    return any(_has_text(child) for child in getattr(box, "children", ()))
+
+
+def _columns(box: object) -> Iterator[Span]:
+    """The horizontal spans of the columns WeasyPrint laid out under `box`: the boxes of an
+    element laid out side by side as children of a box of the same element."""
+    children = [child for child in getattr(box, "children", ())
+                if type(child).__name__ not in ("LineBox", "TextBox")]
+    element = getattr(box, "element", None)
+    same = [child for child in children if element is not None and
+            getattr(child, "element", None) is element and
+            getattr(child, "element_tag", None) == getattr(box, "element_tag", None)]
+    if len(same) > 1 and len({child.position_x for child in same}) > 1:
+        for child in same:
+            yield child.position_x, child.position_x + child.width
+    for child in children:
+        yield from _columns(child)
+
+
+def _strips(found: list[Span], left: float, right: float) -> list[Span]:
+    """The columns of a page from the spans found (one strip per distinct left edge)."""
+    strips: dict[int, Span] = {}
+    for start, end in found:
+        strips.setdefault(round(start), (start, end))
+    return [strips[key] for key in sorted(strips)] or [(left, right)]
+
+
+def page_holes(page_box: object, number: int, default: list[Span] | None = None
+               ) -> list[Hole]:
+    """The holes of one laid-out page (WeasyPrint's page box), numbered `number`."""
+    left, top = page_box.content_box_x(), page_box.content_box_y()
+    foot = top + page_box.height
+    right = left + page_box.width
+    found = list(_columns(page_box))
+    strips = _strips(found, left, right) if found else (default or [(left, right)])
+    printed = list(_printed(page_box))
+    holes = []
+    for index, (start, end) in enumerate(strips):
+        spans = sorted((y0, y1) for (x0, x1), (y0, y1) in printed
+                       if x0 < end - 1 and x1 > start + 1 and y1 > top and y0 < foot)
+        reached = None
+        for y0, y1 in [*spans, (foot, foot)]:
+            if reached is not None and y0 - reached >= HOLE_MM * PX_PER_MM:
+                holes.append(Hole(number, index, (reached - top) / PX_PER_MM,
+                                  (y0 - reached) / PX_PER_MM))
+            reached = y1 if reached is None else max(reached, y1)
+    return holes
+
+
+def holes(pages: list) -> list[Hole]:
+    """The holes of a laid-out document (WeasyPrint's pages), on every page but the last."""
+    default: list[Span] = []
+    for page in pages:
+        found = list(_columns(page._page_box))
+        if found:
+            box = page._page_box
+            default = _strips(found, box.content_box_x(), box.content_box_x() + box.width)
+            break
+    return [hole for number, page in enumerate(pages[:-1], start=1)
+            for hole in page_holes(page._page_box, number, default or None)]
