@@ -22,7 +22,8 @@ def sources() -> dict[str, Path]:
     """The seed, every fixture and every corpus document, by name."""
     found = {"seed": ROOT / "source" / "smart-city-tour-mulhouse.md"}
     found |= {path.parent.name: path for path in sorted(FIXTURES.glob("*/*.md"))}
-    found |= {f"corpus/{path.stem}": path for path in sorted(CORPUS.glob("*.md"))}
+    found |= {f"corpus/{path.stem}": path for path in sorted(CORPUS.glob("*.md"))
+              if path.name != "README.md"}
     return found
 
 

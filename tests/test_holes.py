@@ -27,6 +27,22 @@ KNOWN: dict[tuple[str, str], int] = {
     ("long", "bloc-notes"): 2,  # page 4: a section moved whole to page 5
     ("table", "observatoire"): 1,  # page 1: the commune table moved whole to page 2
     ("two-authors", "bloc-notes"): 1,  # page 1: the right column left short
+    ("corpus/communes", "observatoire"): 1,  # page 1: the commune table moved whole to page 2
+    ("corpus/forum-en", "bloc-notes"): 3,  # page 1: the wide table's section moved whole to
+    # page 2; page 2: the portrait photo's column
+    ("corpus/journee", "bloc-notes"): 4,  # pages 2, 5: a photo's column; page 6: a section
+    # moved whole
+    ("corpus/journee", "observatoire"): 1,  # page 5: the wide table moved to page 6
+    ("corpus/photo-large", "bloc-notes"): 2,  # page 1: the wide photo moved to page 2
+    ("corpus/photos-largeurs", "bloc-notes"): 1,  # page 2: the photo moved to page 3
+    ("corpus/photos-largeurs", "observatoire"): 1,  # page 2: the photo moved to page 3
+    ("corpus/sessions-en", "bloc-notes"): 2,  # page 2: a section moved whole to page 3
+    ("corpus/tableau-large", "observatoire"): 1,  # page 1: the wide table moved to page 2
+    ("corpus/tableau-long", "bloc-notes"): 2,  # page 2: the end of the long table
+    ("corpus/visite-chantier", "bloc-notes"): 2,  # pages 1, 2: a photo's column
+    ("corpus/visite-chantier", "observatoire"): 2,  # pages 1, 2: a photo moved to the next
+    ("corpus/werkstatt", "bloc-notes"): 1,  # page 1: the photo moved to the next column
+    ("corpus/werkstatt", "observatoire"): 1,  # page 1: the photo moved to page 2
 }
 
 
