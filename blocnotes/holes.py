@@ -126,14 +126,35 @@ def page_holes(page_box: object, number: int, default: list[Span] | None = None
     return holes
 
 
-def holes(pages: list) -> list[Hole]:
-    """The holes of a laid-out document (WeasyPrint's pages), on every page but the last."""
-    default: list[Span] = []
+def strips_of(pages: list) -> list[Span] | None:
+    """The columns of the first page that has columns (None: no page has)."""
     for page in pages:
         found = list(_columns(page._page_box))
         if found:
             box = page._page_box
-            default = _strips(found, box.content_box_x(), box.content_box_x() + box.width)
-            break
+            return _strips(found, box.content_box_x(), box.content_box_x() + box.width)
+    return None
+
+
+def foot_gaps(page_box: object, default: list[Span] | None = None) -> list[tuple[Span, float]]:
+    """Each column of the page and the empty height (CSS pixels) between the last thing
+    printed in it and the text area's foot."""
+    left, top = page_box.content_box_x(), page_box.content_box_y()
+    foot = top + page_box.height
+    found = list(_columns(page_box))
+    strips = _strips(found, left, left + page_box.width) if found else \
+        (default or [(left, left + page_box.width)])
+    printed = list(_printed(page_box))
+    gaps = []
+    for start, end in strips:
+        bottoms = [y1 for (x0, x1), (_y0, y1) in printed
+                   if x0 < end - 1 and x1 > start + 1 and y1 > top and _y0 < foot]
+        gaps.append(((start, end), foot - max(bottoms, default=top)))
+    return gaps
+
+
+def holes(pages: list) -> list[Hole]:
+    """The holes of a laid-out document (WeasyPrint's pages), on every page but the last."""
+    default = strips_of(pages)
     return [hole for number, page in enumerate(pages[:-1], start=1)
-            for hole in page_holes(page._page_box, number, default or None)]
+            for hole in page_holes(page._page_box, number, default)]

@@ -56,7 +56,7 @@ def styled(source: Path, style: str, folder: Path) -> Path:
     return target
 
 
-def lay_out(source: Path, made_up: bool = True, css: str = ""):
+def lay_out(source: Path, made_up: bool = True, css: str = "", floats: bool = True):
     """The document's screen PDF laid out by WeasyPrint (made up, or not; with `css` over
     its style), not written."""
     from blocnotes import pdf
@@ -71,7 +71,7 @@ def lay_out(source: Path, made_up: bool = True, css: str = ""):
     html = html.replace("</head>", f"<style>{css}</style></head>", 1) if css else html
     roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
     if made_up:
-        return pdf.layout(html, source, roots)
+        return pdf.layout(html, source, roots, floats=floats)
     return pdf._lay_out(html, source, roots, False)
 
 
@@ -81,6 +81,7 @@ def main() -> int:
     from blocnotes import holes
 
     made_up = "--raw" not in sys.argv
+    floats = "--no-floats" not in sys.argv
     asked = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
     total = 0
     with tempfile.TemporaryDirectory() as folder:
@@ -88,7 +89,8 @@ def main() -> int:
             if asked and not any(word in name for word in asked):
                 continue
             for style in STYLES:
-                document = lay_out(styled(source, style, Path(folder) / name), made_up)
+                document = lay_out(styled(source, style, Path(folder) / name), made_up,
+                                   floats=floats)
                 found = holes.holes(document.pages)
                 total += len(found)
                 print(f"{name:34} {style:13} {len(document.pages):2} pages {len(found)} holes",
