@@ -138,9 +138,12 @@ def strips_of(pages: list) -> list[Span] | None:
 
 def foot_gaps(page_box: object, default: list[Span] | None = None) -> list[tuple[Span, float]]:
     """Each column of the page and the empty height (CSS pixels) between the last thing
-    printed in it and the text area's foot."""
+    printed in it and the text area's foot (above the page's notes)."""
     left, top = page_box.content_box_x(), page_box.content_box_y()
     foot = top + page_box.height
+    for child in page_box.children:
+        if type(child).__name__ == "FootnoteAreaBox" and child.children:
+            foot = min(foot, child.position_y)
     found = list(_columns(page_box))
     strips = _strips(found, left, left + page_box.width) if found else \
         (default or [(left, left + page_box.width)])

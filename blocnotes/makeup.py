@@ -119,6 +119,16 @@ def _is(element: object, name: str) -> bool:
 # the blocks that follow it, as many as fill the hole; laid out again, the text moves up.
 FLOAT_CLASSES = {"table-wrap"}
 FLOW_PARENTS = {BODY, "section-head", "intro"}  # the boxes whose children are the text's blocks
+WIDE = "wide"  # a float across the columns (markup.py: figure.wide, .table-wrap.wide)
+
+
+def _in_flow(element: object, parent: object | None) -> bool:
+    """Whether `element`, child of `parent`, is a block of the text: a child of a section's
+    text, head or the intro, or a wide float between two parts of a section's text."""
+    if parent is None:
+        return False
+    classes = set(parent.get("class", "").split())  # type: ignore[attr-defined]
+    return bool(FLOW_PARENTS & classes) or ("chapter" in classes and _is_float(element))
 HEAD = "section-head"
 
 
@@ -154,7 +164,7 @@ def _fragments(box: object, page: int, parents: dict, found: dict) -> None:
     for child in _blocks(box):
         element = getattr(child, "element", None)
         parent = parents.get(id(element)) if element is not None else None
-        if parent is not None and FLOW_PARENTS & set(parent.get("class", "").split()) and \
+        if _in_flow(element, parent) and \
                 element is not getattr(box, "element", None):
             found.setdefault(element, []).append(Fragment(
                 page, child.position_x, child.position_y,
@@ -195,11 +205,17 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
     for index, element in enumerate(order):
         if not _is_float(element):
             continue
-        # a float kept in its section's head (right under the heading) goes with the head:
-        # what stands before it is what stands before the head
-        parent = parents[id(element)]
-        head = [block for block in parent if block in found and block is not element] \
-            if HEAD in parent.get("class", "").split() else []
+        # a float in its section's head, or first in its text (right under the heading),
+        # goes with the head: what stands before it is what stands before the section
+        section = _section_of(element, parents)
+        head = []
+        for block in reversed(order[:index]):
+            if _section_of(block, parents) is not section or not (
+                    HEAD in parents[id(block)].get("class", "").split() or _is_float(block)):
+                break
+            head.insert(0, block)
+        if head and HEAD not in parents[id(head[0])].get("class", "").split():
+            head = []  # floats after the text's first block: not the section's beginning
         start = order.index(head[0]) if head else index
         if start == 0:
             continue
@@ -216,7 +232,6 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
         # the blocks after it, as many as fill the room (the last may break): those of its
         # section; when it ends its section, the beginning of the next one
         filled, after = sum(_height(found[block]) for block in head), None
-        section = _section_of(element, parents)
         followers = [block for block in order[index + 1:]
                      if _section_of(block, parents) is section] or order[index + 1:]
         for block in followers:
@@ -274,6 +289,7 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
             figure.tail = tail
             block.addnext(figure)
             changed = True
+    spanners_out(root)
     return changed
 
 
@@ -286,7 +302,47 @@ def _flow_ancestor(element: etree._Element | None) -> etree._Element | None:
     of a section's text, head or the intro)."""
     while element is not None:
         parent = element.getparent()
-        if parent is not None and FLOW_PARENTS & set(parent.get("class", "").split()):
+        if _in_flow(element, parent):
             return element
         element = parent
     return None
+
+
+def _spans(element: object) -> bool:
+    return _is_float(element) and WIDE in element.get("class", "").split()  # type: ignore
+
+
+def spanners_out(root: etree._Element) -> bool:
+    """Take the wide floats of each section's text out of its columns: the text is cut in
+    parts (each a section-body, whose columns the style sets), with each wide float between
+    two parts, as a block of the section. (WeasyPrint, laying out a note called in the
+    columns before a box that spans them, can move the whole section to the next page.)
+    Whether anything changed; made again after each float moved, it changes nothing more."""
+    changed = False
+    for section in _sections(root):
+        parts = [child for child in section if _is(child, BODY) or _spans(child)]
+        if not any(_spans(child) for body in parts if _is(body, BODY) for child in body):
+            continue
+        blocks = [child for part in parts
+                  for child in (list(part) if _is(part, BODY) else [part])]
+        attributes = dict(next(part for part in parts if _is(part, BODY)).attrib)
+        anchor = parts[0].getprevious()
+        for part in parts:
+            section.remove(part)
+        rebuilt: list[etree._Element] = []
+        for block in blocks:
+            if _spans(block):
+                rebuilt.append(block)
+            else:
+                if not rebuilt or _spans(rebuilt[-1]):
+                    rebuilt.append(etree.Element(f"{{{XHTML}}}div", attributes))
+                rebuilt[-1].append(block)
+        for part in rebuilt:
+            part.tail = "\n"
+            if anchor is None:
+                section.insert(0, part)
+            else:
+                anchor.addnext(part)
+            anchor = part
+        changed = True
+    return changed

@@ -270,6 +270,8 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
     `floats`); a section whose heading was left at the foot of a page (the style's
     break-after: avoid keeps it with its columns; this is a safety net) starts the next
     page; a colophon alone on the last page takes the text's last paragraph with it."""
+    if floats and makeup.WIDE in html:  # wide floats out of the columns (the seed: no parse)
+        html = render.amend_pdf_html(html, makeup.spanners_out) or html
     document = _lay_out(html, source, roots, allow_remote, plan)
     if floats:
         html, document = _place_floats(html, document, source, roots, allow_remote, plan)
