@@ -31,7 +31,7 @@ KNOWN: dict[tuple[str, str], int] = {
     ("two-authors", "bloc-notes"): 1,  # page 1: the right column left short
     ("corpus/journee", "bloc-notes"): 2,  # page 2: a right column; page 6: a column under
     # the wide photo
-    ("corpus/journee", "observatoire"): 1,  # page 5: the wide table moved to page 6
+    ("corpus/journee", "observatoire"): 1,  # page 11: the last section moved whole to page 12
     ("corpus/sessions-en", "bloc-notes"): 2,  # page 2: a section moved whole to page 3
     ("corpus/tableau-long", "bloc-notes"): 2,  # page 2: the end of the long table
     ("corpus/visite-chantier", "bloc-notes"): 2,  # pages 1, 2: a photo's column
@@ -130,3 +130,47 @@ def _floats(box):
         return
     for child in getattr(box, "children", ()):
         yield from _floats(child)
+
+
+def _cell_lines(box, found: list) -> None:
+    element = getattr(box, "element", None)
+    if type(box).__name__ == "TableCellBox":
+        lines = ["".join(text.text for text in _texts(line)) for line in _lines(box)]
+        found.append((element, box.grid_x, lines))
+        return
+    for child in getattr(box, "children", ()):
+        _cell_lines(child, found)
+
+
+def _lines(box):
+    for child in getattr(box, "children", ()):
+        if type(child).__name__ == "LineBox":
+            yield child
+        else:
+            yield from _lines(child)
+
+
+def _texts(box):
+    for child in getattr(box, "children", ()):
+        if type(child).__name__ == "TextBox":
+            yield child
+        else:
+            yield from _texts(child)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_names_and_headers_are_not_hyphenated_when_the_table_has_room(laid_out, style):
+    """The six-column table of the communes: no header and no name of the first column is
+    cut with a hyphen, and each name but the one with a hyphen of its own is on one line
+    (the figures' columns gave up their spare room)."""
+    cells: list = []
+    for page in laid_out["corpus/tableau-large", style].pages:
+        _cell_lines(page._page_box, cells)
+    names = [(element, lines) for element, column, lines in cells
+             if element.tag.endswith("th") or column == 0]
+    assert len(names) > 8
+    for element, lines in names:
+        text = "".join("".join(element.itertext()).split())
+        assert "".join("".join(lines).split()) == text, lines  # no hyphen added
+        if element.tag.endswith("td") and "-" not in text:
+            assert len(lines) == 1, lines
