@@ -174,3 +174,24 @@ def test_names_and_headers_are_not_hyphenated_when_the_table_has_room(laid_out, 
         assert "".join("".join(lines).split()) == text, lines  # no hyphen added
         if element.tag.endswith("td") and "-" not in text:
             assert len(lines) == 1, lines
+
+
+@pytest.mark.parametrize(("name", "style", "layouts"), [
+    ("seed", "bloc-notes", (1,)), ("corpus/photo-large", "bloc-notes", (2, 3)),
+    ("corpus/visite-chantier", "observatoire", (2, 3))])
+def test_layouts_a_document_takes(monkeypatch, tmp_path: Path, name, style, layouts):
+    """The seed (no float) is laid out once; a document whose floats are moved two or three
+    times (the colophon's make-up left out: it is counted apart)."""
+    from blocnotes import pdf
+
+    calls = []
+    lay_out_once = pdf._lay_out
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return lay_out_once(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "_lay_out", counted)
+    monkeypatch.setattr(pdf, "MAKEUP_PASSES", 0)
+    lay_out(styled(DOCUMENTS[name], style, tmp_path / "x"))
+    assert len(calls) in layouts
