@@ -161,3 +161,28 @@ def holes(pages: list) -> list[Hole]:
     default = strips_of(pages)
     return [hole for number, page in enumerate(pages[:-1], start=1)
             for hole in page_holes(page._page_box, number, default)]
+
+
+def pages_needed(pages: list) -> int:
+    """The pages the document's content needs: what is printed in each column (the union of
+    its printed spans) summed over the pages, over the text area of a page, rounded up."""
+    default = strips_of(pages)
+    printed_area = area = 0.0
+    for page in pages:
+        box = page._page_box
+        left, top = box.content_box_x(), box.content_box_y()
+        foot = top + box.height
+        found = list(_columns(box))
+        strips = _strips(found, left, left + box.width) if found else \
+            (default or [(left, left + box.width)])
+        printed = list(_printed(box))
+        for start, end in strips:
+            spans = sorted((max(y0, top), min(y1, foot)) for (x0, x1), (y0, y1) in printed
+                           if x0 < end - 1 and x1 > start + 1 and y1 > top and y0 < foot)
+            reached = top
+            for y0, y1 in spans:
+                if y1 > reached:
+                    printed_area += (y1 - max(y0, reached)) * (end - start)
+                    reached = y1
+        area = sum(end - start for start, end in strips) * box.height
+    return max(1, -int(-printed_area // area)) if area else len(pages)

@@ -93,7 +93,8 @@ def main() -> int:
                                    floats=floats)
                 found = holes.holes(document.pages)
                 total += len(found)
-                print(f"{name:34} {style:13} {len(document.pages):2} pages {len(found)} holes",
+                print(f"{name:34} {style:13} {len(document.pages):2} pages "
+                      f"({holes.pages_needed(document.pages)} needed) {len(found)} holes",
                       "; ".join(map(str, found)))
     print(f"{total} holes")
     return 0

@@ -50,8 +50,11 @@ def laid_out(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
 
 @pytest.mark.parametrize(("name", "style"), CASES, ids=[f"{n}-{s}" for n, s in CASES])
 def test_no_page_but_the_last_leaves_a_hole(laid_out, name, style):
-    found = holes.holes(laid_out[name, style].pages)
+    pages = laid_out[name, style].pages
+    found = holes.holes(pages)
     assert len(found) <= KNOWN.get((name, style), 0), [str(hole) for hole in found]
+    # no more pages than its content needs (printed height over the text area), plus one
+    assert len(pages) <= holes.pages_needed(pages) + 1
 
 
 def test_the_meter_finds_a_hole_where_a_section_starts_a_page(tmp_path: Path):
