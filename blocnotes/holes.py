@@ -29,7 +29,8 @@ class Hole:
     height: float
 
     def __str__(self) -> str:
-        return f"page {self.page}, column {self.column + 1}: {self.height:.0f} mm at {self.top:.0f} mm"
+        # (p. 2, col. 1: 44 mm at 213 mm; no label text in the package: tests/test_style.py)
+        return f"p. {self.page}, col. {self.column + 1}: {self.height:.0f} mm at {self.top:.0f} mm"
 
 
 Span = tuple[float, float]  # (left, right) or (top, bottom), in CSS pixels
@@ -42,8 +43,7 @@ def _painted(box: object) -> bool:
             getattr(getattr(box, "element", None), "tag", None) in ("html", "body"):
         return False
     background = style["background_color"]
-    if background is not None and getattr(background, "alpha", 0) > 0 and \
-            tuple(background)[:3] != (1, 1, 1):
+    if background is not None and getattr(background, "alpha", 0) > 0:
         return True
     return any(getattr(box, f"border_{side}_width", 0) > 0
                for side in ("top", "right", "bottom", "left"))
