@@ -199,6 +199,7 @@ def _table(table: ET.Element, parent: ET.Element, source_re: re.Pattern[str]) ->
                 if index < len(row):
                     _add_class(row[index], "num")
     wide = columns > MAX_COLUMN_COLUMNS or sum(widths) + 2 * columns > COLUMN_CHARS
+    _keep_words_whole(rows, widths, COLUMN_CHARS * (2 if wide else 1))
     kinds = ["table-wrap"] + (["wide"] if wide else []) + (["short"] if len(rows) <= SHORT_ROWS else [])
     wrapper = ET.Element("div", {"class": " ".join(kinds)})
     position = list(parent).index(table)
@@ -229,6 +230,34 @@ def _table(table: ET.Element, parent: ET.Element, source_re: re.Pattern[str]) ->
             wrapper.append(sibling)
         else:
             break
+
+
+WHOLE_CHARS = 20  # a text column no wider than this holds names, periods: kept whole
+WHOLE = "whole"
+
+
+def _keep_words_whole(rows: list[list[ET.Element]], widths: list[int], room: int) -> None:
+    """Mark WHOLE the cells of the short text columns (names, periods) when the table has
+    room for them and its figures on one line: the style keeps them unbroken, so a column
+    of names gets what its longest name needs before the figures get their spare room."""
+    numeric = [any("num" in (row[index].get("class") or "").split()
+                   for row in rows if index < len(row)) for index in range(len(widths))]
+    short = [not numeric[index] and widths[index] <= WHOLE_CHARS for index in range(len(widths))]
+    # what stays on one line: the cells' text (a header wraps at its spaces)
+    body = [0] * len(widths)
+    for row in rows:
+        for index, cell in enumerate(row):
+            if cell.tag == "td":
+                body[index] = max(body[index], len(_text(cell)))
+    kept = sum(width + 2 for width, whole, number in zip(body, short, numeric, strict=True)
+               if whole or number)
+    if not any(short) or kept > room:
+        return
+    for row in rows:
+        for index, cell in enumerate(row):
+            if short[index] and cell.tag == "td":
+                _add_class(cell, WHOLE)
+
 
 
 def _add_class(element: ET.Element, name: str) -> None:

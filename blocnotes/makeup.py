@@ -5,6 +5,7 @@ what it does) or a block moved (render.amend_pdf_html serializes it again)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -111,3 +112,237 @@ def carry_last_block(root: etree._Element) -> bool:
 def _is(element: object, name: str) -> bool:
     return isinstance(getattr(element, "tag", None), str) and \
         name in element.get("class", "").split()  # type: ignore[attr-defined]
+
+
+# Floats (issue 21): a figure or a table that did not fit where it stands in the text, and
+# went to the next column or page, leaving a hole, is moved in the PDF's HTML tree after
+# the blocks that follow it, as many as fill the hole; laid out again, the text moves up.
+FLOAT_CLASSES = {"table-wrap"}
+FLOW_PARENTS = {BODY, "section-head", "intro"}  # the boxes whose children are the text's blocks
+WIDE = "wide"  # a float across the columns (markup.py: figure.wide, .table-wrap.wide)
+
+
+def _in_flow(element: object, parent: object | None) -> bool:
+    """Whether `element`, child of `parent`, is a block of the text: a child of a section's
+    text, head or the intro, or a wide float between two parts of a section's text."""
+    if parent is None:
+        return False
+    classes = set(parent.get("class", "").split())  # type: ignore[attr-defined]
+    return bool(FLOW_PARENTS & classes) or ("chapter" in classes and _is_float(element))
+HEAD = "section-head"
+
+
+def _is_float(element: object) -> bool:
+    tag = getattr(element, "tag", None)
+    if not isinstance(tag, str):
+        return False
+    return tag.rsplit("}", 1)[-1] == "figure" or \
+        bool(FLOAT_CLASSES & set(element.get("class", "").split()))  # type: ignore[attr-defined]
+
+
+def key(element: object) -> str | None:
+    """A block's number (data-bn), or its first numbered descendant's: the same in the
+    layout's tree and in the PDF's HTML tree."""
+    for node in element.iter():  # type: ignore[attr-defined]
+        if isinstance(node.tag, str) and node.get("data-bn") is not None:
+            return node.get("data-bn")
+    return None
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Where a block of the text (or a piece of it) was laid out: page, column's left edge,
+    top and bottom, in CSS pixels."""
+
+    page: int
+    x: float
+    top: float
+    bottom: float
+
+
+def _fragments(box: object, page: int, parents: dict, found: dict) -> None:
+    for child in _blocks(box):
+        element = getattr(child, "element", None)
+        parent = parents.get(id(element)) if element is not None else None
+        if _in_flow(element, parent) and \
+                element is not getattr(box, "element", None):
+            found.setdefault(element, []).append(Fragment(
+                page, child.position_x, child.position_y,
+                child.position_y + child.margin_height()))
+            continue
+        _fragments(child, page, parents, found)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A float (by its key) to put after the block of key `after` (None: at the start of its
+    section's text), set at `scale` of its width (1: as it is)."""
+
+    float_key: str
+    after: str | None
+    page: int = 0  # the page (from 0) whose hole it fills
+
+
+def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
+    """The floats that left a hole of `threshold_mm` or more before them (they did not fit
+    at their place, and went to the next column or page) -> where to move each: after as
+    many of the blocks that follow it as fill the hole."""
+    from .holes import PX_PER_MM, foot_gaps, strips_of
+
+    if len(pages) < 2:
+        return []
+    root = pages[0]._page_box
+    element_root = _root_element(root)
+    if element_root is None:
+        return []
+    parents = {id(child): parent for parent in element_root.iter() for child in parent}
+    found: dict = {}
+    for number, page in enumerate(pages):
+        _fragments(page._page_box, number, parents, found)
+    order = [element for element in element_root.iter() if element in found]
+    default = strips_of(pages)
+    moves = []
+    for index, element in enumerate(order):
+        if not _is_float(element):
+            continue
+        # a float in its section's head, or first in its text (right under the heading),
+        # goes with the head: what stands before it is what stands before the section
+        section = _section_of(element, parents)
+        head = []
+        for block in reversed(order[:index]):
+            if _section_of(block, parents) is not section or not (
+                    HEAD in parents[id(block)].get("class", "").split() or _is_float(block)):
+                break
+            head.insert(0, block)
+        if head and HEAD not in parents[id(head[0])].get("class", "").split():
+            head = []  # floats after the text's first block: not the section's beginning
+        start = order.index(head[0]) if head else index
+        if start == 0:
+            continue
+        last, first = found[order[start - 1]][-1], found[element][0]
+        if first.page == last.page and abs(first.x - last.x) < 1:
+            continue  # right under the block before it
+        if last.page >= len(pages) - 1:
+            continue
+        gaps = foot_gaps(pages[last.page]._page_box, default)
+        room = sum(gap for (left, _right), gap in gaps if left >= last.x - 1)
+        float_key = key(element)
+        if room < threshold_mm * PX_PER_MM or float_key is None:
+            continue
+        # the blocks after it, as many as fill the room (the last may break): those of its
+        # section; when it ends its section, the beginning of the next one
+        filled, after = sum(_height(found[block]) for block in head), None
+        followers = [block for block in order[index + 1:]
+                     if _section_of(block, parents) is section] or order[index + 1:]
+        for block in followers:
+            filled += _height(found[block])
+            if BODY not in parents[id(block)].get("class", "").split() or \
+                    block.tag.rsplit("}", 1)[-1] in HEADING_TAGS or _is_float(block):
+                continue  # a float goes in a section's text, never after a heading
+            after = block
+            if filled >= room:
+                break
+        if after is not None and key(after) is not None:
+            moves.append(Move(float_key, key(after), last.page))
+    return moves
+
+
+def _section_of(element: object, parents: dict) -> object | None:
+    """The section (class 'chapter') that holds `element`, in the layout's tree."""
+    ancestor = parents.get(id(element))
+    while ancestor is not None and "chapter" not in ancestor.get("class", "").split():
+        ancestor = parents.get(id(ancestor))
+    return ancestor
+
+
+def _height(fragments: list[Fragment]) -> float:
+    return sum(fragment.bottom - fragment.top for fragment in fragments)
+
+
+HEADING_TAGS = {f"h{level}" for level in range(2, 7)}
+
+
+def _root_element(page_box: object) -> object | None:
+    for child in getattr(page_box, "children", ()):
+        element = getattr(child, "element", None)
+        if element is not None and getattr(element, "tag", "").rsplit("}", 1)[-1] == "html":
+            return element
+    return None
+
+
+def move_floats(root: etree._Element, moves: list[Move]) -> bool:
+    """Make the `moves` in the PDF's HTML `root`: each float put after its block (in the
+    section's text); whether anything changed."""
+    by_key = {element.get("data-bn"): element for element in root.iter()
+              if isinstance(element.tag, str) and element.get("data-bn") is not None}
+    changed = False
+    for move in moves:
+        numbered, target = by_key.get(move.float_key), by_key.get(move.after or "")
+        figure = _flow_ancestor(numbered)
+        block = _flow_ancestor(target)
+        if figure is None or block is None or figure is block:
+            continue
+        body = block.getparent()
+        if figure.getparent() is not body or _index(body, figure) < _index(body, block):
+            tail = figure.tail
+            figure.getparent().remove(figure)
+            figure.tail = tail
+            block.addnext(figure)
+            changed = True
+    spanners_out(root)
+    return changed
+
+
+def _index(parent: etree._Element, child: etree._Element) -> int:
+    return list(parent).index(child) if child.getparent() is parent else -1
+
+
+def _flow_ancestor(element: etree._Element | None) -> etree._Element | None:
+    """The block of the text that holds `element` (itself, or its ancestor that is a child
+    of a section's text, head or the intro)."""
+    while element is not None:
+        parent = element.getparent()
+        if _in_flow(element, parent):
+            return element
+        element = parent
+    return None
+
+
+def _spans(element: object) -> bool:
+    return _is_float(element) and WIDE in element.get("class", "").split()  # type: ignore
+
+
+def spanners_out(root: etree._Element) -> bool:
+    """Take the wide floats of each section's text out of its columns: the text is cut in
+    parts (each a section-body, whose columns the style sets), with each wide float between
+    two parts, as a block of the section. (WeasyPrint, laying out a note called in the
+    columns before a box that spans them, can move the whole section to the next page.)
+    Whether anything changed; made again after each float moved, it changes nothing more."""
+    changed = False
+    for section in _sections(root):
+        parts = [child for child in section if _is(child, BODY) or _spans(child)]
+        if not any(_spans(child) for body in parts if _is(body, BODY) for child in body):
+            continue
+        blocks = [child for part in parts
+                  for child in (list(part) if _is(part, BODY) else [part])]
+        attributes = dict(next(part for part in parts if _is(part, BODY)).attrib)
+        anchor = parts[0].getprevious()
+        for part in parts:
+            section.remove(part)
+        rebuilt: list[etree._Element] = []
+        for block in blocks:
+            if _spans(block):
+                rebuilt.append(block)
+            else:
+                if not rebuilt or _spans(rebuilt[-1]):
+                    rebuilt.append(etree.Element(f"{{{XHTML}}}div", attributes))
+                rebuilt[-1].append(block)
+        for part in rebuilt:
+            part.tail = "\n"
+            if anchor is None:
+                section.insert(0, part)
+            else:
+                anchor.addnext(part)
+            anchor = part
+        changed = True
+    return changed

@@ -269,30 +269,74 @@ def _lay_out(html: str, source: Path, roots: tuple[Path, ...], allow_remote: boo
 
 # The style keeps headings with their text, so a correction is rare: a few passes at most.
 MAKEUP_PASSES = 4
+# Floats are placed in two layouts at most after the first (issue 21: three in all).
+FLOAT_PASSES = 2
 
 
 def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
-            plan: ImagePlan | None = None, limits: Limits = DEFAULT) -> weasyprint.Document:
+            plan: ImagePlan | None = None, limits: Limits = DEFAULT, floats: bool = True
+            ) -> weasyprint.Document:
     """Lay the rendition out with our fetcher (a resource it refused is an error), then make
-    it up, laying it out again after a correction: a colophon alone on the last page takes
-    the text's last paragraph with it, and a section whose heading was left at the foot of a
-    page (the style's break-after: avoid keeps it with its columns; this is a safety net)
-    starts the next page."""
+    it up, laying it out again after a correction: a figure or table that left a hole before
+    it (it did not fit at its place) goes after the text that fills the hole (with
+    `floats`); a section whose heading was left at the foot of a page (the style's
+    break-after: avoid keeps it with its columns; this is a safety net) starts the next
+    page; a colophon alone on the last page takes the text's last paragraph with it."""
+    if floats and makeup.WIDE in html:  # wide floats out of the columns (the seed: no parse)
+        html = render.amend_pdf_html(html, makeup.spanners_out) or html
     document = _lay_out(html, source, roots, allow_remote, plan, limits)
+    if floats:
+        html, document = _place_floats(html, document, source, roots, allow_remote, plan,
+                                       limits)
     for _ in range(MAKEUP_PASSES):
-        stranded = makeup.stranded_sections(document.pages)
-        if stranded:
-            corrected = render.amend_pdf_html(
-                html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
-        elif makeup.colophon_alone(document.pages):
-            corrected = render.amend_pdf_html(html, makeup.carry_last_block)
-        else:
-            break
+        corrected = None
+        if corrected is None:
+            stranded = makeup.stranded_sections(document.pages)
+            if stranded:
+                corrected = render.amend_pdf_html(
+                    html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
+            elif makeup.colophon_alone(document.pages):
+                corrected = render.amend_pdf_html(html, makeup.carry_last_block)
         if corrected is None:  # nothing more to correct
             break
         html = corrected
         document = _lay_out(html, source, roots, allow_remote, plan, limits)
     return document
+
+
+def _place_floats(html: str, document: weasyprint.Document, source: Path,
+                  roots: tuple[Path, ...], allow_remote: bool, plan: ImagePlan | None,
+                  limits: Limits = DEFAULT) -> tuple[str, weasyprint.Document]:
+    """The floats that left a hole before them moved after the text that fills it
+    (makeup.stuck_floats), in FLOAT_PASSES more layouts at most; a layout that is no
+    better (more pages, or more of them left empty) is not kept: the moves of its first
+    page alone are tried instead."""
+    tries = FLOAT_PASSES
+    while tries:
+        moves = makeup.stuck_floats(document.pages)
+        while moves and tries:
+            tries -= 1
+            corrected = render.amend_pdf_html(
+                html, lambda root: makeup.move_floats(root, moves))  # noqa: B023
+            if corrected is None:
+                return html, document
+            placed = _lay_out(corrected, source, roots, allow_remote, plan, limits)
+            if _emptiness(placed) < _emptiness(document):
+                html, document = corrected, placed
+                break
+            first = min(move.page for move in moves)
+            moves = [move for move in moves if move.page == first] if \
+                len({move.page for move in moves}) > 1 else []
+        else:
+            return html, document
+    return html, document
+
+
+def _emptiness(document: weasyprint.Document) -> tuple[int, float]:
+    """(pages, millimetres of holes): what a placement of the floats makes smaller."""
+    from .holes import holes
+
+    return len(document.pages), sum(hole.height for hole in holes(document.pages))
 
 
 def _image_boxes(box: object, found: dict[RasterImage, list]) -> None:
@@ -343,10 +387,11 @@ def _diagnostics(source: Path, captured: _Collect) -> list[Diagnostic]:
 
 
 def layout(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool = False,
-           limits: Limits = DEFAULT) -> weasyprint.Document:
-    """Lay the HTML rendition out as the PDF would be, made up, without writing it."""
+           limits: Limits = DEFAULT, floats: bool = True) -> weasyprint.Document:
+    """Lay the HTML rendition out as the PDF would be, made up (its floats placed, or not),
+    without writing it."""
     with _captured_warnings() as captured:
-        document = _render(html, source, roots, allow_remote, None, limits)
+        document = _render(html, source, roots, allow_remote, None, limits, floats)
     _diagnostics(source, captured)
     return document
 
