@@ -25,6 +25,7 @@ class ImageCache:
     def __init__(self, folder: Path | None, limits: Limits = DEFAULT) -> None:
         self.folder = folder
         self.limits = limits
+        self.verdicts: dict[Path, bytes] = {}  # damage() found, for keep() to write
 
     def digest(self, path: Path) -> str:
         """The SHA-256 of a file's bytes, a photo's read and hashed again only when the file
@@ -33,7 +34,7 @@ class ImageCache:
 
     def damage(self, path: Path) -> str | None:
         """images.damage() of a raster image file, remembered in `folder` by the file's
-        digest: a photo is decoded for it once, not at each build."""
+        digest once keep() writes it: a photo is decoded for it once, not at each build."""
         if self.folder is None:
             return images.damage(path)
         name = hashlib.sha256(f"{VERSION}|{self.digest(path)}|damage".encode()).hexdigest()
@@ -42,9 +43,16 @@ class ImageCache:
             return note.read_text(encoding="utf-8") or None
         except (OSError, UnicodeDecodeError):
             found = images.damage(path)  # an unreadable file raises: nothing remembered
-            with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
-                atomic.write_bytes(note, (found or "").encode("utf-8"))
+            self.verdicts[note] = (found or "").encode("utf-8")
             return found
+
+    def keep(self) -> None:
+        """Write what damage() found (a source that stops at an error writes nothing in the
+        output folder: its verdicts are not kept)."""
+        for note, verdict in self.verdicts.items():
+            with contextlib.suppress(BlocNotesError):  # an unwritable cache only costs time
+                atomic.write_bytes(note, verdict)
+        self.verdicts.clear()
 
     def prepare(self, image: Path | bytes, target: images.Target) -> images.Prepared:
         """An image file (or its bytes, fetched) prepared for `target` (images.ImageError if

@@ -77,9 +77,12 @@ def _diagnose(source: Path, settings: Settings, press: bool, remember: bool = Tr
         raise BlocNotesError.of(error.diagnostics()
                                 + load.body_errors(source, settings.allow_remote)) from None
     folder = style_folder(document, settings)
-    cache = image_cache(settings) if remember else ImageCache(None)
-    return document, lint.lint(document, folder, settings.allow_remote,
-                               style.read(folder).geometry if press else None, cache.damage)
+    cache = image_cache(settings, document.limits) if remember else ImageCache(None)
+    found = lint.lint(document, folder, settings.allow_remote,
+                      style.read(folder).geometry if press else None, cache.damage)
+    if not lint.errors_of(found):
+        cache.keep()
+    return document, found
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
