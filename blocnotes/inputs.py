@@ -30,13 +30,14 @@ def ledger() -> Iterator[dict[str, str]]:
         _ledger.reset(token)
 
 
-def note(path: Path, digest: str) -> None:
-    """Note that the build used `path` with these bytes (their `digest`); a second read that
-    found other bytes makes the input unsettled: the next build makes the output again."""
+def note(path: Path, digest: str, resolved: Path | None = None) -> None:
+    """Note that the build used `path` (`resolved` already, or not) with these bytes (their
+    `digest`); a second read that found other bytes makes the input unsettled: the next build
+    makes the output again."""
     read = _ledger.get()
     if read is None:
         return
-    key = str(path.resolve())
+    key = str(resolved or path.resolve())
     read[key] = digest if read.get(key, digest) == digest else UNSETTLED
 
 
@@ -55,10 +56,10 @@ def read_bytes(path: Path, folder: Path | None = None, most: int | None = None) 
     """The bytes of an input file that lies in `folder` (by default its own folder), its
     digest noted (OSError as Path.read_bytes raises it); with `most`, no more than that many
     (a file over its budget is not read whole)."""
-    inside(path, folder)
+    resolved = inside(path, folder)
     with path.open("rb") as stream:
         data = stream.read() if most is None else stream.read(most)
-    note(path, hashlib.sha256(data).hexdigest())
+    note(path, hashlib.sha256(data).hexdigest(), resolved)
     return data
 
 

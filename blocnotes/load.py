@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 from . import budgets, frontmatter, inputs, labels, lint, markup, style
@@ -69,7 +70,13 @@ def agency_of(agency: Path | None) -> tuple[frontmatter.FrontMatter, budgets.Lim
     """The defaults of an agency.yaml (none: empty) and the budgets its `limits:` set."""
     if agency is None:
         return frontmatter.EMPTY, budgets.DEFAULT
-    text = read_text(agency)
+    return _agency(read_text(agency), agency)
+
+
+@cache
+def _agency(text: str, agency: Path) -> tuple[frontmatter.FrontMatter, budgets.Limits]:
+    # Parsed once per version of the file in a process: a build asks for its budgets before
+    # it loads the source, and a series shares one agency.yaml.
     defaults = frontmatter.read_defaults(text, agency)
     return defaults, budgets.from_agency(defaults.values.get(budgets.KEY), agency,
                                          defaults.lines.get(budgets.KEY), text)
