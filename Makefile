@@ -12,9 +12,6 @@ EDITABLE := --config-settings editable_mode=compat
 
 SOURCES := $(wildcard source/*.md)
 SLUGS := $(basename $(notdir $(SOURCES)))
-PDFS := $(SLUGS:%=$(OUT)/%.pdf)
-EPUBS := $(SLUGS:%=$(OUT)/%.epub)
-PRINTS := $(SLUGS:%=$(OUT)/%-impression.pdf)
 # (The files of the style each source chose, styles/<name>/, come from the build's records.)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
@@ -22,16 +19,28 @@ DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 JOBS = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(shell nproc 2>/dev/null || echo 2))
 QUIET = $(if $(findstring s,$(firstword -$(MAKEFLAGS))), -q)
 
-# The outputs the goals ask for (`make` alone: PDFs and EPUBs).
+.DEFAULT_GOAL := all
 GOALS := $(or $(MAKECMDGOALS),all)
-WANTED := $(if $(filter all pdf,$(GOALS)),$(PDFS)) $(if $(filter all epub,$(GOALS)),$(EPUBS)) \
-	$(if $(filter print,$(GOALS)),$(PRINTS))
+
+# The editions (blocnotes/editions.py, one row each) as make's lists: EDITION_GOALS (pdf,
+# print, epub), DEFAULT_GOALS (`make` alone), OUTPUTS_<goal>, and the rule that puts an
+# out-of-date output of each edition in DUE; written by build.py when the table changes.
+EDITIONS_MK := $(VENV)/editions.mk
+ifneq ($(filter-out clean distclean help,$(GOALS)),)
+include $(EDITIONS_MK)
+endif
+$(EDITIONS_MK): blocnotes/editions.py $(VENV)/.installed
+	@$(PY) build.py editions > $@.part && mv $@.part $@
+
+# The outputs the goals ask for (`make` alone: the default editions, the PDFs and EPUBs).
+WANTED := $(foreach goal,$(EDITION_GOALS),$(if $(filter $(goal),$(GOALS))$(if \
+	$(filter all,$(GOALS)),$(filter $(goal),$(DEFAULT_GOALS))),$(OUTPUTS_$(goal))))
 DUE :=
 
-.PHONY: all pdf epub print build dist watch check new import test a11y fuzz bench faster icc schemas lint golden docs clean distclean help
+.PHONY: all $(EDITION_GOALS) build dist watch check new import test a11y fuzz bench faster icc schemas lint golden docs clean distclean help
 .DELETE_ON_ERROR:
 
-all pdf epub print: build
+all $(EDITION_GOALS): build
 	@:
 
 # Make decides what is out of date with its own rules, below: each out-of-date output only
@@ -63,15 +72,6 @@ $(VENV)/.installed-test: $(VENV)/.installed
 		PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
 		npm install -g --silent @daisy/ace@$(ACE_VERSION)
 	touch $@
-
-$(OUT)/%.pdf: source/%.md $(DEPS)
-	$(eval DUE += $@)
-
-$(OUT)/%-impression.pdf: source/%.md styles/icc/FOGRA39L.icc $(DEPS)
-	$(eval DUE += $@)
-
-$(OUT)/%.epub: source/%.md $(DEPS)
-	$(eval DUE += $@)
 
 # The images each source uses and the files of the style it chose, by output (written by
 # every build, beside the outputs): a style's print.css makes its PDFs and EPUBs (the EPUB

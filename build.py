@@ -33,7 +33,14 @@ if __name__ == "__main__":
 import click
 
 from blocnotes import __version__, scratch
-from blocnotes.editions import PRESS, SCREEN_VARIANTS
+from blocnotes.editions import (
+    DEFAULT,
+    PER_SOURCE,
+    PRESS,
+    SCREEN,
+    SCREEN_VARIANTS,
+    make_lists,
+)
 from blocnotes.errors import BlocNotesError
 from blocnotes.freshness import FOLDER as RECORDS
 from blocnotes.lint import shown
@@ -51,7 +58,7 @@ from blocnotes.starter import LANGUAGES, file_name, starter
 from blocnotes.style import known as known_styles
 
 PROJECT = Path(__file__).resolve().parent
-OUTPUT_SUFFIXES = (".pdf", ".epub", ".html")
+OUTPUT_SUFFIXES = tuple({Path(e.file_name).suffix: None for e in PER_SOURCE})  # clean's
 
 
 def _sources(paths: tuple[Path, ...]) -> list[Path]:
@@ -170,12 +177,14 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     ctx.obj = {"quiet": quiet, "verbose": verbose}
 
 
-cli.command("pdf")(source_command(("pdf",), "Build the A4 PDF of each source.",
-                                  press_option=True))
-cli.command("epub")(source_command(("epub",), "Build the EPUB 3 of each source."))
-cli.command("all")(source_command(("pdf", "epub"), "Build the PDF and the EPUB of each source."))
-cli.command("html")(source_command(
-    ("html",), "Write the HTML the PDF of each source is laid out from (what WeasyPrint reads)."))
+# A command per edition that has one (editions.py), and `all` for the default ones; the
+# print shop's edition is the screen PDF's `--print`.
+for _edition in PER_SOURCE:
+    if _edition.command:
+        cli.command(_edition.name)(source_command((_edition.name,), _edition.command,
+                                                  press_option=_edition is SCREEN))
+_DEFAULTS = " and the ".join(e.offered or e.name for e in PER_SOURCE if e.name in DEFAULT)
+cli.command("all")(source_command(DEFAULT, f"Build the {_DEFAULTS} of each source."))
 
 
 def _kind(output: Path) -> tuple[str, str]:
@@ -252,7 +261,7 @@ def watch_command(sources: tuple[Path, ...], out: Path) -> None:
     from blocnotes.watch import watch
 
     with contextlib.suppress(KeyboardInterrupt):
-        watch(_sources(sources), ("pdf", "epub"), _settings(out),
+        watch(_sources(sources), DEFAULT, _settings(out),
               lambda line: click.echo(line, err=line.startswith("Error:")))
 
 
@@ -391,6 +400,12 @@ def clean_command(out: Path) -> None:
             path.unlink()
     if not any(out.iterdir()):
         out.rmdir()
+
+
+@cli.command("editions", hidden=True)
+def editions_command() -> None:
+    """Print the editions as make's lists and rules (the Makefile includes them)."""
+    click.echo(make_lists(), nl=False)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from . import atomic, feeds, fonts, freshness, labels, markup, render, style
-from .editions import EPUB, PRESS, SCREEN, WEB, dated
+from .editions import EPUB, HANDED_OUT, WEB, dated
 from .epub import COVER_IMAGE
 from .errors import BlocNotesError
 from .model import Typeset
@@ -30,17 +30,15 @@ THUMBNAIL_WIDTH = 300
 
 @dataclass(frozen=True)
 class Built:
-    """A document (typeset) and the PDF, EPUB and print shop's PDF built from it."""
+    """A document (typeset) and the files of its editions handed out (editions.HANDED_OUT:
+    the PDF, the EPUB, the print shop's PDF), by edition name."""
 
     document: Typeset
-    pdf: Path
-    epub: Path
-    press: Path
+    files: Mapping[str, Path]
 
 
-def _size(path: Path, labels: Mapping[str, str]) -> str:
-    """A file's size in the labels' units: '97 Ko', '1.2 MB'."""
-    size = path.stat().st_size
+def _size(size: int, labels: Mapping[str, str]) -> str:
+    """A file's size (bytes) in the labels' units: '97 Ko', '1.2 MB'."""
     if size < 1024 * 1024:
         return f"{size / 1024:.0f}\u00a0{labels['kilobytes']}"
     return f"{size / 1024 / 1024:.1f}\u00a0{labels['megabytes']}"
@@ -106,14 +104,17 @@ def _documents(entries: list[Built], memo: _Memo
         document = entry.document
         shown = document.display
         name = dated(document.slug, document.meta.date)  # each edition's
-        pdf, epub_name = SCREEN.path_name(name), EPUB.path_name(name)
-        files[pdf] = entry.pdf.read_bytes()
-        files[epub_name] = epub = entry.epub.read_bytes()
-        files[PRESS.path_name(name)] = entry.press.read_bytes()
+        offered = []  # what readers are offered (the PDF, the EPUB), in the table's order
+        for edition in HANDED_OUT:
+            file_name = edition.path_name(name)
+            files[file_name] = entry.files[edition.name].read_bytes()
+            if edition.offered:
+                offered.append(feeds.File(file_name, edition.media_type,
+                                          len(files[file_name]), edition.offered))
+        epub = files[EPUB.path_name(name)]  # its cover is the thumbnail
         files[f"{name}.png"] = memo.get([b"thumbnail", epub], partial(_thumbnail, epub))
         published.append(feeds.Published(
-            document, pdf=feeds.File(pdf, "application/pdf", len(files[pdf])),
-            epub=feeds.File(epub_name, "application/epub+zip", len(files[epub_name])),
+            document, files=tuple(offered),
             thumbnail=feeds.File(f"{name}.png", "image/png", len(files[f"{name}.png"])),
             thumbnail_px=Image.open(io.BytesIO(files[f"{name}.png"])).size, anchor=name))
         items.append({
@@ -122,9 +123,9 @@ def _documents(entries: list[Built], memo: _Memo
             "lang": document.meta.lang, "number": render.number_text(shown, document.labels),
             "cover": f"{document.labels['cover']}{document.labels['colon']}{shown.title}",
             "keywords": shown.keywords, "summary": _summary(document),
-            "pdf": pdf, "epub": epub_name, "thumbnail": f"{name}.png",
-            "pdf_size": _size(entry.pdf, document.labels),
-            "epub_size": _size(entry.epub, document.labels),
+            "first": offered[0].name, "thumbnail": f"{name}.png",
+            "downloads": [{"href": file.name, "format": file.label,
+                           "size": _size(file.size, document.labels)} for file in offered],
         })
     return files, items, published
 

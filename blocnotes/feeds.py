@@ -16,6 +16,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from lxml import etree
 
 from . import __version__, labels, markup
+from .editions import EPUB_TYPE
 from .epub import identifier
 from .model import Metadata, Typeset
 
@@ -46,6 +47,7 @@ class File:
     name: str
     media_type: str
     size: int
+    label: str = ""  # the format as readers know it ("PDF", "EPUB"): the edition's `offered`
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,7 @@ class Published:
     """One Bloc-Notes as handed out: the typeset document, its files and its place on the page."""
 
     document: Typeset
-    pdf: File
-    epub: File
+    files: tuple[File, ...]  # what readers are offered (editions.py's `offered`), in order
     thumbnail: File
     thumbnail_px: tuple[int, int]  # width, height
     anchor: str  # the id of its article in the series' web page
@@ -109,9 +110,9 @@ def _feed(published: Sequence[Published], page: str, catalog: bool) -> bytes:
 def _feed_entry(feed: etree._Element, item: Published, url: Callable[[str], str], page: str) -> None:
     entry, _, shown = _entry(feed, item)
     _add(entry, "link", rel="alternate", href=url(f"{page}#{item.anchor}"), type="text/html")
-    for file in (item.pdf, item.epub):
+    for file in item.files:
         _add(entry, "link", rel="enclosure", href=url(file.name), type=file.media_type,
-             length=str(file.size), title=_format(file))
+             length=str(file.size), title=file.label)
     width, height = item.thumbnail_px
     _add(entry, f"{{{MEDIA}}}thumbnail", url=url(item.thumbnail.name), width=str(width),
          height=str(height))
@@ -126,9 +127,10 @@ def _catalog_entry(feed: etree._Element, item: Published, url: Callable[[str], s
     _add(entry, f"{{{DC}}}issued", meta.date.isoformat())
     if shown.publisher:
         _add(entry, f"{{{DC}}}publisher", shown.publisher)
-    for file in (item.epub, item.pdf):  # EPUB first: what an e-reader app opens best
+    # the EPUB first: what an e-reader app opens best
+    for file in sorted(item.files, key=lambda file: file.media_type != EPUB_TYPE):
         _add(entry, "link", rel=ACQUISITION, href=url(file.name), type=file.media_type,
-             length=str(file.size), title=_format(file))
+             length=str(file.size), title=file.label)
     for rel in (IMAGE, THUMBNAIL):  # one cover, 300 px wide: fit for a list and a detail view
         _add(entry, "link", rel=rel, href=url(item.thumbnail.name), type=item.thumbnail.media_type)
     _add(entry, "link", rel="alternate", href=url(f"{page}#{item.anchor}"), type="text/html")
@@ -171,17 +173,17 @@ def _content(entry: etree._Element, item: Published, shown: Metadata,
     div = etree.SubElement(content, f"{{{XHTML}}}div", nsmap={None: XHTML})
     width, height = item.thumbnail_px
     cover = etree.SubElement(etree.SubElement(div, f"{{{XHTML}}}p"), f"{{{XHTML}}}a",
-                             href=url(item.pdf.name))
+                             href=url(item.files[0].name))
     etree.SubElement(cover, f"{{{XHTML}}}img", src=url(item.thumbnail.name),
                      alt=f"{labels['cover']}{labels['colon']}{shown.title}",
                      width=str(width // 2), height=str(height // 2))  # as on the web page: sharp
     if item.document.abstract_html:
         div.append(_xhtml_paragraph(item.document.abstract_html))
     downloads = etree.SubElement(div, f"{{{XHTML}}}p")
-    for index, file in enumerate((item.pdf, item.epub)):
+    for index, file in enumerate(item.files):
         link = etree.SubElement(downloads, f"{{{XHTML}}}a", href=url(file.name))
-        link.text = _format(file)
-        if index == 0:
+        link.text = file.label
+        if index < len(item.files) - 1:
             link.tail = " · "
 
 
@@ -218,9 +220,6 @@ def _linker(base: str | None) -> Callable[[str], str]:
         return urljoin(base, relative) if base else relative
     return url
 
-
-def _format(file: File) -> str:
-    return "EPUB" if file.media_type == "application/epub+zip" else "PDF"
 
 
 def _uuid(*parts: str) -> str:

@@ -21,10 +21,9 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__, atomic, digests
-from .editions import EPUB, PER_SOURCE, SCREEN, Edition
+from .editions import EPUB, PER_SOURCE, SCREEN, Edition, inputs_beside
 
 FOLDER = ".build"  # under the output folder: working state, never handed out
-PROFILE = "icc/FOGRA39L.icc"  # under the styles folder, shared: the print shop's output intent
 
 
 def _style_files(edition: Edition) -> tuple[str, ...]:
@@ -96,8 +95,8 @@ def fixed_inputs(source: Path, agency: Path | None) -> list[Path]:
 def style_inputs(folder: Path, kind: str) -> list[Path]:
     """The files of the style in `folder` that an output of `kind` is made with (the print
     shop's profile is shared by every style, beside their folders)."""
-    return [*(folder / name for name in STYLES[kind]),
-            *([folder.parent / PROFILE] if kind == "press" else [])]
+    beside = next((inputs_beside(e) for e in PER_SOURCE if e.name == kind), ())
+    return [*(folder / name for name in STYLES[kind]), *(folder.parent / name for name in beside)]
 
 
 def _record_path(output: Path) -> Path:

@@ -29,7 +29,7 @@ from . import (
     typeset,
     xmp,
 )
-from .editions import EPUB, PRESS, SCREEN, Edition
+from .editions import EPUB, SCREEN, Edition
 from .errors import BlocNotesError, Diagnostic
 from .imagecache import ImageCache
 from .model import Document, PageStart, Typeset
@@ -116,7 +116,7 @@ def _read_style(folder: Path, name: str, shipped: bool = False) -> str:
 
 def _output_profile(settings: Settings) -> str:
     """The @color-profile rule that makes device-cmyk() the print shop's inks (FOGRA39)."""
-    path = settings.styles / freshness.PROFILE  # shared by every style: see its README.md
+    path = settings.styles / editions.PROFILE  # shared by every style: see its README.md
     if not path.is_file():
         raise BlocNotesError(path, None, "the print shop's colour profile is missing "
                              "(restore it from the repository, or run: make icc)")
@@ -244,11 +244,12 @@ def _new(warnings: list[Diagnostic], known: list[Diagnostic]) -> list[Diagnostic
             and not (set(_CODE_RE.findall(w.message)) and set(_CODE_RE.findall(w.message)) <= named)]
 
 
-OUTPUTS = (SCREEN, EPUB, PRESS)  # what a source gives make and the hand-out
+OUTPUTS = editions.HANDED_OUT  # what a source gives make and the hand-out
 
 
 def output_names(slug: str) -> list[tuple[str, str]]:
-    """The files a source gives (name, edition): its PDF, its EPUB, the print shop's PDF."""
+    """The files a source gives make and the hand-out (name, edition): its PDF, its EPUB,
+    the print shop's PDF (editions.HANDED_OUT)."""
     return [(edition.path_name(slug), edition.name) for edition in OUTPUTS]
 
 
@@ -292,22 +293,38 @@ class _Editions:
         return self.html[key]
 
     def make(self, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
-        """One edition's bytes and the renderer's warnings."""
-        if edition.writer == "pdf":
-            data, warnings, starts = make_pdf(self.document, self.settings, self.when,
-                                              self.html_for(edition), edition)
-            if edition.page_map:
-                self.starts = starts
-            return data, warnings
-        if edition.writer == "epub":
-            if self.starts is None:
-                self.starts = screen_page_starts(self.document, self.settings,
-                                                 self.html_for(SCREEN))
-            return make_epub(self.document, self.settings, self.when, self.starts,
-                             self.rendition), []
-        if edition.writer == "html":
-            return self.html_for(edition).encode("utf-8"), []
-        raise ValueError(f"the {edition.name} edition is not made per source")
+        """One edition's bytes and the renderer's warnings, by its writer (WRITERS)."""
+        writer = WRITERS.get(edition.writer)
+        if writer is None:
+            raise ValueError(f"the {edition.name} edition is not made per source")
+        return writer(self, edition)
+
+
+def _write_pdf(made: _Editions, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
+    """A PDF edition: WeasyPrint's layout of the edition's HTML."""
+    data, warnings, starts = make_pdf(made.document, made.settings, made.when,
+                                      made.html_for(edition), edition)
+    if edition.page_map:
+        made.starts = starts
+    return data, warnings
+
+
+def _write_epub(made: _Editions, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
+    """The EPUB: the rendition's sections as chapters, marked where the PDF's pages begin."""
+    if made.starts is None:
+        made.starts = screen_page_starts(made.document, made.settings, made.html_for(SCREEN))
+    return make_epub(made.document, made.settings, made.when, made.starts, made.rendition), []
+
+
+def _write_html(made: _Editions, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
+    """The HTML a PDF edition lays out (what WeasyPrint reads)."""
+    return made.html_for(edition).encode("utf-8"), []
+
+
+# The writers of the editions made per source, by the name an edition's row gives
+# (editions.py): a new edition names one of these, or a new one added here.
+WRITERS: dict[str, Callable[[_Editions, Edition], tuple[bytes, list[Diagnostic]]]] = {
+    "pdf": _write_pdf, "epub": _write_epub, "html": _write_html}
 
 
 def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outcome:
@@ -318,7 +335,8 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
     try:
         with inputs.ledger() as read:  # the digest of every input, as this build read it
             chosen = editions.named(tuple(formats))
-            document, outcome.diagnostics = prepare(source, settings, PRESS in chosen)
+            document, outcome.diagnostics = prepare(
+                source, settings, any(edition.cmyk for edition in chosen))
             outcome.document = document
             made = _Editions(document, settings, render.build_date(document, settings.environ))
             outputs: list[tuple[Edition, bytes]] = []
@@ -485,9 +503,8 @@ def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],
             outcomes.append(outcome)
         assert outcome.document is not None  # built or read without error
         slug = outcome.document.slug
-        built.append(layout.Built(outcome.document, settings.out / SCREEN.path_name(slug),
-                                  settings.out / EPUB.path_name(slug),
-                                  settings.out / PRESS.path_name(slug)))
+        built.append(layout.Built(outcome.document, {
+            edition.name: settings.out / edition.path_name(slug) for edition in OUTPUTS}))
     try:
         return outcomes, layout.hand_out(built, settings.out / SITE, settings.styles,
                                          settings.out / freshness.FOLDER / "memo")

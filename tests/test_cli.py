@@ -13,7 +13,8 @@ from blocnotes import __version__
 from build import cli
 from helpers import ROOT, SOURCE
 
-COMMANDS = ["pdf", "epub", "all", "html", "new", "import", "check", "dist", "outputs", "watch", "clean"]
+COMMANDS = ["pdf", "epub", "all", "html", "new", "import", "check", "dist", "outputs", "watch", "clean",
+            "editions"]
 MINIMAL = "---\ntitle: Essai\ndate: 2021-05-06\n---\n\n# Partie\n\nUn texte court.\n"
 
 

@@ -48,8 +48,8 @@ def _document(text: str, name: str, agency: str | None = None):
 def _published(document, size: int = 1000) -> feeds.Published:
     name = f"{document.meta.date.isoformat()}-{document.slug}"
     return feeds.Published(
-        document, pdf=feeds.File(f"{name}.pdf", "application/pdf", size * 3),
-        epub=feeds.File(f"{name}.epub", "application/epub+zip", size * 2),
+        document, files=(feeds.File(f"{name}.pdf", "application/pdf", size * 3, "PDF"),
+                         feeds.File(f"{name}.epub", "application/epub+zip", size * 2, "EPUB")),
         thumbnail=feeds.File(f"{name}.png", "image/png", size),
         thumbnail_px=(300, 424), anchor=name)
 

@@ -178,3 +178,55 @@ def test_suite_reads_nothing_outside_the_repository():
                  and name != "tests/test_makefile.py"]
     assert offenders == []
     assert (ROOT / "tests" / "fixtures" / "seed-reference.txt").is_file()
+
+
+LARGE_ROW = '''
+LARGE = Edition("large", "pdf", ("print.css", "large.css"), "{slug}-gros.pdf",
+                pdf_variant=SETTINGS_VARIANT, goal="large", handed_out=True,
+                media_type=PDF_TYPE, offered="PDF en gros caractères",
+                command="Build the large-print PDF of each source.")
+'''
+
+
+def test_an_edition_is_a_row(tmp_path):
+    """A new edition (a large-print PDF) is a row of the editions table and its stylesheet,
+    nothing else: make builds it by its goal, `build.py` has its command, `dist` hands it
+    out and offers it on the series' page and in the feed, and a change to its stylesheet
+    makes it, and only it, due."""
+    _project(tmp_path)
+    table = tmp_path / "blocnotes" / "editions.py"
+    text = table.read_text(encoding="utf-8")
+    rows = "EDITIONS = (SCREEN, PRESS, EPUB, HTML, WEB)"
+    assert rows in text
+    table.write_text(text.replace(rows, LARGE_ROW + rows.replace("EPUB,", "EPUB, LARGE,")),
+                     encoding="utf-8")
+    (tmp_path / "styles" / "bloc-notes" / "large.css").write_text(
+        "html { font-size: 150% }\n", encoding="utf-8")
+    for path in (table, tmp_path / "styles" / "bloc-notes" / "large.css"):
+        os.utime(path, (OLD, OLD))
+
+    _one_run(_make(tmp_path, "large"), 2)
+    assert _rebuilt(tmp_path, {}) == {"atelier-gros.pdf", "forum-gros.pdf"}
+    _one_run(_make(tmp_path, "print"), 2)  # and `make` alone: the default editions only
+    assert _rebuilt(tmp_path, {}) == {"atelier-gros.pdf", "forum-gros.pdf",
+                                      "atelier-impression.pdf", "forum-impression.pdf"}
+    _one_run(_make(tmp_path), 2)
+    assert "atelier-gros.pdf" in subprocess.run(
+        [sys.executable, "build.py", "large", "source/atelier.md"], cwd=tmp_path, check=True,
+        capture_output=True, text=True).stdout
+
+    built = _settle(tmp_path)
+    (tmp_path / "styles" / "bloc-notes" / "large.css").touch()
+    _one_run(_make(tmp_path, "pdf", "epub", "print", "large"), 2)
+    assert _rebuilt(tmp_path, built) == {"atelier-gros.pdf", "forum-gros.pdf"}
+
+    built = _settle(tmp_path)
+    laid = _make(tmp_path, "dist")  # every output reused, the new one handed out
+    assert "2 of 2 documents reused" in laid and _rebuilt(tmp_path, built) == set()
+    site = tmp_path / "dist" / "site"
+    assert (site / "2021-03-12-atelier-gros.pdf").read_bytes() == (
+        tmp_path / "dist" / "atelier-gros.pdf").read_bytes()
+    assert "2021-03-12-atelier-gros.pdf" in (site / "SHA256SUMS").read_text(encoding="utf-8")
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'href="2021-03-12-atelier-gros.pdf" download>PDF en gros caractères', page)
+    assert 'href="2021-03-12-atelier-gros.pdf"' in (site / "feed.atom").read_text(encoding="utf-8")
