@@ -99,7 +99,7 @@ def default_words() -> Labels:
     with no document."""
     language = languages.get(DEFAULT_LANG)
     return words_for(language, read_table(style.folder(style.ROOT, None) / TABLE_FILE,
-                                          language.labels))
+                                          languages.LABELS))
 
 
 def _listed(words: Labels, label: str) -> tuple[str, ...]:

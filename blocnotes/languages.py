@@ -26,6 +26,12 @@ FIELDS = {  # every field of a language's file: what it must hold
     "days": "words", "typography": "list", "transliteration": "mapping", "labels": "mapping",
 }
 OPTIONAL = frozenset({"transliteration"})
+LABELS = (  # the words the layout uses, by name: every language's file words each of them
+    "abstract", "series", "number", "keywords", "speakers", "editor", "date", "imprint",
+    "colophon", "credits", "figure-credits", "sources", "page", "colon", "date-format", "months",
+    "kilobytes", "megabytes", "contents", "landmarks", "cover", "pages", "start", "print",
+    "summary", "summary-images",
+)
 
 Where = tuple[Path, int | None]
 
@@ -66,26 +72,27 @@ def get(lang: str, root: Path = ROOT, where: Where | None = None) -> Language:
     code = primary(lang)
     path = root / f"{code}{SUFFIX}"
     if not path.is_file():
-        known = ", ".join(codes(root)) or "none"
+        known = codes(root)
+        if not known:
+            raise BlocNotesError(root, None, "no language's file in this folder (restore it "
+                                 "from the repository: languages/<code>.yaml)")
         raise BlocNotesError(*(where or (path, None)), f"no language '{lang}' in {root.name}/ "
-                             f"(write one of {known}, or add {root.name}/{code}{SUFFIX}: copy "
-                             f"{DEFAULT}{SUFFIX} and translate it)")
-    reference = None if code == DEFAULT else get(DEFAULT, root)
-    return read(path, tuple(reference.labels) if reference else None)
+                             f"(write one of {', '.join(known)}, or add {root.name}/{code}"
+                             f"{SUFFIX}: copy {DEFAULT}{SUFFIX} and translate it)")
+    return read(path)
 
 
-def read(path: Path, label_names: tuple[str, ...] | None = None) -> Language:
-    """A language's file -> Language; every label of `label_names` (the default language's)
-    it must word, and no other."""
+def read(path: Path) -> Language:
+    """A language's file -> Language, checked: every label of LABELS worded, and no other."""
     try:
         text = inputs.decode(inputs.read_bytes(path), path)
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the language: {error.strerror}") from None
-    return _language(path, text, label_names)
+    return _language(path, text)
 
 
 @cache
-def _language(path: Path, text: str, label_names: tuple[str, ...] | None) -> Language:
+def _language(path: Path, text: str) -> Language:
     # once per version of the file in a process (watch mode, --jobs workers)
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -123,10 +130,10 @@ def _language(path: Path, text: str, label_names: tuple[str, ...] | None) -> Lan
                              "in the order of the ISO week")
     labels = value["labels"]
     for key in labels:
-        if label_names is not None and key not in label_names:
+        if key not in LABELS:
             raise BlocNotesError(path, lines.get(key), f"unknown label '{key}' "
-                                 f"({_hint(key, label_names)})")
-    missing = [key for key in label_names or ("months",) if key not in labels]
+                                 f"({_hint(key, LABELS)})")
+    missing = [key for key in LABELS if key not in labels]
     if missing:
         raise BlocNotesError(path, lines.get("labels"), f"the labels lack {', '.join(missing)} "
                              f"(add them, as {DEFAULT}{SUFFIX} words them)")

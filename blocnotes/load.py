@@ -121,9 +121,9 @@ def parse(
     meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
     language = languages.get(meta.lang, languages_root, _lang_line(front, defaults, path,
                                                                    defaults_path))
-    table = labels.read_table(folder / labels.TABLE_FILE, language.labels)
+    table = labels.read_table(folder / labels.TABLE_FILE, languages.LABELS)
     changes = labels.overrides(agency_labels[0], defaults_path or path, agency_labels[1],
-                               language.labels)
+                               languages.LABELS)
     words = labels.words_for(language, table, changes)
     if "series" not in front.values and front.values.get("style") not in (
             None, defaults.values.get("style") or style.DEFAULT):
