@@ -36,6 +36,7 @@ from blocnotes import __version__, scratch
 from blocnotes.editions import PRESS, SCREEN_VARIANTS
 from blocnotes.errors import BlocNotesError
 from blocnotes.freshness import FOLDER as RECORDS
+from blocnotes.languages import DEFAULT as DEFAULT_LANGUAGE
 from blocnotes.lint import shown
 from blocnotes.pipeline import (
     OUTPUTS,
@@ -260,7 +261,7 @@ def watch_command(sources: tuple[Path, ...], out: Path) -> None:
 @click.argument("title")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The event's date, YYYY-MM-DD (default: today).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True,
               help="The document's language: its comments, skeleton and typography.")
 @click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
               default=Path("source"), show_default=True, help="Where to write the source.")
@@ -315,7 +316,7 @@ def _write_new(files: dict[Path, bytes]) -> None:
 @click.argument("docx", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The event's date, YYYY-MM-DD (default: the file's creation date).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True,
               help="The document's language: its comments and typography.")
 @click.option("--style", default=None, help="The series' style, a folder of styles/ "
               "(default: the agency's).")
