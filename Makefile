@@ -12,7 +12,8 @@ EDITABLE := --config-settings editable_mode=compat
 
 SOURCES := $(wildcard source/*.md)
 SLUGS := $(basename $(notdir $(SOURCES)))
-# (The files of the style each source chose, styles/<name>/, come from the build's records.)
+# (The files of the style each source chose, styles/<name>/, and of its language,
+# languages/<code>.yaml, come from the build's records.)
 DEPS := $(wildcard source/agency.yaml) $(wildcard blocnotes/*.py) \
 	$(wildcard blocnotes/templates/*) build.py $(VENV)/.installed
 # Workers for a build: as many as `make -jN` asks, else one per core.

@@ -43,6 +43,7 @@ from blocnotes.editions import (
 )
 from blocnotes.errors import BlocNotesError
 from blocnotes.freshness import FOLDER as RECORDS
+from blocnotes.languages import DEFAULT as DEFAULT_LANGUAGE
 from blocnotes.lint import shown
 from blocnotes.pipeline import (
     OUTPUTS,
@@ -269,7 +270,7 @@ def watch_command(sources: tuple[Path, ...], out: Path) -> None:
 @click.argument("title")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The event's date, YYYY-MM-DD (default: today).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True,
               help="The document's language: its comments, skeleton and typography.")
 @click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
               default=Path("source"), show_default=True, help="Where to write the source.")
@@ -324,7 +325,7 @@ def _write_new(files: dict[Path, bytes]) -> None:
 @click.argument("docx", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The event's date, YYYY-MM-DD (default: the file's creation date).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True,
               help="The document's language: its comments and typography.")
 @click.option("--style", default=None, help="The series' style, a folder of styles/ "
               "(default: the agency's).")

@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image
 
-from . import atomic, feeds, fonts, freshness, labels, markup, render, style
+from . import atomic, feeds, fonts, freshness, labels, languages, markup, render, style
 from .editions import EPUB, HANDED_OUT, WEB, dated
 from .epub import COVER_IMAGE
 from .errors import BlocNotesError
@@ -153,7 +153,7 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
     faces = fonts.edition_faces("web", folder)
     css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
-        lang=meta.lang if meta else "fr", series=(meta.series if meta else None)
+        lang=meta.lang if meta else languages.DEFAULT, series=(meta.series if meta else None)
         or (first.labels if first else labels.default_words())["series"],
         publisher=meta.publisher if meta else None, rights=meta.rights if meta else None,
         items=items, css=Markup(css + page_css),  # our own stylesheet: not to be escaped

@@ -2,11 +2,12 @@
 
 Every output a build writes gets a record in `<out>/.build/<output name>.json`: the digest of
 each file it was made from (the source, its images, agency.yaml, the files of the style it
-chose), of the package and its pinned libraries, and of the settings that change the bytes.
+chose, its language's file), of the package and its pinned libraries, and of the settings
+that change the bytes.
 `dist` reuses an output whose record still matches: which style a source chooses is only
 known by reading it, but a source that chooses another has changed, and the files of the
 style it had are in the record. For make, a build also writes `<out>/.build/<slug>.d`, the
-images and style files each output of a source was made from, which the Makefile includes
+images, style files and language file each output of a source was made from, which the Makefile includes
 (make only knows the sources).
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from . import __version__, atomic, digests
 from .editions import EPUB, PER_SOURCE, SCREEN, Edition, inputs_beside
+from .languages import Language
 
 FOLDER = ".build"  # under the output folder: working state, never handed out
 
@@ -97,6 +99,12 @@ def style_inputs(folder: Path, kind: str) -> list[Path]:
     shop's profile is shared by every style, beside their folders)."""
     beside = next((inputs_beside(e) for e in PER_SOURCE if e.name == kind), ())
     return [*(folder / name for name in STYLES[kind]), *(folder.parent / name for name in beside)]
+
+
+def language_inputs(language: Language | None) -> list[Path]:
+    """The file of the language a document is in (languages/<code>.yaml): its words, months,
+    typography and hyphenation make every output."""
+    return [language.path] if language is not None else []
 
 
 def _record_path(output: Path) -> Path:

@@ -1,21 +1,25 @@
-"""The fixed words of the layout ("Mots-clés", "Rédaction", "Ko"...), by language: the table
-labels.yaml of a style's folder, which a designer owns, with the overrides of an agency.yaml."""
+"""The fixed words of the layout ("Mots-clés", "Rédaction", "Ko"...), by language: the words
+of the language (its file, languages/<code>.yaml, which a translator owns), under those the
+table labels.yaml of a style's folder words otherwise (a designer's, key by key), under the
+overrides of an agency.yaml."""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import inputs, style
+from . import inputs, languages, style
 from .errors import BlocNotesError
+from .languages import Language
 
 Labels = dict[str, str]
 Table = dict[str, Labels]
-DEFAULT_LANG = "fr"  # the agency's language: the words of any language the table lacks
+DEFAULT_LANG = languages.DEFAULT
 TABLE_FILE = "labels.yaml"  # under a style's folder
 
 
@@ -55,9 +59,9 @@ def _parse(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def read_table(path: Path) -> Table:
-    """A style's labels.yaml -> {language: {label: words}}; every language has every label of
-    the default language's."""
+def read_table(path: Path, known: Iterable[str] | None = None) -> Table:
+    """A style's labels.yaml -> {language: {label: words}}: the labels its series words its
+    own way, each one of the `known` names (the languages' labels)."""
     try:
         text = inputs.decode(inputs.read_bytes(path), path)
         data = _parse(text)
@@ -66,50 +70,36 @@ def read_table(path: Path) -> Table:
     except yaml.YAMLError as error:
         raise BlocNotesError(path, None, f"YAML syntax error: {error}") from None
     lines = _lines(text)
-    table = {str(lang): _words(str(lang), words, path, lines.get(str(lang)), None)
-             for lang, words in _mapping(data, path, 1, "the labels").items()}
-    if DEFAULT_LANG not in table:
-        raise BlocNotesError(path, 1, f"no labels for '{DEFAULT_LANG}', the default language")
-    reference = style.folder(style.ROOT, None) / TABLE_FILE
-    if path.resolve() != reference.resolve():  # another style: every label the layout uses
-        missing = sorted(set(read_table(reference)[DEFAULT_LANG]) - set(table[DEFAULT_LANG]))
-        if missing:
-            raise BlocNotesError(path, lines.get(DEFAULT_LANG), f"the labels of "
-                                 f"'{DEFAULT_LANG}' lack {', '.join(missing)} (add them, as "
-                                 f"{reference.parent.name}/{TABLE_FILE} words them)")
-    for lang, words in table.items():
-        missing = sorted(set(table[DEFAULT_LANG]) - set(words))
-        if missing:
-            raise BlocNotesError(path, lines.get(lang), f"the labels of '{lang}' lack "
-                                 f"{', '.join(missing)} (add them)")
-    return table
+    names = None if known is None else dict.fromkeys(known, "")
+    return {str(lang): _words(str(lang), words, path, lines.get(str(lang)), names)
+            for lang, words in _mapping(data or {}, path, 1, "the labels").items()}
 
 
-def overrides(value: Any, path: Path, line: int | None, table: Table) -> Table:
+def overrides(value: Any, path: Path, line: int | None, known: Iterable[str]) -> Table:
     """An agency.yaml's `labels:` mapping -> {language: {label: words}}, checked against the
-    table's names."""
+    `known` names (the languages' labels)."""
     if value is None:
         return {}
-    known = table[DEFAULT_LANG]
-    return {str(lang): _words(str(lang), words, path, line, known)
+    names = dict.fromkeys(known, "")
+    return {str(lang): _words(str(lang), words, path, line, names)
             for lang, words in _mapping(value, path, line, "'labels'").items()}
 
 
-def labels_for(table: Table, lang: str, changes: Table | None = None) -> Labels:
-    """The words of the layout for `lang` ('en-GB' reads 'en'), with `changes` applied."""
-    base = lang.lower().split("-")[0]
-    chosen = base if base in table else DEFAULT_LANG
-    words = dict(table[chosen])
-    changes = changes or {}
-    # an agency may word a language the table lacks: its words over the default language's
-    words.update(changes.get(base if base in changes else chosen, {}))
+def words_for(language: Language, table: Table, changes: Table | None = None) -> Labels:
+    """The words of the layout in `language`: the language's own, under the style's `table`
+    for that language, under the agency's `changes` for it."""
+    words = dict(language.labels)
+    words.update(table.get(language.code, {}))
+    words.update((changes or {}).get(language.code, {}))
     return words
 
 
 def default_words() -> Labels:
     """The words of the repository's default style, in the default language: for a hand-out
     with no document."""
-    return labels_for(read_table(style.folder(style.ROOT, None) / TABLE_FILE), DEFAULT_LANG)
+    language = languages.get(DEFAULT_LANG)
+    return words_for(language, read_table(style.folder(style.ROOT, None) / TABLE_FILE,
+                                          languages.LABELS))
 
 
 def _listed(words: Labels, label: str) -> tuple[str, ...]:

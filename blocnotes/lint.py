@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts
+from . import fonts, languages
 from .budgets import DEFAULT, Limits
 from .errors import Diagnostic, spans
 from .markup import SECTION_LEVEL
@@ -17,21 +17,15 @@ from .model import Document, Heading, Image, Link
 from .style import Geometry
 
 PLACEHOLDERS = ("", "#")
-MONTHS = {
-    "jan": 1, "janv": 1, "janvier": 1, "fev": 2, "fevr": 2, "fevrier": 2, "mar": 3, "mars": 3,
-    "avr": 4, "avril": 4, "mai": 5, "juin": 6, "juil": 7, "juillet": 7, "aou": 8, "aout": 8,
-    "sep": 9, "sept": 9, "septembre": 9, "oct": 10, "octobre": 10, "nov": 11, "novembre": 11,
-    "dec": 12, "decembre": 12, "january": 1, "february": 2, "march": 3, "april": 4, "may": 5,
-    "june": 6, "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
-    "december": 12, "feb": 2, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
-}
 
 
-def _month_year(text: str) -> tuple[int, int] | None:
+def _month_year(text: str, months: dict[str, int]) -> tuple[int, int] | None:
+    """(year, month) of a date as written ('oct 2019', 'März 2024', '2019-10'), with `months`
+    the words of the languages (languages.all_month_numbers)."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     match = re.search(r"([a-z]+)\.?\s+(\d{4})", plain)
-    if match and match.group(1) in MONTHS:
-        return int(match.group(2)), MONTHS[match.group(1)]
+    if match and match.group(1) in months:
+        return int(match.group(2)), months[match.group(1)]
     match = re.search(r"(\d{4})-(\d{2})", plain)
     return (int(match.group(1)), int(match.group(2))) if match else None
 
@@ -210,7 +204,8 @@ def _remote_problem(src: str, allow_remote: bool) -> str | None:
 
 def _colophon_date(document: Document) -> list[Diagnostic]:
     colophon = document.meta.colophon_date
-    printed = _month_year(colophon) if colophon else None
+    root = document.language.path.parent if document.language else languages.ROOT
+    printed = _month_year(colophon, languages.all_month_numbers(root)) if colophon else None
     if printed is None or printed >= (document.meta.date.year, document.meta.date.month):
         return []
     return [Diagnostic(

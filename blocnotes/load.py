@@ -8,7 +8,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from . import budgets, frontmatter, inputs, labels, lint, markup, style
+from . import budgets, frontmatter, inputs, labels, languages, lint, markup, style
 from .errors import BlocNotesError, Diagnostic
 from .model import Document
 
@@ -26,16 +26,17 @@ def read_text(path: Path, limits: budgets.Limits = budgets.DEFAULT) -> str:
     return inputs.decode(data, path)
 
 
-# Letters a language writes out in ASCII otherwise than by dropping their accent (German
-# writes ü as ue: Grenzüberschreitende, grenzueberschreitende); ß is ss in every language.
-TRANSLITERATION = {"de": str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
-                                        "Ü": "Ue"})}
+# ß is ss in every language; the letters a language writes otherwise than by dropping their
+# accent are its file's `transliteration` (German writes ü as ue: grenzueberschreitende).
 SHARP_S = str.maketrans({"ß": "ss", "ẞ": "SS"})
 
 
-def slugify(text: str, lang: str = "fr") -> str:
-    """Text (in language `lang`) -> a file's base name: lowercase ASCII, digits and dashes."""
-    text = text.translate(TRANSLITERATION.get(lang, {})).translate(SHARP_S)
+def slugify(text: str, lang: str | None = None) -> str:
+    """Text (in language `lang`, a tag) -> a file's base name: lowercase ASCII, digits and
+    dashes."""
+    if lang is not None:
+        text = text.translate(str.maketrans(languages.get(lang).transliteration))
+    text = text.translate(SHARP_S)
     ascii_name = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return SLUG_RE.sub("-", ascii_name.lower()).strip("-") or "bloc-notes"
 
@@ -103,22 +104,27 @@ def parse(
     defaults_path: Path | None = None,
     styles: Path = style.ROOT,
     limits: budgets.Limits = budgets.DEFAULT,
+    languages_root: Path = languages.ROOT,
 ) -> Document:
-    """Source text -> Document, its labels from its style's table (the style chosen under
-    the styles folder `styles`) and the `labels:` of the agency defaults; within the
-    `limits` (checked before each parser reads the text)."""
+    """Source text -> Document in its language (its file under `languages_root`), its labels
+    the language's under its style's table (the style chosen under the styles folder
+    `styles`) and the `labels:` of the agency defaults; within the `limits` (checked before
+    each parser reads the text)."""
     budgets.check_size(text.encode("utf-8"), path, limits)
     yaml_text, body_text, body_line = frontmatter.split_front_matter(text, path)
     front = frontmatter.parse_yaml(yaml_text, path, 2, limits)
-    table = labels.read_table(style_folder(front, defaults, path, defaults_path, styles)
-                              / labels.TABLE_FILE)
-    changes = labels.overrides(defaults.values.get("labels"), defaults_path or path,
-                               defaults.lines.get("labels"), table)
+    folder = style_folder(front, defaults, path, defaults_path, styles)
+    agency_labels = defaults.values.get("labels"), defaults.lines.get("labels")
     defaults = frontmatter.FrontMatter(
         {key: value for key, value in defaults.values.items()
          if key not in ("labels", budgets.KEY)}, defaults.lines)
     meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
-    words = labels.labels_for(table, meta.lang, changes)
+    language = languages.get(meta.lang, languages_root, _lang_line(front, defaults, path,
+                                                                   defaults_path))
+    table = labels.read_table(folder / labels.TABLE_FILE, languages.LABELS)
+    changes = labels.overrides(agency_labels[0], defaults_path or path, agency_labels[1],
+                               languages.LABELS)
+    words = labels.words_for(language, table, changes)
     if "series" not in front.values and front.values.get("style") not in (
             None, defaults.values.get("style") or style.DEFAULT):
         # a document of another series than its agency's: the series its style names
@@ -156,8 +162,17 @@ def parse(
         field_lines=dict(front.lines),
         text=text,
         labels=words,
+        language=language,
         limits=limits,
     )
+
+
+def _lang_line(front: frontmatter.FrontMatter, defaults: frontmatter.FrontMatter, path: Path,
+               defaults_path: Path | None) -> tuple[Path, int | None]:
+    """Where the document's language is given: its `lang:` line, else its agency.yaml's."""
+    if "lang" in front.values or defaults_path is None or "lang" not in defaults.values:
+        return path, front.lines.get("lang")
+    return defaults_path, defaults.lines.get("lang")
 
 
 def body_errors(path: Path, allow_remote: bool = False) -> list[Diagnostic]:
@@ -179,8 +194,10 @@ def agency_file_for(source: Path, fallback: Path | None) -> Path | None:
     return fallback if fallback is not None and fallback.is_file() else None
 
 
-def load(path: Path, agency: Path | None = None, styles: Path = style.ROOT) -> Document:
+def load(path: Path, agency: Path | None = None, styles: Path = style.ROOT,
+         languages_root: Path = languages.ROOT) -> Document:
     """Read and parse one source file, merged over the agency defaults in `agency` and within
-    its budgets, in the style it chooses under the styles folder `styles`."""
+    its budgets, in the style it chooses under the styles folder `styles` and its language
+    under `languages_root`."""
     defaults, limits = agency_of(agency)
-    return parse(read_text(path, limits), path, defaults, agency, styles, limits)
+    return parse(read_text(path, limits), path, defaults, agency, styles, limits, languages_root)

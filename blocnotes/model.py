@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .budgets import DEFAULT as DEFAULT_LIMITS
 from .budgets import Limits
+from .languages import DEFAULT as DEFAULT_LANGUAGE
+from .languages import Language
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Metadata:
     title: str
     date: dt.date
     short_title: str | None = None
-    lang: str = "fr"
+    lang: str = DEFAULT_LANGUAGE
     subtitle: str | None = None
     dateline: str | None = None
     description: str | None = None
@@ -115,6 +117,8 @@ class Document:
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     # the fixed words of the layout in the document's language (its style's labels.yaml)
     labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # its language (languages/<code>.yaml): typography, hyphenation, months
+    language: Language | None = field(default=None, compare=False, hash=False)
     # the budgets of its build (its agency.yaml's `limits:`, else the defaults)
     limits: Limits = field(default=DEFAULT_LIMITS, compare=False)
 

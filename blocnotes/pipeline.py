@@ -21,6 +21,7 @@ from . import (
     fonts,
     freshness,
     inputs,
+    languages,
     lint,
     load,
     render,
@@ -48,6 +49,7 @@ class Settings:
     strict: bool = False
     pdf_variant: str = "pdf/ua-1"
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    languages: Path = languages.ROOT  # the languages folder: one file per language
 
 
 @dataclass
@@ -72,7 +74,7 @@ def _diagnose(source: Path, settings: Settings, press: bool, remember: bool = Tr
     with `remember` off: `check` writes nothing)."""
     try:
         document = load.load(source, load.agency_file_for(source, settings.agency_fallback),
-                             settings.styles)
+                             settings.styles, settings.languages)
     except BlocNotesError as error:  # the text's own errors heard in the same run
         raise BlocNotesError.of(error.diagnostics()
                                 + load.body_errors(source, settings.allow_remote)) from None
@@ -125,13 +127,14 @@ def _output_profile(settings: Settings) -> str:
 
 
 def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition = SCREEN,
-             limits: budgets.Limits = budgets.DEFAULT) -> str:
+             limits: budgets.Limits = budgets.DEFAULT, hyphenation: str | None = None) -> str:
     """The HTML a PDF edition lays out: the rendition with the edition's stylesheets from the
     style in `folder` and their fonts inlined, its links kept or
     not. The first stylesheet cascades the style's colours; the others come over it with
     theirs written out, the print shop's inks for a `cmyk` edition (with the output profile
     that makes device-cmyk() FOGRA39). Its notes at their pages' feet, up to the document's
-    `limits.footnotes`."""
+    `limits.footnotes`. With `hyphenation`, the pyphen dictionary its language's file names
+    (when WeasyPrint would not find it from the document's lang alone)."""
     css = fonts.font_face_css(fonts.faces_for(rendition, folder),
                               lambda face: face.path.resolve().as_uri())
     house = style.read(folder)
@@ -141,6 +144,8 @@ def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition 
         css += _output_profile(settings) + house.root_css(press=True)
     for name in over:
         css += house.resolve(_read_style(folder, name), folder / name, press=edition.cmyk)
+    if hyphenation is not None:  # WeasyPrint's `lang`, which chooses the dictionary
+        css += f'html {{ -weasy-lang: "{hyphenation}" }}\n'
     try:
         return render.for_pdf(rendition, css, links=edition.links, footnotes=limits.footnotes)
     except ValueError as error:  # a stylesheet that cannot go in the HTML as it is
@@ -284,12 +289,14 @@ class _Editions:
         self.rendition = render.render_html(document, when)  # once: every edition starts here
         self.html: dict[tuple[tuple[str, ...], bool, bool], str] = {}
         self.starts: list[PageStart] | None = None  # of the screen PDF, when built
+        self.hyphenation = (languages.hyphenation_override(document.language, document.meta.lang)
+                            if document.language else None)
 
     def html_for(self, edition: Edition) -> str:
         key = (edition.stylesheets, edition.links, edition.cmyk)
         if key not in self.html:
             self.html[key] = pdf_html(self.settings, self.rendition, self.folder, edition,
-                                      self.document.limits)
+                                      self.document.limits, self.hyphenation)
         return self.html[key]
 
     def make(self, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
@@ -353,16 +360,17 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         fixed = freshness.fixed_inputs(source, agency)
         files = [(settings.out / edition.path_name(document.slug), data)
                  for edition, data in outputs]
+        language = freshness.language_inputs(document.language)  # its file: a change rebuilds
         records = [freshness.record_file(path, data, [*fixed, *freshness.style_inputs(
-                       folder, edition.name), *images], build_key, read)
+                       folder, edition.name), *language, *images], build_key, read)
                    for (path, data), (edition, _) in zip(files, outputs, strict=True)]
         kept = freshness.kept_files(settings.out, document.slug, document,
-                                    [*fixed, *freshness.style_inputs(folder, "document")],
-                                    build_key, read)
+                                    [*fixed, *freshness.style_inputs(folder, "document"),
+                                     *language], build_key, read)
         atomic.write_all([*files, *records, *kept])  # the outputs renamed before their records
         outcome.written += [path for path, _ in files]
         freshness.write_depfile(settings.out, document.slug,
-                                {name: freshness.style_inputs(folder, kind)
+                                {name: [*freshness.style_inputs(folder, kind), *language]
                                  for name, kind in output_names(document.slug)}, images)
         if SCREEN in chosen and made.starts is not None:  # for a later EPUB-only build
             _save_starts(_cache_path(document, settings), made.html_for(SCREEN), made.starts)
@@ -478,7 +486,7 @@ def _built_document(source: Path, settings: Settings) -> Typeset:
                               freshness.fixed_inputs(source, agency), _build_key(settings))
     if isinstance(document, Typeset):
         return document
-    return typeset.typeset(load.load(source, agency, settings.styles))
+    return typeset.typeset(load.load(source, agency, settings.styles, settings.languages))
 
 
 def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from . import load
+from . import languages, load
 
 LANGUAGES = ("fr", "en", "de")  # a starter template each, in templates/new/
 
@@ -30,7 +30,7 @@ def yaml_scalar(text: str) -> str:
     return dumped.removesuffix("\n").removesuffix("\n...").strip()
 
 
-def file_name(title: str, lang: str = "fr") -> str:
+def file_name(title: str, lang: str = languages.DEFAULT) -> str:
     """The source's file name for a title in `lang`: its slug, as the outputs are named."""
     return load.slugify(title, lang) + ".md"
 
@@ -41,4 +41,6 @@ def starter(title: str, date: dt.date, lang: str, **known: Any) -> str:
     What is `known` (an imported document's `dateline`, `abstract`, `keywords`, `authors`,
     `style`, `body`, each YAML-ready) takes the place of the examples."""
     template = _environment().get_template(f"{lang}.md.j2")
-    return template.render(title=yaml_scalar(" ".join(title.split())), date=date, **known)
+    language = languages.get(lang)  # the dateline's days and months
+    return template.render(title=yaml_scalar(" ".join(title.split())), date=date,
+                           days=language.days, months=language.months, **known)

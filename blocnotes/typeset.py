@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from . import markup
+from . import languages, markup
+from .languages import Language
 from .model import Document, Metadata, Section, Typeset
 from .typorules import (
     BREAK,
@@ -155,13 +156,20 @@ class _Masks:
         )
 
 
-def _typeset_pieces(pieces: list[str], lang: str) -> list[str]:
+def _rules(lang: Language | str) -> tuple[Rule, ...]:
+    """The rules of a language (a tag: its file in the repository's languages/)."""
+    language = languages.get(lang) if isinstance(lang, str) else lang
+    return rules_for(language.typography, language.quotes, language.months,
+                     language.month_abbreviations)
+
+
+def _typeset_pieces(pieces: list[str], lang: Language | str) -> list[str]:
     masks = _Masks()
     hidden = masks.hide(pieces)
-    return [masks.show(piece) for piece in _run(rules_for(lang), hidden)]
+    return [masks.show(piece) for piece in _run(_rules(lang), hidden)]
 
 
-def typeset_text(text: str, lang: str) -> str:
+def typeset_text(text: str, lang: Language | str) -> str:
     """Plain text -> the same text typeset for `lang` (raised letters stay on the line)."""
     if not text:
         return text
@@ -211,7 +219,7 @@ def _write(slot: Slot, text: str) -> None:
         index += 1
 
 
-def _typeset_block(block: etree._Element, lang: str) -> None:
+def _typeset_block(block: etree._Element, lang: Language | str) -> None:
     blocks: list[etree._Element] = []
     slots: list[Slot | str] = []
     _slots(block, slots, blocks)
@@ -341,7 +349,7 @@ def headline(text: str, compounds: bool = True) -> str:
     return text
 
 
-def typeset_html(fragment: str, lang: str) -> str:
+def typeset_html(fragment: str, lang: Language | str) -> str:
     """XHTML fragment -> the same fragment with its text nodes typeset for `lang`."""
     if not fragment:
         return fragment
@@ -354,8 +362,7 @@ def typeset_html(fragment: str, lang: str) -> str:
     return markup.serialize_children(root)
 
 
-def _typeset_meta(meta: Metadata) -> Metadata:
-    lang = meta.lang
+def _typeset_meta(meta: Metadata, lang: Language | str) -> Metadata:
     changes: dict[str, object] = {}
     for field in dataclasses.fields(meta):
         value = getattr(meta, field.name)
@@ -371,7 +378,7 @@ def _typeset_meta(meta: Metadata) -> Metadata:
 def typeset(document: Document) -> Typeset:
     """Document -> the same document with every displayed text typeset for its language,
     and its metadata as shown (`display`)."""
-    lang = document.meta.lang
+    lang = document.language or document.meta.lang  # (a Document made by hand has none)
     sections = tuple(
         Section(s.id, typeset_text(s.title, lang), typeset_html(s.html, lang))
         for s in document.sections
@@ -384,4 +391,4 @@ def typeset(document: Document) -> Typeset:
         "sections": sections,
         # the colophon's credit line, set as the captions that hold them are
         "credits": tuple(dict.fromkeys(typeset_text(credit, lang) for credit in document.credits)),
-    }, display=_typeset_meta(document.meta))
+    }, display=_typeset_meta(document.meta, lang))

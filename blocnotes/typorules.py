@@ -1,8 +1,10 @@
-"""The typographic rules, one table per language, read like the Lexique des règles
-typographiques en usage à l'Imprimerie nationale (French), and the usual English and German rules.
+"""The typographic rules, one table, read like the Lexique des règles typographiques en usage à
+l'Imprimerie nationale (French), and the usual English and German rules.
 
-Each rule is a pattern, its replacement, the languages it applies to and an example. The rules
-run in the order of the table on the text of one block (a paragraph, a heading, a list item),
+Each rule is a name, a pattern, its replacement and an example; a language's file
+(languages/<code>.yaml) names the rules that apply to it, and gives its quotation marks and
+months to the rules that take them (rules_for). The rules run in the order of the table on the
+text of one block (a paragraph, a heading, a list item),
 after what must never change (URLs, e-mail addresses, file paths, times, code) has been set
 aside as one opaque character each: see `PROTECT`. `typeset.py` does the walking of the HTML.
 """
@@ -13,6 +15,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 NBSP, NNBSP = "\u00a0", "\u202f"  # espace insécable, espace fine insécable
 WJ = "\u2060"  # word joiner: no line break here (after the slash of €/m²), and nothing shown
@@ -81,10 +84,6 @@ PER = (
     "hab\\.?|habitants?|logements?|pers\\.?|personnes?|ménages?"
 )
 UNIT_END = f"(?=/{WJ}?(?:{PER})(?!\\w)|(?![\\w/²³’']))"  # a unit, alone or over another
-MONTHS_FR = (
-    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
-    "janv\\.?|févr\\.?|avr\\.?|juil\\.?|sept\\.?|oct\\.?|nov\\.?|déc\\.?"
-)
 ROMAN = r"(?:M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
 
 Replace = str | Callable[[re.Match[str]], str]
@@ -94,8 +93,7 @@ Replace = str | Callable[[re.Match[str]], str]
 class Rule:
     """One rule of the table: what it finds, what it writes, for which languages."""
 
-    name: str
-    langs: frozenset[str]
+    name: str  # how a language's file names it (languages/<code>.yaml, `typography:`)
     pattern: re.Pattern[str]
     replace: Replace
     example: tuple[str, str]  # (typed, typeset), checked by the tests
@@ -107,9 +105,9 @@ class Rule:
         return not self.needs or any(needle in text for needle in self.needs)
 
 
-def _rule(name: str, langs: str, pattern: str, replace: Replace, example: tuple[str, str],
+def _rule(name: str, pattern: str, replace: Replace, example: tuple[str, str],
           letters: bool = False) -> Rule:
-    return Rule(name, frozenset(langs.split()), re.compile(pattern), replace, example, letters)
+    return Rule(name, re.compile(pattern), replace, example, letters)
 
 
 def _sup(letters: str) -> str:
@@ -118,23 +116,18 @@ def _sup(letters: str) -> str:
 
 # ---------------------------------------------------------------------------------- quotes
 
-QUOTES = {  # language: (outer open, outer close, inner open, inner close, single open, close)
-    "fr": ("«" + NBSP, NBSP + "»", "“", "”", "‘", "’"),
-    "en": ("“", "”", "‘", "’", "‘", "’"),
-    "de": ("„", "“", "‚", "‘", "‚", "‘"),
-}
+Quotes = tuple[str, ...]  # outer open, outer close, inner open, inner close, single open, close
 OPENING_CONTEXT = SPACE + NBSP + NNBSP + "([{—–/" + BREAK  # and the language's opening quotes
 CLOSING_NEXT = ".,;:!?)]}»”’…"
 
 
-def _quote_decisions(text: str, lang: str) -> dict[int, str]:
+def _quote_decisions(text: str, table: Quotes) -> dict[int, str]:
     """Straight quotes of a block -> their typographic forms, by position.
 
     A quote opens after a space or an opening sign and before a word; it closes after a word,
     or after a space when a quotation is open (Le " Chat Botté ".). A quote left alone, a
     prime after a digit (2'33", 5".) and a crying smiley :'( stay as typed.
     """
-    table = QUOTES.get(lang, QUOTES["en"])
     opening_context = OPENING_CONTEXT + table[0][0] + table[2] + table[4]
     decisions: dict[int, str] = {}
     stack: list[int] = []  # open double quotes (their levels)
@@ -185,14 +178,15 @@ def _quote_decisions(text: str, lang: str) -> dict[int, str]:
     return decisions
 
 
-def _quotes(lang: str) -> Callable[[re.Match[str]], str]:
+def _quotes(marks: Quotes) -> Callable[[re.Match[str]], str]:
+    """The quotes rule's replacement with a language's marks."""
     cache: dict[str, dict[int, str]] = {}
 
     def replace(match: re.Match[str]) -> str:
         text = match.string
         if text not in cache:
             cache.clear()
-            cache[text] = _quote_decisions(text, lang)
+            cache[text] = _quote_decisions(text, marks)
         return cache[text].get(match.start(), match.group())
 
     return replace
@@ -259,102 +253,102 @@ def _currency_first(match: re.Match[str]) -> str:
 
 # ---------------------------------------------------------------------------------- the table
 
-FR, EN, DE = "fr", "en", "de"
-ALL = "fr en de"
+def _by_language(match: re.Match[str]) -> str:
+    raise ValueError("a rule made for each language: take it from rules_for")
+
 
 RULES: tuple[Rule, ...] = (
     # Spaces as typed: several become one (HTML shows one anyway).
-    _rule("spaces", ALL, f"{BS}{{2,}}", " ", ("Un    jour", "Un jour")),
+    _rule("spaces", f"{BS}{{2,}}", " ", ("Un    jour", "Un jour")),
     # Currency after the number in French: 12 €.
-    _rule("currency-after", FR, r"(?<![^ \t\n(\[])([€$£])" + WS
+    _rule("currency-after", r"(?<![^ \t\n(\[])([€$£])" + WS
           + r"?(\d+(?:[.,]\d+)*)(?=[ \t\n]|$|[,;:!?)\]»…]|\.(?!\d))",
           _currency_first, ("€12", f"12{NBSP}€")),
     # Points de suspension: one character, three dots; "etc." never takes them.
-    _rule("etc", ALL, f"(?<!{LETTER})([Ee]tc)(?:\\.{{3,}}|…)(?!\\.)", r"\1.", ("etc...", "etc.")),
-    _rule("ellipsis", ALL, r"(?<!\.)\.{3,4}(?!\.)", "…", ("Test...", "Test…")),
-    _rule("no-degree-for-numero", FR, r"\b([Nn])°(?=" + WS + r"?\d)", r"\1º", ("n° 11", "nº 11"),
+    _rule("etc", f"(?<!{LETTER})([Ee]tc)(?:\\.{{3,}}|…)(?!\\.)", r"\1.", ("etc...", "etc.")),
+    _rule("ellipsis", r"(?<!\.)\.{3,4}(?!\.)", "…", ("Test...", "Test…")),
+    _rule("no-degree-for-numero", r"\b([Nn])°(?=" + WS + r"?\d)", r"\1º", ("n° 11", "nº 11"),
           letters=True),  # the ordinal indicator º is a letter to Unicode
     # Guillemets, apostrophes: typographic, opened and closed by context.
-    _rule("quotes-fr", FR, "[\"']", _quotes(FR), ('"faire ensemble"', f"«{NBSP}faire ensemble{NBSP}»")),
-    _rule("quotes-en", EN, "[\"']", _quotes(EN), ('"yes," it\'s', "“yes,” it’s")),
-    _rule("quotes-de", DE, "[\"']", _quotes(DE), ('"Hallo"', "„Hallo“")),
+    # (the marks are the language's: rules_for gives them; the example is French's)
+    _rule("quotes", "[\"']", _by_language, ('"faire ensemble"', f"«{NBSP}faire ensemble{NBSP}»")),
     # Intervals of numbers take an en dash, closed: 1964–2009 (not 2026-09-26, a date).
-    _rule("number-range-fr", FR,  # not an article of a code: L. 123-1
+    _rule("number-range-fr", # not an article of a code: L. 123-1
           f"(?<![\\d.,/-])(?<![LRDA]\\.{WS})(?<![LRDA]{WS})(\\d+){WS}?[-–]{WS}?([1-9]\\d*)(?![\\d/-])",
           r"\1–\2", ("1964-2009", "1964–2009")),
-    _rule("number-range", "en de", r"(?<![\d.,/-])(\d+)[-–]([1-9]\d*)(?![\d/-])", r"\1–\2",
+    _rule("number-range", r"(?<![\d.,/-])(\d+)[-–]([1-9]\d*)(?![\d/-])", r"\1–\2",
           ("1964-2009", "1964–2009")),
     # Dashes: a spaced hyphen is a dash. French: an incise's dashes hold to its words.
-    _rule("incise-fr", FR, _SPACED_DASH.pattern, _incise_dashes,
+    _rule("incise-fr", _SPACED_DASH.pattern, _incise_dashes,
           ("est - sauf ici - une", f"est –{NBSP}sauf ici{NBSP}– une")),
-    _rule("em-dash-en", EN, r"(?<=\S)[ ]?--[ ]?(?=\S)", "—", ("Style--you", "Style—you")),
-    _rule("dash-en-de", "en de", f"(?<=\\S){BS}+(?:-{{1,2}}|–){BS}+(?=\\S)", " – ",
+    _rule("em-dash-en", r"(?<=\S)[ ]?--[ ]?(?=\S)", "—", ("Style--you", "Style—you")),
+    _rule("dash-en-de", f"(?<=\\S){BS}+(?:-{{1,2}}|–){BS}+(?=\\S)", " – ",
           ("Style - not sincerity - is", "Style – not sincerity – is")),
     # A negative number takes the minus sign, not a hyphen: -231, -3,5 % (not a word's
     # hyphen, a range, a date or a code: COVID-19, 2019-2020, L. 123-1).
-    _rule("minus", ALL, f"(?<![\\w.,/\\-–{MINUS}+’'])-(?=\\d+(?:[.,]\\d+)*(?![\\d/-]))", MINUS,
+    _rule("minus", f"(?<![\\w.,/\\-–{MINUS}+’'])-(?=\\d+(?:[.,]\\d+)*(?![\\d/-]))", MINUS,
           ("-231", f"{MINUS}231")),
     # Dimensions and products: the multiplication sign.
-    _rule("times", ALL, r"(?<!\b0)(?<=\d)([\"″']?)( ?)x( ?)(?=\d)",
+    _rule("times", r"(?<!\b0)(?<=\d)([\"″']?)( ?)x( ?)(?=\d)",
           lambda m: m.group(1) + (NBSP + "×" + NBSP if m.group(2) or m.group(3) else "×"),
           ("4x4 m", "4×4 m"), letters=True),
     # French: raised letters of ordinals and abbreviations (Lexique: 1er, 2e, XIXe, Mme).
-    _rule("ordinal", FR, r"\b(\d+)(?:(ères|ère|eres|ere|ers|er|res|re|ièmes|ième|èmes|ème|emes|eme|"
+    _rule("ordinal", r"\b(\d+)(?:(ères|ère|eres|ere|ers|er|res|re|ièmes|ième|èmes|ème|emes|eme|"
           r"ÈMES|ÈME|ÈRES|ÈRE|es|e|nde|nd|de|d)|" + BS + r"+(ères|ère|ièmes|ième|èmes|ème))\b(?![’'])",
           _ordinal, ("2ème", "2" + _sup("e")), letters=True),
-    _rule("ordinal-roman", FR, r"\b(?=[IVXLCDM])(" + ROMAN + r")(ème|eme|er|e)\b(?![’'])", _roman,
+    _rule("ordinal-roman", r"\b(?=[IVXLCDM])(" + ROMAN + r")(ème|eme|er|e)\b(?![’'])", _roman,
           ("XIXe", "XIX" + _sup("e")), letters=True),
-    _rule("honorific-raised", FR, r"\bM(me|mes|lle|lles|gr)\b(" + BS + r"+(?=[A-ZÀ-Ý]))?",
+    _rule("honorific-raised", r"\bM(me|mes|lle|lles|gr)\b(" + BS + r"+(?=[A-ZÀ-Ý]))?",
           lambda m: "M" + _sup(m.group(1)) + (NBSP if m.group(2) else ""),
           ("Mme Lutz", "M" + _sup("me") + NBSP + "Lutz")),
-    _rule("honorific-doctor", FR, r"\b([DP])r" + BS + r"+(?=[A-ZÀ-Ý])",
+    _rule("honorific-doctor", r"\b([DP])r" + BS + r"+(?=[A-ZÀ-Ý])",
           lambda m: m.group(1) + _sup("r") + NBSP, ("Dr Martin", "D" + _sup("r") + NBSP + "Martin")),
-    _rule("honorific-nbsp", FR, r"\b(M\.|MM\.)" + BS + "+(?=[A-ZÀ-Ý])", r"\1" + NBSP,
+    _rule("honorific-nbsp", r"\b(M\.|MM\.)" + BS + "+(?=[A-ZÀ-Ý])", r"\1" + NBSP,
           ("M. Martin", f"M.{NBSP}Martin")),
     # Hours: 13 h 37, held together.
-    _rule("time-fr", FR, r"\b\d{1,2}" + WS + r"?h" + WS + r"?\d{2}(?:" + WS + r"?min" + WS +
+    _rule("time-fr", r"\b\d{1,2}" + WS + r"?h" + WS + r"?\d{2}(?:" + WS + r"?min" + WS +
           r"?\d{2}(?:" + WS + r"?s(?:ec)?)?|" + WS + r"?m" + WS + r"?\d{2}" + WS + r"?s)?\b",
           _time, ("13h37", f"13{NBSP}h{NBSP}37")),
     # French punctuation: no space before , . ) and after (; a no-break space before : and
     # inside « »; a narrow no-break space before ; ! ?
-    _rule("no-space-before-comma", ALL, f"(?<=[^\\s«‹]){WS}+([,.])(?=\\s|$|[)\\]»”’;:!?])", r"\1",
+    _rule("no-space-before-comma", f"(?<=[^\\s«‹]){WS}+([,.])(?=\\s|$|[)\\]»”’;:!?])", r"\1",
           ("Bonjour , monde .", "Bonjour, monde.")),
-    _rule("comma-then-space", ALL, f"(?<={LETTER}){BS}+,(?={LETTER})", ", ",
+    _rule("comma-then-space", f"(?<={LETTER}){BS}+,(?={LETTER})", ", ",
           ("Superman ,you", "Superman, you")),
-    _rule("parentheses", ALL, f"([(\\[]){BS}+|(?<=\\S){BS}+([)\\]])",
+    _rule("parentheses", f"([(\\[]){BS}+|(?<=\\S){BS}+([)\\]])",
           lambda m: m.group(1) or m.group(2), ("( hello )", "(hello)")),
-    _rule("guillemet-open", FR, f"([«‹])[{SPACE}{NBSP}{NNBSP}]*(?=\\S)", r"\1" + NBSP,
+    _rule("guillemet-open", f"([«‹])[{SPACE}{NBSP}{NNBSP}]*(?=\\S)", r"\1" + NBSP,
           ("«test»", f"«{NBSP}test»")),
-    _rule("guillemet-close", FR, f"(?<=\\S)[{SPACE}{NBSP}{NNBSP}]*([»›])", NBSP + r"\1",
+    _rule("guillemet-close", f"(?<=\\S)[{SPACE}{NBSP}{NNBSP}]*([»›])", NBSP + r"\1",
           ("test»", f"test{NBSP}»")),
-    _rule("high-punctuation-fr", FR, f"(?<=[^\\s;:!?(\\[«‹])(?:{WS}+([;!?]+)|([;!?]+))",
+    _rule("high-punctuation-fr", f"(?<=[^\\s;:!?(\\[«‹])(?:{WS}+([;!?]+)|([;!?]+))",
           lambda m: NNBSP + (m.group(1) or m.group(2)),
           ("Superman !", f"Superman{NNBSP}!")),
-    _rule("colon-fr", FR, f"(?<=[^\\s;:!?«‹]){WS}*:", NBSP + ":",
+    _rule("colon-fr", f"(?<=[^\\s;:!?«‹]){WS}*:", NBSP + ":",
           ("Superman : the movie", f"Superman{NBSP}: the movie")),
-    _rule("space-after-high-punctuation-fr", FR, f"([{NBSP}{NNBSP}][;:!?]+)(?={LETTER})", r"\1 ",
+    _rule("space-after-high-punctuation-fr", f"([{NBSP}{NNBSP}][;:!?]+)(?={LETTER})", r"\1 ",
           (f"Note{NBSP}:exemple", f"Note{NBSP}: exemple")),
-    _rule("no-space-before-punctuation", "en de", f"(?<=[^\\s;:!?]){WS}+([;:!?]+)(?=\\s|$|[\"”“’)])", r"\1",
+    _rule("no-space-before-punctuation", f"(?<=[^\\s;:!?]){WS}+([;:!?]+)(?=\\s|$|[\"”“’)])", r"\1",
           ("this ; that", "this; that")),
     # A compound unit is never cut after its slash (€/m², km/h, hab./km²); HT and TTC are held
     # to their currency.
-    _rule("unit-per", ALL, f"(?<=[^\\s/])/{WJ}?(?=(?:{PER})(?!\\w))", "/" + WJ,
+    _rule("unit-per", f"(?<=[^\\s/])/{WJ}?(?=(?:{PER})(?!\\w))", "/" + WJ,
           ("8 €/m²", f"8 €/{WJ}m²")),
-    _rule("tax-fr", FR, f"(?<=[€$£]){BS}+(?=(?:HT|TTC|H\\.T\\.|T\\.T\\.C\\.)(?!\\w))", NBSP,
+    _rule("tax-fr", f"(?<=[€$£]){BS}+(?=(?:HT|TTC|H\\.T\\.|T\\.T\\.C\\.)(?!\\w))", NBSP,
           ("12 € HT", f"12 €{NBSP}HT")),
     # Numbers: thousands in groups of three with a narrow no-break space (68 200).
-    _rule("thousands", ALL, f"(?<![\\d,.])(\\d{{1,3}})[{SPACE}{NBSP}](?=\\d{{3}}(?!\\d))", r"\1" + NNBSP,
+    _rule("thousands", f"(?<![\\d,.])(\\d{{1,3}})[{SPACE}{NBSP}](?=\\d{{3}}(?!\\d))", r"\1" + NNBSP,
           ("68 200", f"68{NNBSP}200")),
-    _rule("unit", FR, f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){WS}*({UNITS}){UNIT_END}", r"\1" + NBSP + r"\2",
+    _rule("unit", f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){WS}*({UNITS}){UNIT_END}", r"\1" + NBSP + r"\2",
           ("12kg", f"12{NBSP}kg")),
-    _rule("unit-spaced", "en de", f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){BS}+({UNITS}){UNIT_END}",
+    _rule("unit-spaced", f"(?<![\\w.,])(\\d+(?:[.,]\\d+)?){BS}+({UNITS}){UNIT_END}",
           r"\1" + NBSP + r"\2", ("5 km", f"5{NBSP}km")),
-    _rule("numero", FR, f"\\b([Nn]º|[Nn]os?|p\\.|pp\\.|art\\.|chap\\.|vol\\.){BS}+(?=\\d)", r"\1" + NBSP,
+    _rule("numero", f"\\b([Nn]º|[Nn]os?|p\\.|pp\\.|art\\.|chap\\.|vol\\.){BS}+(?=\\d)", r"\1" + NBSP,
           ("nº 11", f"nº{NBSP}11")),
-    _rule("number-noun-fr", FR, f"(?<![\\w.,/-])(\\d+(?:[.,]\\d+)?)({BS}+)({LETTER}[\\w’'-]*)",
+    _rule("number-noun-fr", f"(?<![\\w.,/-])(\\d+(?:[.,]\\d+)?)({BS}+)({LETTER}[\\w’'-]*)",
           _number_word, ("40 logements", f"40{NBSP}logements")),
-    _rule("month-year-fr", FR, f"\\b({MONTHS_FR}){BS}+(?=\\d{{4}}\\b)", r"\1" + NBSP,
-          ("septembre 2020", f"septembre{NBSP}2020")),
+    # A month held to its year (the months are the language's: rules_for gives them).
+    _rule("month-year", "(?!)", r"\1" + NBSP, ("septembre 2020", f"septembre{NBSP}2020")),
 )
 
 
@@ -363,7 +357,7 @@ PUNCTUATION = (";", ":", "!", "?")
 NEEDS: dict[str, tuple[str, ...]] = {  # what each rule's pattern cannot match without
     "spaces": ("  ", " \n", "\n ", "\t", "\n\n"), "currency-after": ("€", "$", "£"),
     "etc": ("tc",), "ellipsis": ("...",), "no-degree-for-numero": ("°",),
-    "quotes-fr": ('"', "'"), "quotes-en": ('"', "'"), "quotes-de": ('"', "'"),
+    "quotes": ('"', "'"),
     "number-range-fr": ("-", "–"), "number-range": ("-", "–"), "incise-fr": ("-", "–", "—"),
     "em-dash-en": ("--",), "dash-en-de": ("-", "–"), "times": ("x",), "ordinal": DIGITS,
     "ordinal-roman": tuple("IVXLCDM"), "honorific-raised": ("M",),
@@ -374,12 +368,29 @@ NEEDS: dict[str, tuple[str, ...]] = {  # what each rule's pattern cannot match w
     "space-after-high-punctuation-fr": PUNCTUATION, "no-space-before-punctuation": PUNCTUATION,
     "minus": ("-",), "unit-per": ("/",), "tax-fr": ("HT", "TTC", "H.T.", "T.T.C."),
     "thousands": DIGITS, "unit": DIGITS, "unit-spaced": DIGITS, "numero": DIGITS,
-    "number-noun-fr": DIGITS, "month-year-fr": DIGITS,
+    "number-noun-fr": DIGITS, "month-year": DIGITS,
 }
 RULES = tuple(dataclasses.replace(rule, needs=NEEDS[rule.name]) for rule in RULES)
 
 
-def rules_for(lang: str) -> tuple[Rule, ...]:
-    """The rules of `lang` (its primary subtag), in the order they run."""
-    primary = lang.lower().split("-")[0]
-    return tuple(rule for rule in RULES if primary in rule.langs)
+NAMES = frozenset(rule.name for rule in RULES)
+
+
+@cache
+def rules_for(names: tuple[str, ...], quotes: Quotes, months: tuple[str, ...],
+              abbreviations: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+    """The rules a language names (its file's `typography:`), in the order of the table, with
+    its quotation marks and its months (full, then abbreviated with or without their full
+    stop)."""
+    words = "|".join([*map(re.escape, months), *(re.escape(a) + "\\.?" for a in abbreviations)])
+    chosen = []
+    for rule in RULES:
+        if rule.name not in names:
+            continue
+        if rule.name == "quotes":
+            rule = dataclasses.replace(rule, replace=_quotes(quotes))
+        elif rule.name == "month-year":
+            rule = dataclasses.replace(rule, pattern=re.compile(
+                f"\\b({words}){BS}+(?=\\d{{4}}\\b)" if words else "(?!)"))
+        chosen.append(rule)
+    return tuple(chosen)

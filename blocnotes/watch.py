@@ -23,16 +23,18 @@ def _chose(source: Path, folders: set[Path], settings: Settings) -> bool:
 
 def affected(changed: Iterable[Path], sources: list[Path], settings: Settings) -> list[Path]:
     """Sources to rebuild after `changed` files: a source itself; the sources of a style when
-    a file of its folder changed; every source when an agency.yaml or a file of the styles
-    folder shared by every style (the print shop's profile) changed; the sources beside a
-    file that changed (an image)."""
+    a file of its folder changed; every source when an agency.yaml, a language's file or a
+    file of the styles folder shared by every style (the print shop's profile) changed; the
+    sources beside a file that changed (an image)."""
     resolved = {path.resolve() for path in changed}
     styles = settings.styles.resolve()
     in_styles = {path for path in resolved if path.is_relative_to(styles)}
     touched = {styles / path.relative_to(styles).parts[0] for path in in_styles
                if len(path.relative_to(styles).parts) > 1}
     own = {folder for folder in touched if (folder / style.STYLE_FILE).is_file()}
-    if any(path.name == "agency.yaml" for path in resolved) or any(
+    language_files = settings.languages.resolve()
+    if any(path.name == "agency.yaml" or path.is_relative_to(language_files)
+           for path in resolved) or any(
             not any(path.is_relative_to(folder) for folder in own) for path in in_styles):
         return list(sources)
     hit = [source for source in sources
@@ -66,7 +68,9 @@ def watch(sources: list[Path], formats: tuple[str, ...], settings: Settings,
                 report(f"rebuilt {names} in {seconds:.1f} s")
 
     run(sources)
-    folders = sorted({source.resolve().parent for source in sources} | {settings.styles.resolve()})
+    folders = sorted({source.resolve().parent for source in sources} | {
+        settings.styles.resolve(), *([settings.languages.resolve()]
+                                     if settings.languages.is_dir() else [])})
     # An empty batch after half a second without change: the watcher is on. A file saved
     # before it was (after the first build read it) is no change to it: the build records,
     # made from the bytes the build read, tell it once.

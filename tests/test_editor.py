@@ -83,6 +83,7 @@ def test_make_new_passes_any_title_safely(tmp_path):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "blocnotes", tmp_path / "blocnotes")
     shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    shutil.copytree(ROOT / "languages", tmp_path / "languages")
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     (tmp_path / ".venv" / ".installed").exists() or pytest.fail("no .venv/.installed")
     env = {**os.environ, "LANG": "C.UTF-8", "PYTHONWARNINGS": "ignore"}

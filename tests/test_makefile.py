@@ -43,7 +43,7 @@ def _project(folder):
     old."""
     for name in ("Makefile", "build.py", "pyproject.toml"):
         shutil.copy(ROOT / name, folder / name)
-    for name in ("blocnotes", "styles"):
+    for name in ("blocnotes", "styles", "languages"):
         shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "source").mkdir()
     shutil.copy(ROOT / "source" / "agency.yaml", folder / "source" / "agency.yaml")

@@ -19,7 +19,7 @@ import pypdf
 import pytest
 from PIL import Image, ImageDraw
 
-from blocnotes import cover, labels, lint, load, pdf, style, typeset
+from blocnotes import cover, labels, languages, lint, load, pdf, style, typeset
 from blocnotes.distribute import _size
 from blocnotes.frontmatter import parse_yaml
 from blocnotes.pipeline import Settings, build, check, pdf_html, prepare, style_folder
@@ -296,15 +296,29 @@ def test_file_sizes_are_in_the_language_units(tmp_path):
     table = labels.read_table(ROOT / "styles" / "bloc-notes" / "labels.yaml")
     file = tmp_path / "x.pdf"
     file.write_bytes(b"x" * 5000)
-    assert _size(file, labels.labels_for(table, "en")) == "5\u00a0KB"
-    assert _size(file, labels.labels_for(table, "fr")) == "5\u00a0Ko"
-    assert _size(file, labels.labels_for(table, "de-CH")) == "5\u00a0KB"
+    assert _size(file, labels.words_for(languages.get("en"), table)) == "5\u00a0KB"
+    assert _size(file, labels.words_for(languages.get("fr"), table)) == "5\u00a0Ko"
+    assert _size(file, labels.words_for(languages.get("de-CH"), table)) == "5\u00a0KB"
 
 
-def test_every_language_has_every_label():
-    table = labels.read_table(ROOT / "styles" / "bloc-notes" / "labels.yaml")
-    assert set(table) >= {"fr", "en", "de"}
-    assert all(set(words) == set(table["fr"]) for words in table.values())
+def test_every_language_has_every_label(tmp_path):
+    assert set(languages.codes()) >= {"fr", "en", "de"}
+    names = set(languages.get("fr").labels)
+    assert all(set(languages.get(code).labels) == names for code in languages.codes())
+    # a language's file that lacks one, or words one that is no label, is an error at its line
+    folder = tmp_path / "languages"
+    shutil.copytree(ROOT / "languages", folder)
+    text = (folder / "en.yaml").read_text(encoding="utf-8")
+    (folder / "en.yaml").write_text(text.replace("\n  kilobytes: KB", ""), encoding="utf-8")
+    with pytest.raises(labels.BlocNotesError, match="the labels lack kilobytes"):
+        languages.get("en", folder)
+    (folder / "en.yaml").write_text(text.replace("\n  kilobytes:", "\n  kilobyte:"),
+                                    encoding="utf-8")
+    with pytest.raises(labels.BlocNotesError,
+                       match=r"unknown label 'kilobyte' \(did you mean 'kilobytes'") as caught:
+        languages.get("en", folder)
+    line = text.split("\n").index("  kilobytes: KB") + 1
+    assert (caught.value.path, caught.value.line) == (folder / "en.yaml", line)
 
 
 def test_a_minimal_document_shows_its_date_under_its_title(built):

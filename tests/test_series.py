@@ -203,7 +203,8 @@ def test_a_half_written_style_is_one_clean_error_at_its_file(tmp_path, monkeypat
     with pytest.raises(BlocNotesError, match="has no file 'SourceSerifPro-Rgular"):
         fonts.house_faces(folder)
     folder = _gazette(tmp_path / "c", "labels.yaml", "\n  series:", "\n  serie:")
-    with pytest.raises(BlocNotesError, match="lack series") as caught:
+    with pytest.raises(BlocNotesError,
+                       match=r"unknown label 'serie' in 'fr' \(did you mean 'series'") as caught:
         load.load(_source(tmp_path / "c", "gazette"), None, tmp_path / "c" / "styles")
     assert caught.value.path == folder / "labels.yaml"
 

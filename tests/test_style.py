@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from blocnotes import labels, style
+from blocnotes import labels, languages, style, typorules
 from blocnotes.errors import BlocNotesError
 from helpers import ROOT
 
@@ -106,8 +106,9 @@ NOT_LAYOUT = {"months", "date-format", "kilobytes", "megabytes", "colon"}
 
 def _label_words() -> set[str]:
     found = set()
-    for words in (words for folder in STYLES
-                  for words in labels.read_table(folder / labels.TABLE_FILE).values()):
+    for words in [*(words for folder in STYLES
+                    for words in labels.read_table(folder / labels.TABLE_FILE).values()),
+                  *(languages.get(code).labels for code in languages.codes())]:
         for key, text in words.items():
             if key in NOT_LAYOUT:
                 continue
@@ -121,8 +122,9 @@ def _has_word(text: str, word: str) -> bool:
 
 
 def test_the_package_holds_no_label_text():
-    """The layout's words are labels.yaml's: none is written in the package's code or its
-    templates (the starter's templates, a writer's first draft, are not the layout's)."""
+    """The layout's words are the languages' and labels.yaml's: none is written in the
+    package's code or its templates (the starter's templates, a writer's first draft, are not
+    the layout's)."""
     words = _label_words()
     assert {"Mots-clés", "Rédaction", "Bloc-Notes", "Intervenants", "Keywords", "Thèmes",
             "Note de l’Observatoire"} <= words
@@ -132,7 +134,24 @@ def test_the_package_holds_no_label_text():
             texts[path] = [re.sub(r"{{.*?}}|{%.*?%}|{#.*?#}", " ", text, flags=re.S)
                            for text in texts[path]]
     found = [(path.name, word) for path, strings in texts.items() for text in strings
-             for word in words if _has_word(text, word)]
+             for word in words if _has_word(text, word)
+             and text not in languages.LABELS]  # a label's name ('page'), not its words
+    assert found == []
+
+
+def test_the_package_holds_no_month_or_day():
+    """The months and days are the languages' files' (typography, `check`, the starter's
+    dateline read them there): none is written in the package's code or templates."""
+    words = {word for code in languages.codes() for language in [languages.get(code)]
+             for word in (*language.months, *language.days)}
+    assert {"janvier", "März", "December", "Montag"} <= words
+    texts = _package_texts()
+    texts.update({path: [path.read_text(encoding="utf-8")]
+                  for path in sorted((PACKAGE / "templates" / "new").glob("*.j2"))})
+    examples = {text for rule in typorules.RULES for text in rule.example}  # the rules' own
+    found = [(path.name, word) for path, strings in texts.items() for text in strings
+             for word in words if _has_word(text, word)
+             and not any(text in example for example in examples)]
     assert found == []
 
 
