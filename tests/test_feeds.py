@@ -113,8 +113,8 @@ def test_catalog_entries_newest_first_with_acquisitions_cover_and_keywords(serie
         acquisitions = entry.xpath("a:link[starts-with(@rel, 'http://opds-spec.org/acquisition')]",
                                    namespaces=NS)
         assert [(a.get("href"), a.get("type"), a.get("length")) for a in acquisitions] == [
-            (item.epub.name, "application/epub+zip", str(item.epub.size)),
-            (item.pdf.name, "application/pdf", str(item.pdf.size))]
+            (item.files[1].name, "application/epub+zip", str(item.files[1].size)),
+            (item.files[0].name, "application/pdf", str(item.files[0].size))]
         for rel in ("http://opds-spec.org/image", "http://opds-spec.org/image/thumbnail"):
             image = entry.find(f"a:link[@rel='{rel}']", NS)
             assert (image.get("href"), image.get("type")) == (item.thumbnail.name, "image/png")
@@ -139,8 +139,8 @@ def test_feed_encloses_both_files_and_shows_the_cover(series):
     assert entry.find("a:link[@rel='alternate']", NS).get("href") == f"index.html#{item.anchor}"
     enclosures = entry.findall("a:link[@rel='enclosure']", NS)
     assert [(e.get("href"), e.get("type"), e.get("length")) for e in enclosures] == [
-        (item.pdf.name, "application/pdf", str(item.pdf.size)),
-        (item.epub.name, "application/epub+zip", str(item.epub.size))]
+        (item.files[0].name, "application/pdf", str(item.files[0].size)),
+        (item.files[1].name, "application/epub+zip", str(item.files[1].size))]
     thumbnail = entry.find("media:thumbnail", NS)
     assert (thumbnail.get("url"), thumbnail.get("width")) == (item.thumbnail.name, "300")
     assert [c.get("term") for c in entry.findall("a:category", NS)] == ["Vélo", "Marche"]
@@ -149,7 +149,7 @@ def test_feed_encloses_both_files_and_shows_the_cover(series):
     assert content.find(".//x:strong", NS).text == "pistes cyclables"
     # a link to the document's own heading leads nowhere from a feed: only its text is kept
     assert content.xpath(".//x:a/@href", namespaces=NS) == [
-        item.pdf.name, "https://example.org/p", item.pdf.name, item.epub.name]
+        item.files[0].name, "https://example.org/p", item.files[0].name, item.files[1].name]
     assert "plan" in "".join(content.itertext())
 
 
@@ -186,7 +186,7 @@ def test_absolute_links_with_a_site_url():
         assert root.find("a:link[@rel='self']", NS).get("href") in (
             base + "feed.atom", base + "opds.atom")
         assert root.findtext("a:author/a:uri", namespaces=NS) == base
-    assert f"{base}{item.pdf.name}" in feeds.opds_catalog([item], "index.html").decode()
+    assert f"{base}{item.files[0].name}" in feeds.opds_catalog([item], "index.html").decode()
 
 
 @pytest.mark.parametrize("value", ["www.example.org/bloc-notes", "ftp://example.org/",

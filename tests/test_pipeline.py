@@ -8,7 +8,7 @@ import shutil
 
 from PIL import Image
 
-from blocnotes import load, pdf, pipeline, render
+from blocnotes import editions, load, pdf, pipeline, render
 from blocnotes.errors import Diagnostic
 from blocnotes.pipeline import Settings, build_plan
 from helpers import AGENCY, ROOT, SOURCE
@@ -110,9 +110,9 @@ def test_one_strict_judgement_before_any_edition_is_written(tmp_path, monkeypatc
     every edition before any is written; without --strict, all are written."""
     real = pipeline.make_pdf
 
-    def warned(document, settings, when, html, edition=pipeline.SCREEN):
+    def warned(document, settings, when, html, edition=editions.SCREEN):
         data, warnings, starts = real(document, settings, when, html, edition)
-        if edition is pipeline.PRESS:
+        if edition is editions.PRESS:
             warnings = [*warnings, Diagnostic(document.source, None, "renderer: dropped")]
         return data, warnings, starts
 
