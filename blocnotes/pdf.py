@@ -299,9 +299,22 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
                 corrected = render.amend_pdf_html(html, makeup.carry_last_block)
         if corrected is None:  # nothing more to correct
             break
-        html = corrected
-        document = _lay_out(html, source, roots, allow_remote, plan, limits)
+        again = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
+        if again is None:
+            break
+        html, document = corrected, again
     return document
+
+
+def _lay_out_again(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
+                   plan: ImagePlan | None, limits: Limits) -> weasyprint.Document | None:
+    """A layout after a make-up correction, or None where the layout engine failed on the
+    corrected HTML (a fault the first layout did not meet): the correction is given up and
+    the layout before it kept, so that making a page up never costs the document."""
+    try:
+        return _lay_out(html, source, roots, allow_remote, plan, limits)
+    except BlocNotesError:
+        return None
 
 
 def _place_floats(html: str, document: weasyprint.Document, source: Path,
@@ -320,8 +333,8 @@ def _place_floats(html: str, document: weasyprint.Document, source: Path,
                 html, lambda root: makeup.move_floats(root, moves))  # noqa: B023
             if corrected is None:
                 return html, document
-            placed = _lay_out(corrected, source, roots, allow_remote, plan, limits)
-            if _emptiness(placed) < _emptiness(document):
+            placed = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
+            if placed is not None and _emptiness(placed) < _emptiness(document):
                 html, document = corrected, placed
                 break
             first = min(move.page for move in moves)

@@ -198,3 +198,24 @@ def test_layouts_a_document_takes(monkeypatch, tmp_path: Path, name, style, layo
     monkeypatch.setattr(pdf, "MAKEUP_PASSES", 0)
     lay_out(styled(DOCUMENTS[name], style, tmp_path / "x"))
     assert len(calls) in layouts
+
+
+def test_a_layout_fault_after_a_correction_keeps_the_layout_before(monkeypatch, tmp_path: Path):
+    """Where the layout engine fails on the HTML a make-up correction made (the first
+    layout did not fail), the correction is given up: the document builds, laid out as
+    before it, instead of stopping on an error."""
+    from blocnotes import pdf
+    from blocnotes.errors import BlocNotesError
+
+    calls = []
+    lay_out_once = pdf._lay_out
+
+    def failing_after_the_first(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise BlocNotesError(tmp_path, None, "the PDF layout failed (IndexError: …)")
+        return lay_out_once(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "_lay_out", failing_after_the_first)
+    document = lay_out(styled(DOCUMENTS["corpus/photo-large"], "bloc-notes", tmp_path / "x"))
+    assert len(calls) >= 2 and len(document.pages) >= 1  # a correction was tried, and failed
