@@ -106,10 +106,25 @@ def for_pdf(rendition: str, css: str, links: bool = True, footnotes: int | None 
     for link in root.iter(f"{{{XHTML}}}a"):
         if "href" in link.attrib and (not links or link.get("href") in ("", "#")):
             del link.attrib["href"]
+        _breaks_in_text(link)
     head = root.find(f"{{{XHTML}}}head")
     assert head is not None  # the template writes one
     head.append(_style(css))
     return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
+
+
+def _breaks_in_text(link: etree._Element) -> None:
+    """An address's <wbr/> (typeset._break_urls) as a zero-width space in its text: the same
+    break, but no box of its own, which WeasyPrint would give a link annotation each (a long
+    address: 23 annotations instead of one per line)."""
+    for wbr in list(link.iterchildren(f"{{{XHTML}}}wbr")):
+        previous = wbr.getprevious()
+        joined = "\u200b" + (wbr.tail or "")
+        if previous is None:
+            link.text = (link.text or "") + joined
+        else:
+            previous.tail = (previous.tail or "") + joined
+        link.remove(wbr)
 
 
 def amend_pdf_html(html: str, change: Callable[[etree._Element], bool]) -> str | None:

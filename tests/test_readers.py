@@ -377,3 +377,33 @@ def test_a_note_called_from_two_chapters_leads_back_to_both(samples_built):
         home = name or next(n for n, root in chapters.items() if note in root.iter())
         assert (home, target) in ids, href
     assert "↑" not in pypdf.PdfReader(samples_built["notes"].pdf).pages[0].extract_text()
+
+
+LONG_ADDRESS = """---
+title: Une adresse longue
+date: 2021-05-06
+---
+
+# Partie
+
+Un texte qui cite une adresse longue :
+<https://www.agence-urbanisme.example.org/publications/bloc-notes/2021/atelier-mobilite-douce-et-stationnement-des-velos.pdf>
+et qui continue ensuite avec quelques mots de plus.
+"""
+
+
+def test_a_long_address_is_one_link_annotation_per_line(tmp_path):
+    """An address broken over lines is one link annotation per line it is on (its breaks
+    are zero-width spaces, not boxes), and its text still reads whole in each line."""
+    source = tmp_path / "adresse.md"
+    source.write_text(LONG_ADDRESS, encoding="utf-8")
+    settings = Settings(out=tmp_path / "out", styles=ROOT / "styles",
+                        agency_fallback=ROOT / "source/agency.yaml", environ={})
+    assert build([source], ("pdf",), settings)[0].error is None
+    reader = pypdf.PdfReader(tmp_path / "out" / "adresse.pdf")
+    rects = [(page_number, *(round(float(v)) for v in annotation.get_object()["/Rect"][:2]))
+             for page_number, page in enumerate(reader.pages)
+             for annotation in page.get("/Annots", [])]
+    assert 2 <= len(rects) <= 6 and len(rects) == len(set(rects)), rects  # broken, one per line
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert "stationnement-des-velos." in text and "\u200b" not in text
