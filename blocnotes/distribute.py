@@ -21,7 +21,6 @@ from PIL import Image
 from . import atomic, feeds, fonts, freshness, labels, markup, render, style
 from .editions import EPUB, PRESS, SCREEN, WEB, dated
 from .epub import COVER_IMAGE
-from .errors import BlocNotesError
 from .model import Typeset
 
 SUMS = "SHA256SUMS"
@@ -129,17 +128,6 @@ def _documents(entries: list[Built], memo: _Memo
     return files, items, published
 
 
-def _stylesheet(path: Path) -> str:
-    """A stylesheet of the web page's style, checked (css.check_stylesheet)."""
-    from . import css  # tinycss2: imported once a stylesheet is read, not at start
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
-    css.check_stylesheet(text, path, shipped=True)
-    return text
-
-
 def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Path, memo: _Memo
               ) -> dict[str, bytes]:
     """index.html, the series' page (newest first; the series named by `first`, in the style
@@ -147,8 +135,7 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
     meta = first.display if first else None
     folder = style.folder(styles, first.meta.style if first else None)
     house = style.read(folder)
-    page_css = "".join(house.resolve(_stylesheet(folder / name), folder / name)
-                       for name in WEB.stylesheets)
+    page_css = house.shipped_css(WEB.stylesheets)
     faces = fonts.edition_faces("web", folder)
     css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(

@@ -41,10 +41,11 @@ def family(role: str, folder: Path = DEFAULT) -> str:
 def _faces(role: str, folder: Path) -> tuple[Face, ...]:
     """The faces of one role's font, where its pip package installed them."""
     font = _declared(folder).fonts[role]
+    declared = font.declared or folder / style.STYLE_FILE  # the style.yaml that names it
     try:
         package = importlib.import_module(font.package)
     except ImportError:
-        raise BlocNotesError(folder / style.STYLE_FILE, None, f"the font package '{font.package}' "
+        raise BlocNotesError(declared, None, f"the font package '{font.package}' "
                              f"of '{role}' is not installed (add it to pyproject.toml's "
                              "dependencies, then: make)") from None
     where = Path(package.__file__ or "").parent
@@ -52,7 +53,7 @@ def _faces(role: str, folder: Path) -> tuple[Face, ...]:
                   for weight, slant, file in font.faces)
     for face in faces:
         if not face.path.is_file():
-            raise BlocNotesError(folder / style.STYLE_FILE, None, f"the font package "
+            raise BlocNotesError(declared, None, f"the font package "
                                  f"'{font.package}' has no file '{face.path.name}' for '{role}' "
                                  f"(the files it has: {', '.join(_font_files(where))})")
     return faces

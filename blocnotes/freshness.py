@@ -2,7 +2,8 @@
 
 Every output a build writes gets a record in `<out>/.build/<output name>.json`: the digest of
 each file it was made from (the source, its images, agency.yaml, the files of the style it
-chose), of the package and its pinned libraries, and of the settings that change the bytes.
+chose and of its bases), of the package and its pinned libraries, and of the settings that
+change the bytes.
 `dist` reuses an output whose record still matches: which style a source chooses is only
 known by reading it, but a source that chooses another has changed, and the files of the
 style it had are in the record. For make, a build also writes `<out>/.build/<slug>.d`, the
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from . import __version__, atomic, digests
 from .editions import EPUB, PER_SOURCE, SCREEN, Edition
+from .style import Style
 
 FOLDER = ".build"  # under the output folder: working state, never handed out
 PROFILE = "icc/FOGRA39L.icc"  # under the styles folder, shared: the print shop's output intent
@@ -93,11 +95,12 @@ def fixed_inputs(source: Path, agency: Path | None) -> list[Path]:
     return [source, *([agency] if agency else [])]
 
 
-def style_inputs(folder: Path, kind: str) -> list[Path]:
-    """The files of the style in `folder` that an output of `kind` is made with (the print
-    shop's profile is shared by every style, beside their folders)."""
-    return [*(folder / name for name in STYLES[kind]),
-            *([folder.parent / PROFILE] if kind == "press" else [])]
+def style_inputs(house: Style, kind: str) -> list[Path]:
+    """The files of the style `house` that an output of `kind` is made with, in each folder
+    of its chain that has them (its bases' first; the print shop's profile is shared by
+    every style, beside their folders)."""
+    return [*(path for name in STYLES[kind] for path in house.files.get(name, ())),
+            *([house.folder.parent / PROFILE] if kind == "press" else [])]
 
 
 def _record_path(output: Path) -> Path:

@@ -55,9 +55,20 @@ def _parse(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def read_table(path: Path) -> Table:
+def read_chain(paths: tuple[Path, ...]) -> Table:
+    """The labels.yaml of each folder of a style's chain (style.Style.files, the base's
+    first) -> one table: each language's words the base's, a style's own over them label by
+    label."""
+    table = read_table(paths[0])
+    for path in paths[1:]:
+        table = read_table(path, table)
+    return table
+
+
+def read_table(path: Path, base: Table | None = None) -> Table:
     """A style's labels.yaml -> {language: {label: words}}; every language has every label of
-    the default language's."""
+    the default language's. Over a `base` table (the labels of the style it is based on), the
+    file holds only the words it changes, each a label the base has."""
     try:
         text = inputs.decode(inputs.read_bytes(path), path)
         data = _parse(text)
@@ -66,12 +77,16 @@ def read_table(path: Path) -> Table:
     except yaml.YAMLError as error:
         raise BlocNotesError(path, None, f"YAML syntax error: {error}") from None
     lines = _lines(text)
-    table = {str(lang): _words(str(lang), words, path, lines.get(str(lang)), None)
-             for lang, words in _mapping(data, path, 1, "the labels").items()}
+    known = base[DEFAULT_LANG] if base else None
+    table = {str(lang): _words(str(lang), words, path, lines.get(str(lang)), known)
+             for lang, words in _mapping(data or {}, path, 1, "the labels").items()}
+    if base is not None:  # the base's words, these over them
+        table = {lang: {**base.get(lang, {}), **table.get(lang, {})} for lang in {**base, **table}}
     if DEFAULT_LANG not in table:
         raise BlocNotesError(path, 1, f"no labels for '{DEFAULT_LANG}', the default language")
-    reference = style.folder(style.ROOT, None) / TABLE_FILE
-    if path.resolve() != reference.resolve():  # another style: every label the layout uses
+    reference = style.folder(path.parent.parent, None) / TABLE_FILE
+    if base is None and path.resolve() != reference.resolve() and reference.is_file():
+        # a style of its own (no base): every label the layout uses
         missing = sorted(set(read_table(reference)[DEFAULT_LANG]) - set(table[DEFAULT_LANG]))
         if missing:
             raise BlocNotesError(path, lines.get(DEFAULT_LANG), f"the labels of "

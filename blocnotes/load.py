@@ -110,8 +110,9 @@ def parse(
     budgets.check_size(text.encode("utf-8"), path, limits)
     yaml_text, body_text, body_line = frontmatter.split_front_matter(text, path)
     front = frontmatter.parse_yaml(yaml_text, path, 2, limits)
-    table = labels.read_table(style_folder(front, defaults, path, defaults_path, styles)
-                              / labels.TABLE_FILE)
+    house = style.read(style_folder(front, defaults, path, defaults_path, styles))
+    table = labels.read_chain(house.files.get(labels.TABLE_FILE)
+                              or (house.folder / labels.TABLE_FILE,))  # (none: cannot read it)
     changes = labels.overrides(defaults.values.get("labels"), defaults_path or path,
                                defaults.lines.get("labels"), table)
     defaults = frontmatter.FrontMatter(

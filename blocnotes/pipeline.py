@@ -101,19 +101,6 @@ def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
         raise BlocNotesError.of(failures)
 
 
-def _read_style(folder: Path, name: str, shipped: bool = False) -> str:
-    """A stylesheet of the style, checked (css.check_stylesheet; `shipped`: it goes in the
-    EPUB as it is)."""
-    from . import css  # tinycss2: imported once a stylesheet is read, not at start
-    path = folder / name
-    try:
-        text = inputs.decode(inputs.read_bytes(path), path)
-    except OSError as error:
-        raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
-    css.check_stylesheet(text, path, shipped)
-    return text
-
-
 def _output_profile(settings: Settings) -> str:
     """The @color-profile rule that makes device-cmyk() the print shop's inks (FOGRA39)."""
     path = settings.styles / freshness.PROFILE  # shared by every style: see its README.md
@@ -135,16 +122,16 @@ def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition 
     css = fonts.font_face_css(fonts.faces_for(rendition, folder),
                               lambda face: face.path.resolve().as_uri())
     house = style.read(folder)
-    base, *over = edition.stylesheets
-    css += house.root_css() + _read_style(folder, base)
+    base, *over = edition.stylesheets  # each the files of the style's chain, the base's first
+    css += house.root_css() + "".join(style.read_stylesheet(path) for path in house.sheets(base))
     if edition.cmyk:
         css += _output_profile(settings) + house.root_css(press=True)
-    for name in over:
-        css += house.resolve(_read_style(folder, name), folder / name, press=edition.cmyk)
+    for path in (path for name in over for path in house.sheets(name)):
+        css += house.resolve(style.read_stylesheet(path), path, press=edition.cmyk)
     try:
         return render.for_pdf(rendition, css, links=edition.links, footnotes=limits.footnotes)
     except ValueError as error:  # a stylesheet that cannot go in the HTML as it is
-        raise BlocNotesError(folder / base, None, f"{error} (remove it)") from None
+        raise BlocNotesError(house.sheets(base)[-1], None, f"{error} (remove it)") from None
 
 
 def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
@@ -227,8 +214,7 @@ def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
                                  f"image '{image.src[:80]}' {error}") from None
     folder = style_folder(document, settings)
     house = style.read(folder)
-    stylesheet = "".join(house.resolve(_read_style(folder, name, shipped=True), folder / name)
-                         for name in EPUB.stylesheets)  # e-readers: colours written out
+    stylesheet = house.shipped_css(EPUB.stylesheets)  # e-readers: colours written out
     return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts,
                             folder=folder)
 
@@ -327,7 +313,7 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
                 outcome.diagnostics += _new(warnings, outcome.diagnostics)
                 outputs.append((edition, data))
         _judge(outcome.diagnostics, settings)  # the renderer's warnings count for --strict too
-        folder = made.folder
+        house = style.read(made.folder)
         agency = load.agency_file_for(source, settings.agency_fallback)
         images = [path for path in map(lambda image: _image_file(document, image.src),
                                        document.images) if path is not None]
@@ -336,15 +322,15 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
         files = [(settings.out / edition.path_name(document.slug), data)
                  for edition, data in outputs]
         records = [freshness.record_file(path, data, [*fixed, *freshness.style_inputs(
-                       folder, edition.name), *images], build_key, read)
+                       house, edition.name), *images], build_key, read)
                    for (path, data), (edition, _) in zip(files, outputs, strict=True)]
         kept = freshness.kept_files(settings.out, document.slug, document,
-                                    [*fixed, *freshness.style_inputs(folder, "document")],
+                                    [*fixed, *freshness.style_inputs(house, "document")],
                                     build_key, read)
         atomic.write_all([*files, *records, *kept])  # the outputs renamed before their records
         outcome.written += [path for path, _ in files]
         freshness.write_depfile(settings.out, document.slug,
-                                {name: freshness.style_inputs(folder, kind)
+                                {name: freshness.style_inputs(house, kind)
                                  for name, kind in output_names(document.slug)}, images)
         if SCREEN in chosen and made.starts is not None:  # for a later EPUB-only build
             _save_starts(_cache_path(document, settings), made.html_for(SCREEN), made.starts)

@@ -166,11 +166,11 @@ def test_an_unknown_style_is_an_error_at_its_line(tmp_path):
 
 
 def test_a_style_whose_font_package_is_missing_says_so(tmp_path):
-    folder = tmp_path / "gazette"
-    shutil.copytree(STYLES / "observatoire", folder)
-    text = (folder / "style.yaml").read_text(encoding="utf-8")
-    (folder / "style.yaml").write_text(text.replace("package: font_source_serif_pro",
-                                                    "package: font_gazette_serif"), encoding="utf-8")
+    """A font's key overridden alone (its package), over the base's: the error at the file
+    that names it."""
+    folder = _gazette(tmp_path, "style.yaml", "\neditions:",
+                      "\nfonts:\n  serif:\n    package: font_gazette_serif\neditions:")
+    assert style.read(folder).fonts["serif"].family == BLOC_NOTES.fonts["serif"].family
     with pytest.raises(BlocNotesError) as caught:
         fonts.house_faces(folder)
     assert caught.value.path == folder / "style.yaml"
@@ -179,10 +179,13 @@ def test_a_style_whose_font_package_is_missing_says_so(tmp_path):
     assert all(face.path.is_file() for face in fonts.all_faces(STYLES / "observatoire"))
 
 
-def _gazette(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    """A copy of the Observatoire as styles/gazette/ with `old` replaced by `new` in `file`."""
+def _gazette(tmp_path: Path, file: str, old: str, new: str, like: str = "observatoire") -> Path:
+    """A copy of the Observatoire (or of `like`) as styles/gazette/, beside a copy of its base,
+    with `old` replaced by `new` in `file`."""
     folder = tmp_path / "styles" / "gazette"
-    shutil.copytree(STYLES / "observatoire", folder)
+    shutil.copytree(STYLES / like, folder)
+    if not (tmp_path / "styles" / style.DEFAULT).exists():
+        shutil.copytree(STYLES / style.DEFAULT, tmp_path / "styles" / style.DEFAULT)
     text = (folder / file).read_text(encoding="utf-8")
     assert old in text
     (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -192,20 +195,43 @@ def _gazette(tmp_path: Path, file: str, old: str, new: str) -> Path:
 def test_a_half_written_style_is_one_clean_error_at_its_file(tmp_path, monkeypatch):
     """A style being written fails at its own file, with a line a designer can act on, not
     with a traceback (and, at start-up, without stopping the builds of the other styles)."""
-    folder = _gazette(tmp_path / "a", "style.yaml", "\n  emoji:", "\n  emojix:")
+    folder = _gazette(tmp_path / "a", "style.yaml", "\n  emoji:", "\n  emojix:", "bloc-notes")
     with pytest.raises(BlocNotesError, match="'fonts:' group has no emoji") as caught:
         style.read(folder)
     assert caught.value.path == folder / "style.yaml"
-    shutil.copytree(STYLES / "bloc-notes", tmp_path / "a" / "styles" / "bloc-notes")
     monkeypatch.setattr(style, "ROOT", tmp_path / "a" / "styles")  # fontconfig at start-up:
     assert fonts.font_dirs(STYLES / "bloc-notes")[0] in fonts._all_font_dirs()  # the others load
-    folder = _gazette(tmp_path / "b", "style.yaml", "SourceSerifPro-Regular", "SourceSerifPro-Rgular")
+    folder = _gazette(tmp_path / "b", "style.yaml", "SourceSerifPro-Regular", "SourceSerifPro-Rgular",
+                      "bloc-notes")
     with pytest.raises(BlocNotesError, match="has no file 'SourceSerifPro-Rgular"):
         fonts.house_faces(folder)
     folder = _gazette(tmp_path / "c", "labels.yaml", "\n  series:", "\n  serie:")
-    with pytest.raises(BlocNotesError, match="lack series") as caught:
+    with pytest.raises(BlocNotesError, match=r"unknown label 'serie'.*did you mean 'series'") as caught:
         load.load(_source(tmp_path / "c", "gazette"), None, tmp_path / "c" / "styles")
     assert caught.value.path == folder / "labels.yaml"
+
+
+@pytest.mark.parametrize(("base", "message"), [
+    ("gazetta", "unknown base 'gazetta' (known: bloc-notes, gazette, observatoire"),
+    ("gazette", "'base: gazette' makes a cycle (gazette -> gazette)"),
+    ("observatoire", "'base: gazette' makes a cycle (gazette -> observatoire -> gazette)"),
+    ("../bloc-notes", "'base' must name a style"),
+])
+def test_an_unknown_or_circular_base_is_one_line_at_its_line(tmp_path, base, message):
+    """`base:` naming no style beside it, or leading back to the style, is an error at the
+    line of the `base:` that does (the Observatoire based on the gazette, in the cycle)."""
+    _gazette(tmp_path, "style.yaml", "base: bloc-notes", f"base: {base}")
+    shutil.copytree(STYLES / "observatoire", tmp_path / "styles" / "observatoire")
+    if base == "observatoire":
+        theirs = tmp_path / "styles" / "observatoire" / "style.yaml"
+        theirs.write_text(theirs.read_text(encoding="utf-8").replace(
+            "base: bloc-notes", "base: gazette"), encoding="utf-8")
+    with pytest.raises(BlocNotesError) as caught:
+        load.load(_source(tmp_path, "gazette"), None, tmp_path / "styles")
+    line = next(number for number, row in enumerate(
+        caught.value.path.read_text(encoding="utf-8").split("\n"), 1) if row.startswith("base:"))
+    assert caught.value.line == line and message in caught.value.message
+    assert caught.value.path.parent.name == ("observatoire" if base == "observatoire" else "gazette")
 
 
 def _source(folder: Path, name: str) -> Path:
@@ -269,6 +295,15 @@ def test_a_style_change_makes_due_only_its_own_documents(tmp_path):
         sources["observatoire"]]
     assert affected([styles / "icc" / "FOGRA39L.icc"], list(sources.values()), watched) == list(
         sources.values())
+    # a file of the base (bloc-notes) is a file of the Observatoire too: both are due
+    assert affected([styles / "bloc-notes" / "epub.css"], list(sources.values()), watched) == list(
+        sources.values())
+    with (styles / "bloc-notes" / "print.css").open("a", encoding="utf-8") as css:
+        css.write("\n/* edited */\n")
+    assert [due(source, ("pdf",), settings) for source in sources.values()] == [("pdf",), ("pdf",)]
+    depfile = (settings.out / ".build" / "observatoire.d").read_text(encoding="utf-8")
+    assert str(styles / "bloc-notes" / "print.css") in depfile
+    assert str(styles / "observatoire" / "print.css") in depfile
 
     # a source that chooses another style is due, and built in it
     sources["bloc-notes"].write_text(TEXT.format(style="style: observatoire\n", more=""),
