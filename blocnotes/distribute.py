@@ -137,7 +137,7 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
     house = style.read(folder)
     page_css = house.shipped_css(WEB.stylesheets)
     faces = fonts.edition_faces("web", folder)
-    css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
+    css = fonts.font_face_css(faces, lambda face: f"fonts/{face.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
         lang=meta.lang if meta else "fr", series=(meta.series if meta else None)
         or (first.labels if first else labels.default_words())["series"],
@@ -146,7 +146,7 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
         feed=feeds.FEED, catalog=feeds.CATALOG, catalog_type=feeds.CATALOG_TYPE,
     )
     text = "".join(sorted(set(page + "".join(str(item["title"]) for item in items))))
-    files = {f"fonts/{face.path.stem}.woff2": memo.get(
+    files = {f"fonts/{face.stem}.woff2": memo.get(
         [b"woff2", str(face.path).encode(), text.encode()],
         partial(fonts.subset_font, face.path, text, "woff2")) for face in faces}
     files[WEB.file_name] = page.encode("utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -349,12 +348,6 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def _stem(face: fonts.Face) -> str:
-    """A font's file name in the book: letters, digits and dashes ('SourceCodePro[wght]'
-    would be an awkward name in a ZIP and a URL)."""
-    return re.sub(r"[^A-Za-z0-9-]", "", face.path.stem)
-
-
 COVER_IMAGE = "images/couverture.png"
 
 
@@ -463,10 +456,10 @@ def render_epub(document: Typeset, rendition: str, stylesheet: str,
         faces += fonts.mono_faces(folder)
     for face in faces:
         book.add_item(epub.EpubItem(
-            uid=f"font-{_stem(face)}", file_name=f"{FONT_DIR}/{_stem(face)}.ttf",
+            uid=f"font-{face.stem}", file_name=f"{FONT_DIR}/{face.stem}.ttf",
             media_type="font/ttf", content=fonts.subset_font(face.path, text, family=face.family),
         ))
-    css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{_stem(face)}.ttf")
+    css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{face.stem}.ttf")
     book.add_item(epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",
                                 content=(css + stylesheet).encode("utf-8")))
 

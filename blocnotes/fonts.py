@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
+import os
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from . import style
+from . import atomic, scratch, style
 from .errors import BlocNotesError
 
 DEFAULT = style.folder(style.ROOT, None)  # the default style's folder
@@ -19,12 +22,20 @@ DEFAULT = style.folder(style.ROOT, None)  # the default style's folder
 
 @dataclass(frozen=True)
 class Face:
-    """One font file of a style's family, with the CSS weight and style it serves."""
+    """One face of a style's family: the CSS weight and style it serves, and its font file
+    (of a variable font, its instance at that weight: see _static)."""
 
     family: str
     weight: int
     style: str
     path: Path
+
+    @property
+    def stem(self) -> str:
+        """The face's file name in a book or on the web page, without its extension: letters,
+        digits and dashes ('SourceCodePro[wght]' would be an awkward name in a ZIP and a
+        URL)."""
+        return re.sub(r"[^A-Za-z0-9-]", "", self.path.stem)
 
 
 @cache
@@ -49,14 +60,113 @@ def _faces(role: str, folder: Path) -> tuple[Face, ...]:
                              f"of '{role}' is not installed (add it to pyproject.toml's "
                              "dependencies, then: make)") from None
     where = Path(package.__file__ or "").parent
-    faces = tuple(Face(font.family, weight, slant, where / file)
-                  for weight, slant, file in font.faces)
-    for face in faces:
-        if not face.path.is_file():
+    for _, _, file in font.faces:
+        if not (where / file).is_file():
             raise BlocNotesError(declared, None, f"the font package "
-                                 f"'{font.package}' has no file '{face.path.name}' for '{role}' "
+                                 f"'{font.package}' has no file '{Path(file).name}' for '{role}' "
                                  f"(the files it has: {', '.join(_font_files(where))})")
-    return faces
+    return tuple(Face(font.family, weight, slant, _static(where / file, weight))
+                 for weight, slant, file in font.faces)
+
+
+INSTANCES = "2"  # the way instances are made (_static, _named): a new one makes them again
+
+
+def _cache_folder() -> Path:
+    """Where the static instances of variable fonts are kept for every build of this user
+    (XDG's cache folder)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "blocnotes" / "fonts"
+
+
+@cache
+def _static(path: Path, weight: int) -> Path:
+    """The font file a face at `weight` is set from: a static font as it is; of a variable
+    font, its instance at that weight (its other axes, the optical size, at their defaults),
+    made once (HarfBuzz's instancer) and kept in the cache folder under the digest of the
+    variable font. Every edition then sets the same outlines at the same advances: WeasyPrint
+    lays a variable font out at its default instance (Source Sans 3's is its ExtraLight)
+    whatever the weight asked, and many e-readers know no variations."""
+    import uharfbuzz as hb
+
+    face = hb.Face(hb.Blob.from_file_path(str(path)))
+    if not face.axis_infos:
+        return path
+    digest = hashlib.sha256(INSTANCES.encode() + path.read_bytes()).hexdigest()[:16]
+    name = re.sub(r"[^A-Za-z0-9-]", "", re.sub(r"\[.*?\]", "", path.stem))
+    target = _cache_folder() / digest / f"{name}-{weight}.ttf"
+    if target.is_file():
+        return target
+    request = hb.SubsetInput()
+    request.keep_everything()
+    request.pin_all_axes_to_default(face)
+    if any(axis.tag == "wght" for axis in face.axis_infos):
+        request.pin_axis_location(face, "wght", weight)  # over its default
+    data = _named(hb.subset(face, request).blob.data, weight)
+    try:
+        atomic.write_bytes(target, data)
+    except OSError:  # no cache folder: this process's own
+        target = scratch.folder("fonts-") / target.name
+        target.write_bytes(data)
+    return target
+
+
+# The names of the weights (OpenType's usWeightClass), for an instance of a variable font.
+WEIGHT_NAMES = {100: "Thin", 200: "ExtraLight", 300: "Light", 400: "Regular", 500: "Medium",
+                600: "SemiBold", 700: "Bold", 800: "ExtraBold", 900: "Black"}
+
+
+def _rank(code: int) -> int:
+    """Which of the characters drawn by one glyph keeps it (the others get copies): ASCII and
+    the typographic quotes first, then the lowest."""
+    return 0 if code < 0x80 or code in (0x2018, 0x2019) else code
+
+
+def _named(data: bytes, weight: int) -> bytes:
+    """An instance of a variable font made ready to set: named by its weight and style (its
+    names are the default instance's, 'Source Sans 3 ExtraLight', and two faces of one book
+    with one PostScript name are one font to some readers), and a glyph of its own for each
+    character: a PDF's text is read back by glyph (WeasyPrint's ToUnicode map gives a glyph
+    one character), and Source Sans 3 draws the space and the no-break space, the hyphen and
+    the soft hyphen with one glyph, so that copied text would get no-break spaces."""
+    import copy
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    names = font["name"]
+    family = names.getDebugName(16) or names.getDebugName(1) or ""
+    italic = bool(font["OS/2"].fsSelection & 1)
+    style = " ".join(word for word in ("" if weight == 400 and italic else
+                                       WEIGHT_NAMES.get(weight, str(weight)),
+                                       "Italic" if italic else "") if word)
+    postscript = f"{family}-{style}".replace(" ", "")
+    names.names = [record for record in names.names if record.nameID not in (1, 2, 3, 4, 6, 16, 17)]
+    for name_id, text in ((1, family), (2, "Italic" if italic else "Regular"), (3, postscript),
+                          (4, f"{family} {style}"), (6, postscript), (16, family), (17, style)):
+        names.setName(text, name_id, 3, 1, 0x409)
+    font["OS/2"].usWeightClass = weight
+    if "glyf" in font:
+        drawn: dict[str, list[int]] = {}
+        for code, glyph in sorted(font.getBestCmap().items()):
+            drawn.setdefault(glyph, []).append(code)
+        order, copies = list(font.getGlyphOrder()), {}
+        for glyph, codes in drawn.items():
+            for code in sorted(codes, key=_rank)[1:]:
+                copies[code] = name = f"{glyph}.u{code:04X}"
+                font["glyf"].glyphs[name] = copy.deepcopy(font["glyf"][glyph])
+                font["hmtx"].metrics[name] = font["hmtx"].metrics[glyph]
+                order.append(name)
+        font.setGlyphOrder(order)
+        font["glyf"].glyphOrder = order
+        for table in font["cmap"].tables:
+            if table.isUnicode():
+                table.cmap.update({code: name for code, name in copies.items()
+                                   if code in table.cmap})
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
 
 
 def _font_files(folder: Path) -> list[str]:

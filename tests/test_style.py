@@ -152,7 +152,7 @@ def test_the_package_holds_no_font_name():
     names = {text for font in fonts.values()
              for text in (font.family, font.name, font.package,
                           *(Path(file).stem for _, _, file in font.faces))}
-    assert {"BN Sans", "Source Sans Pro", "font_source_sans_pro", "NotoEmoji[wght]"} <= names
+    assert {"BN Sans", "Source Sans 3", "fontpkg_source_sans_3", "NotoEmoji[wght]"} <= names
     found = [(path.name, name) for path, texts in _package_texts().items() for text in texts
              for name in names if name in text]
     assert found == []
