@@ -288,6 +288,32 @@ def test_watch_forgets_a_style_s_fonts_when_it_changes(tmp_path):
     assert len(fonts.edition_faces("epub", folder)) == 1  # ...until watch forgets it
 
 
+def test_a_third_style_from_a_base_and_a_few_lines_builds(tmp_path):
+    """A new series is a folder with a style.yaml of a few lines over its base: the Bloc-Notes'
+    layout, words and fonts, in its own colour (and its masthead's colour is in its PDF and
+    its EPUB, the base's is not)."""
+    styles = tmp_path / "styles"
+    shutil.copytree(STYLES, styles)
+    (styles / "gazette").mkdir()
+    (styles / "gazette" / "style.yaml").write_text(
+        "# La Gazette: the Bloc-Notes in burgundy\nbase: bloc-notes\ncolours:\n"
+        "  accent: \"#8a1538\"\ninks:\n  accent: device-cmyk(0 0.9 0.5 0.45)\n",
+        encoding="utf-8")
+    source = tmp_path / "note.md"
+    source.write_text(_styled(SOURCE.read_text(encoding="utf-8"), "gazette"), encoding="utf-8")
+    settings = Settings(out=tmp_path / "out", styles=styles,
+                        agency_fallback=ROOT / "source/agency.yaml", environ={})
+    [outcome] = build([source], ("pdf", "epub"), settings)
+    assert outcome.error is None, outcome.error
+    first = pypdf.PdfReader(tmp_path / "out" / "note.pdf").pages[0]
+    content = first.get_contents().get_data().decode("latin-1")
+    assert _rg("#8a1538") in content and _rg(BLOC_NOTES.colours["accent"]) not in content
+    assert "MOTS-CLÉS" in pdf_text(pypdf.PdfReader(tmp_path / "out" / "note.pdf"))  # its labels
+    with zipfile.ZipFile(tmp_path / "out" / "note.epub") as book:
+        css = book.read("EPUB/styles/book.css").decode("utf-8")
+    assert "#8a1538" in css and BLOC_NOTES.colours["accent"] not in css
+
+
 # --- rebuilding exactly what a style's change concerns ----------------------------------
 
 def test_a_style_change_makes_due_only_its_own_documents(tmp_path):
