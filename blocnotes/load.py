@@ -125,7 +125,8 @@ def parse(
         # a document of another series than its agency's: the series its style names
         meta = dataclasses.replace(meta, series=words["series"])
     budgets.check_body(body_text, path, body_line, limits)
-    body = markup.parse_body(body_text, body_line, labels.speakers(words), labels.sources(words))
+    body = markup.parse_body(body_text, body_line, labels.speakers(words), labels.sources(words),
+                             (house.geometry.column_chars, house.geometry.wide_chars))
     abstract_line = front.lines.get("abstract")
     if meta.abstract:
         budgets.check_body(meta.abstract, path, abstract_line or 1, limits)

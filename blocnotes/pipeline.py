@@ -215,8 +215,7 @@ def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
     folder = style_folder(document, settings)
     house = style.read(folder)
     stylesheet = house.shipped_css(EPUB.stylesheets)  # e-readers: colours written out
-    return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts,
-                            folder=folder)
+    return epub.render_epub(document, rendition, stylesheet, house, when, images, starts)
 
 
 _CODE_RE = re.compile(r"U\+[0-9A-F]{4,6}")

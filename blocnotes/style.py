@@ -28,10 +28,25 @@ _FILE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./\[\], -]*$")
 
 @dataclass(frozen=True)
 class Geometry:
-    """Where a figure prints, in millimetres: one text column, or both (.wide)."""
+    """Where a figure prints, in millimetres: one text column, or both (.wide); and how
+    many characters of a table's text, at the table's size, fit in each (constructs.py sets
+    a table wider than the column's across the wide measure)."""
 
     column: float
     wide: float
+    column_chars: int
+    wide_chars: int
+
+
+@dataclass(frozen=True)
+class Cover:
+    """How the EPUB's cover image (cover.py) draws page 1: the accent band across the top or
+    down the left edge, its height or width in pixels, and the font role of the series' name
+    and the title."""
+
+    band: str
+    band_size: int
+    headings: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class Style:
     geometry: Geometry
     fonts: Mapping[str, Font]
     editions: Mapping[str, tuple[tuple[str, int, str], ...]]
+    cover: Cover
     files: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)  # name -> the chain's
 
     @property
@@ -111,8 +127,8 @@ class Style:
 
 def _number(value: Any, where: tuple[Path, int | None], what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise BlocNotesError(*where, f"geometry '{what}' must be a number of millimetres "
-                             "(e.g. 83.5)")
+        unit = "of characters, e.g. 48" if what.endswith("chars") else "of millimetres, e.g. 83.5"
+        raise BlocNotesError(*where, f"geometry '{what}' must be a number {unit}")
     return float(value)
 
 
@@ -131,7 +147,8 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
     return data
 
 
-GROUPS = ("colours", "inks", "geometry", "fonts", "editions")  # what a style may override
+GROUPS = ("colours", "inks", "geometry", "fonts", "editions", "cover")  # what a style may override
+BANDS = ("top", "left")  # where the cover's band runs
 
 
 @cache
@@ -169,12 +186,28 @@ def _merged(layers: tuple[tuple[Path, str], ...]) -> Style:
     colours, inks = ({name: str(value) for name, value in values[group].items()}
                      for group in ("colours", "inks"))
     _check_colours(colours, inks, where)
-    geometry = Geometry(*(_number(values["geometry"].get(key), where("geometry", key), key)
-                          for key in ("column", "wide")))
+    column, wide, column_chars, wide_chars = (
+        _number(values["geometry"].get(key), where("geometry", key), key)
+        for key in ("column", "wide", "column-chars", "wide-chars"))
+    geometry = Geometry(column, wide, round(column_chars), round(wide_chars))
     fonts = _fonts(values["fonts"], own, where)
     _check_fonts(fonts, where)
     return Style(tuple(path.parent for path, _ in layers), colours, inks, geometry, fonts,
-                 _editions(values["editions"], own, where))
+                 _editions(values["editions"], own, where), _cover(values["cover"], where))
+
+
+def _cover(value: dict[str, Any], where: Where) -> Cover:
+    band, size, headings = (value.get(key) for key in ("band", "band-size", "headings"))
+    if band not in BANDS:
+        raise BlocNotesError(*where("cover", "band"), f"the cover's band must be one of "
+                             f"{', '.join(BANDS)} (write e.g. 'band: top')")
+    if headings not in TEXT_ROLES:
+        raise BlocNotesError(*where("cover", "headings"), "the cover's headings must be one of "
+                             f"{', '.join(TEXT_ROLES)} (the font of the series' name and title)")
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size < 1000:
+        raise BlocNotesError(*where("cover", "band-size"), "the cover's band-size must be a "
+                             "whole number of pixels, under 1000 (e.g. 330)")
+    return Cover(band, size, headings)
 
 
 def _line(text: str, group: str, key: str) -> int | None:

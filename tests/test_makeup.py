@@ -371,8 +371,7 @@ def _drawn(monkeypatch, document) -> list[tuple[tuple[float, float, float, float
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
     folder = ROOT / "styles" / "bloc-notes"
-    Image.open(__import__("io").BytesIO(cover.cover_png(document, style.read(folder).colours,
-                                                        folder)))
+    Image.open(__import__("io").BytesIO(cover.cover_png(document, style.read(folder))))
     return boxes
 
 

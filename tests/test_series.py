@@ -4,6 +4,7 @@ edition, and a source is rebuilt exactly when the files of its own style change.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import zipfile
@@ -94,14 +95,32 @@ def test_the_epub_passes_epubcheck_and_ace(observatoire, tmp_path):
     assert ace_violations(epub, tmp_path / "ace") == []
     with zipfile.ZipFile(epub) as book:
         css = book.read("EPUB/styles/book.css").decode("utf-8")
-        fonts = [name for name in book.namelist() if name.endswith(".ttf")]
+        carried = [name for name in book.namelist() if name.endswith(".ttf")]
     assert OBSERVATOIRE.colours["accent"] in css and BLOC_NOTES.colours["accent"] not in css
     # the serif sets its text: the EPUB carries the serif's regular and italic, and its
     # semibold italic (bold in the italic abstract)
     serif = {face.stem for face in fonts.house_faces(STYLES / "observatoire")
              if face.family == OBSERVATOIRE.fonts["serif"].family and face.weight in (400, 600)
              and (face.weight, face.style) != (600, "normal")}
-    assert len(serif) == 3 and serif <= {Path(name).stem for name in fonts}
+    assert len(serif) == 3 and serif <= {Path(name).stem for name in carried}
+
+
+def test_the_cover_is_drawn_as_the_style_s_page_1(observatoire, seed_built):
+    """style.yaml's `cover:` places the band: down the left edge for the Observatoire (as its
+    page 1), across the top for the Bloc-Notes."""
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    covers = {}
+    for name, epub in (("observatoire", observatoire / "note.epub"), ("bloc-notes", seed_built.epub)):
+        with zipfile.ZipFile(epub) as book:
+            covers[name] = Image.open(io.BytesIO(book.read("EPUB/images/couverture.png"))).convert("RGB")
+    green, blue = rgb(OBSERVATOIRE.colours["accent"]), rgb(BLOC_NOTES.colours["accent"])
+    width, height = covers["observatoire"].size
+    assert covers["observatoire"].getpixel((10, height - 10)) == green  # the band, at the foot
+    assert covers["observatoire"].getpixel((width - 10, 10)) != green
+    assert covers["bloc-notes"].getpixel((width - 10, 10)) == blue  # across the top
+    assert covers["bloc-notes"].getpixel((10, height - 10)) != blue
 
 
 def test_the_web_page_is_the_observatoire_page(observatoire):
@@ -142,6 +161,22 @@ def _parse(tmp_path: Path, style_line: str = "", more: str = "", agency: str = "
     defaults = frontmatter.read_defaults(agency, tmp_path / "agency.yaml")
     return load.parse(TEXT.format(style=style_line, more=more), tmp_path / "x.md", defaults,
                       tmp_path / "agency.yaml", STYLES)
+
+
+def test_what_makes_a_table_wide_is_the_style_s_geometry(tmp_path):
+    """A table of three columns and 55 characters a row overflows the Bloc-Notes' column (48
+    characters at its size: it spans both) and sits in the Observatoire's (65): style.yaml's
+    geometry decides, not a number in the package."""
+    table = ("\n| Commune du territoire | Logements | Période de référence |\n| --- | ---: | --- |\n"
+             "| Mulhouse agglomération | 1 245 | 2022 à 2023 inclus |\n")
+    wide = {}
+    for name in ("bloc-notes", "observatoire"):
+        document = load.parse(TEXT.format(style=f"style: {name}\n", more="") + table,
+                              tmp_path / "x.md", styles=STYLES)
+        html = "".join(section.html for section in document.sections) + document.intro_html
+        wide[name] = 'class="table-wrap wide' in html
+    assert wide == {"bloc-notes": True, "observatoire": False}
+    assert (BLOC_NOTES.geometry.column_chars, OBSERVATOIRE.geometry.column_chars) == (48, 65)
 
 
 def test_the_style_chooses_labels_and_series(tmp_path):
