@@ -91,9 +91,9 @@ def cover_png(document: Typeset, house: Style) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), colours["paper"])
     draw = ImageDraw.Draw(image)
     text_width = WIDTH - 2 * MARGIN
-    faces = fonts.house_faces(house.folder)
-    headings = fonts.family(layout.headings, house.folder)
-    sans = fonts.family("sans", house.folder)
+    faces = fonts.house_faces(house)
+    headings = fonts.family(layout.headings, house)
+    sans = fonts.family("sans", house)
 
     # The band: the masthead inside it (top), or beside it on the paper (left)
     on_band = layout.band == "top"

@@ -133,10 +133,9 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
     """index.html, the series' page (newest first; the series named by `first`, in the style
     `first` chose under the styles folder `styles`), and the subset web fonts it uses."""
     meta = first.display if first else None
-    folder = style.folder(styles, first.meta.style if first else None)
-    house = style.read(folder)
+    house = style.read(style.folder(styles, first.meta.style if first else None))
     page_css = house.shipped_css(WEB.stylesheets)
-    faces = fonts.edition_faces("web", folder)
+    faces = fonts.edition_faces("web", house)
     css = fonts.font_face_css(faces, lambda face: f"fonts/{face.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
         lang=meta.lang if meta else "fr", series=(meta.series if meta else None)

@@ -449,9 +449,9 @@ def render_epub(document: Typeset, rendition: str, stylesheet: str, house: Style
     _accessibility(book, labels, True, bool(marks))  # True: the cover is an image
 
     text = "".join("".join(c.body.itertext()) for c in chapters)
-    faces = fonts.edition_faces("epub", house.folder)  # the faces the style's epub.css sets
+    faces = fonts.edition_faces("epub", house)  # the faces the style's epub.css sets
     if "<code" in rendition:
-        faces += fonts.mono_faces(house.folder)
+        faces += fonts.mono_faces(house)
     for face in faces:
         book.add_item(epub.EpubItem(
             uid=f"font-{face.stem}", file_name=f"{FONT_DIR}/{face.stem}.ttf",

@@ -1,5 +1,5 @@
 """A style's fonts: files from pip font packages (declared in its style.yaml), and their
-@font-face rules. Every function takes the style's folder (by default, the default style's)."""
+@font-face rules. Every function takes the style (style.Style), loaded once by the build."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from pathlib import Path
 
 from . import atomic, scratch, style
 from .errors import BlocNotesError
-
-DEFAULT = style.folder(style.ROOT, None)  # the default style's folder
 
 
 @dataclass(frozen=True)
@@ -38,20 +36,19 @@ class Face:
         return re.sub(r"[^A-Za-z0-9-]", "", self.path.stem)
 
 
-@cache
-def _declared(folder: Path) -> style.Style:
-    # read once per process (forget() in watch mode, when a style changes)
-    return style.read(folder)
-
-
-def family(role: str, folder: Path = DEFAULT) -> str:
+def family(role: str, house: style.Style) -> str:
     """The family name the stylesheets give the font of `role` (sans, serif, mono...)."""
-    return _declared(folder).fonts[role].family
+    return house.fonts[role].family
 
 
-def _faces(role: str, folder: Path) -> tuple[Face, ...]:
-    """The faces of one role's font, where its pip package installed them."""
-    font = _declared(folder).fonts[role]
+def _faces(role: str, house: style.Style) -> tuple[Face, ...]:
+    return _font_faces(house.fonts[role], role, house.folder)
+
+
+@cache
+def _font_faces(font: style.Font, role: str, folder: Path) -> tuple[Face, ...]:
+    """The faces of one role's font, where its pip package installed them (once per font
+    in a process: forget() in watch mode)."""
     declared = font.declared or folder / style.STYLE_FILE  # the style.yaml that names it
     try:
         package = importlib.import_module(font.package)
@@ -174,36 +171,32 @@ def _font_files(folder: Path) -> list[str]:
                   (".ttf", ".otf", ".woff", ".woff2"))[:12]
 
 
-@cache
-def house_faces(folder: Path = DEFAULT) -> tuple[Face, ...]:
+def house_faces(house: style.Style) -> tuple[Face, ...]:
     """Every face of the style's text fonts (sans, then serif), from the installed packages."""
-    return _faces("sans", folder) + _faces("serif", folder)
+    return _faces("sans", house) + _faces("serif", house)
 
 
-@cache
-def mono_faces(folder: Path = DEFAULT) -> tuple[Face, ...]:
+def mono_faces(house: style.Style) -> tuple[Face, ...]:
     """The monospace face of code."""
-    return _faces("mono", folder)
+    return _faces("mono", house)
 
 
-@cache
-def fallback_faces(folder: Path = DEFAULT) -> tuple[Face, ...]:
+def fallback_faces(house: style.Style) -> tuple[Face, ...]:
     """The declared fallback fonts' faces: the fallback, then the emoji font (last)."""
-    return _faces("fallback", folder) + _faces("emoji", folder)
+    return _faces("fallback", house) + _faces("emoji", house)
 
 
-def edition_faces(edition: str, folder: Path = DEFAULT) -> tuple[Face, ...]:
+def edition_faces(edition: str, house: style.Style) -> tuple[Face, ...]:
     """The text faces a reflowable edition (epub, web) carries, as the style lists them, in
     the order of house_faces."""
-    wanted = {(family(role, folder), weight, slant)
-              for role, weight, slant in _declared(folder).editions[edition]}
-    return tuple(f for f in house_faces(folder) if (f.family, f.weight, f.style) in wanted)
+    wanted = {(family(role, house), weight, slant)
+              for role, weight, slant in house.editions[edition]}
+    return tuple(f for f in house_faces(house) if (f.family, f.weight, f.style) in wanted)
 
 
-def fallback_names(folder: Path = DEFAULT) -> str:
+def fallback_names(house: style.Style) -> str:
     """The fallback fonts' own names, for messages."""
-    fonts = _declared(folder).fonts
-    return f"{fonts['fallback'].name}, {fonts['emoji'].name}"
+    return f"{house.fonts['fallback'].name}, {house.fonts['emoji'].name}"
 
 
 @cache
@@ -213,54 +206,56 @@ def _cmap(path: Path) -> frozenset[int]:
     return frozenset(hb.Face(hb.Blob.from_file_path(str(path))).unicodes)
 
 
-def house_covers(char: str, folder: Path = DEFAULT) -> bool:
+def house_covers(char: str, house: style.Style) -> bool:
     """Whether the style's text face (the sans's first face) has a glyph for `char`."""
-    return ord(char) in _cmap(house_faces(folder)[0].path)
+    return ord(char) in _cmap(house_faces(house)[0].path)
 
 
-def fallback_covers(char: str, folder: Path = DEFAULT) -> bool:
+def fallback_covers(char: str, house: style.Style) -> bool:
     """Whether a declared fallback font has a glyph for `char`."""
-    return any(ord(char) in _cmap(face.path) for face in fallback_faces(folder)
+    return any(ord(char) in _cmap(face.path) for face in fallback_faces(house)
                if face.style == "normal")
 
 
-def all_faces(folder: Path = DEFAULT) -> tuple[Face, ...]:
+def all_faces(house: style.Style) -> tuple[Face, ...]:
     """House faces, the code face, then the fallback's."""
-    return house_faces(folder) + mono_faces(folder) + fallback_faces(folder)
+    return house_faces(house) + mono_faces(house) + fallback_faces(house)
 
 
-def uncovered(text: str, folder: Path = DEFAULT) -> list[str]:
+def uncovered(text: str, house: style.Style) -> list[str]:
     """The visible characters of `text` that the style's text face lacks, sorted."""
     return sorted(char for char in set(text)
                   if not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
-                  and not house_covers(char, folder))
+                  and not house_covers(char, house))
 
 
-def faces_for(text: str, folder: Path = DEFAULT) -> tuple[Face, ...]:
+def faces_for(text: str, house: style.Style) -> tuple[Face, ...]:
     """The faces `text` (an HTML rendition) needs: the house faces; the code face when it
     holds code; the fallbacks only when a character of `text` is not in the house fonts, the
     emoji font only for an emoji (declaring a font costs WeasyPrint a tenth of a second)."""
-    code = mono_faces(folder) if "<code" in text else ()
-    missing = uncovered(text, folder)
+    code = mono_faces(house) if "<code" in text else ()
+    missing = uncovered(text, house)
     if not missing:
-        return house_faces(folder) + code
-    emoji = fallback_faces(folder)[-1]
-    needed = fallback_faces(folder) if any(ord(c) in _cmap(emoji.path) for c in missing) \
-        else fallback_faces(folder)[:-1]
-    return house_faces(folder) + code + needed
+        return house_faces(house) + code
+    emoji = fallback_faces(house)[-1]
+    needed = fallback_faces(house) if any(ord(c) in _cmap(emoji.path) for c in missing) \
+        else fallback_faces(house)[:-1]
+    return house_faces(house) + code + needed
 
 
-def font_dirs(folder: Path = DEFAULT) -> tuple[Path, ...]:
+def font_dirs(house: style.Style) -> tuple[Path, ...]:
     """Folders the renderer may read the style's fonts from."""
-    return tuple(sorted({face.path.parent.resolve() for face in all_faces(folder)}))
+    return tuple(sorted({face.path.parent.resolve() for face in all_faces(house)}))
 
 
 def _all_font_dirs() -> set[Path]:
+    # fontconfig is set up when the renderer is imported, before any build names its styles
+    # folder: the repository's styles' fonts
     found: set[Path] = set()
     for name in style.known(style.ROOT):
         # a style being written may not load: its documents' builds say what is wrong
         with contextlib.suppress(BlocNotesError):
-            found.update(font_dirs(style.folder(style.ROOT, name)))
+            found.update(font_dirs(style.read(style.folder(style.ROOT, name))))
     return found
 
 
@@ -353,5 +348,4 @@ def _rename(font: object, family: str) -> None:
 
 def forget() -> None:
     """Forget the styles' fonts read so far: watch mode, after a style's files changed."""
-    for function in (_declared, house_faces, mono_faces, fallback_faces):
-        function.cache_clear()
+    _font_faces.cache_clear()

@@ -104,8 +104,21 @@ def parse(
     styles: Path = style.ROOT,
     limits: budgets.Limits = budgets.DEFAULT,
 ) -> Document:
-    """Source text -> Document, its labels from its style's table (the style chosen under
-    the styles folder `styles`) and the `labels:` of the agency defaults; within the
+    """Source text -> Document (see parse_styled)."""
+    return parse_styled(text, path, defaults, defaults_path, styles, limits)[0]
+
+
+def parse_styled(
+    text: str,
+    path: Path,
+    defaults: frontmatter.FrontMatter = frontmatter.EMPTY,
+    defaults_path: Path | None = None,
+    styles: Path = style.ROOT,
+    limits: budgets.Limits = budgets.DEFAULT,
+) -> tuple[Document, style.Style]:
+    """Source text -> Document and its Style (loaded once, here: the build carries it), its
+    labels from its style's table (the style chosen under the styles folder `styles`) and the
+    `labels:` of the agency defaults, its tables sized by the style's geometry; within the
     `limits` (checked before each parser reads the text)."""
     budgets.check_size(text.encode("utf-8"), path, limits)
     yaml_text, body_text, body_line = frontmatter.split_front_matter(text, path)
@@ -159,7 +172,7 @@ def parse(
         text=text,
         labels=words,
         limits=limits,
-    )
+    ), house
 
 
 def body_errors(path: Path, allow_remote: bool = False) -> list[Diagnostic]:
@@ -184,5 +197,11 @@ def agency_file_for(source: Path, fallback: Path | None) -> Path | None:
 def load(path: Path, agency: Path | None = None, styles: Path = style.ROOT) -> Document:
     """Read and parse one source file, merged over the agency defaults in `agency` and within
     its budgets, in the style it chooses under the styles folder `styles`."""
+    return load_styled(path, agency, styles)[0]
+
+
+def load_styled(path: Path, agency: Path | None, styles: Path
+                ) -> tuple[Document, style.Style]:
+    """load(), and the Style the document chose, loaded once for the build to carry."""
     defaults, limits = agency_of(agency)
-    return parse(read_text(path, limits), path, defaults, agency, styles, limits)
+    return parse_styled(read_text(path, limits), path, defaults, agency, styles, limits)

@@ -61,37 +61,42 @@ class Outcome:
     document: Typeset | None = None  # as built, when the source loaded
 
 
-def style_folder(document: Document, settings: Settings) -> Path:
-    """The folder of the style the document chose (load checked that it exists)."""
-    return style.folder(settings.styles, document.meta.style)
+def style_of(document: Document, settings: Settings) -> style.Style:
+    """The Style of a document already loaded (load checked that it exists): for a caller
+    that has not kept the one its load read (a build carries it: _prepared)."""
+    return style.read(style.folder(settings.styles, document.meta.style))
 
 
 def _diagnose(source: Path, settings: Settings, press: bool, remember: bool = True
-              ) -> tuple[Document, list[Diagnostic]]:
-    """Load and lint a source; each image's damage is remembered in the image cache (not
-    with `remember` off: `check` writes nothing)."""
+              ) -> tuple[Document, list[Diagnostic], style.Style]:
+    """Load and lint a source, with the Style it chose; each image's damage is remembered in
+    the image cache (not with `remember` off: `check` writes nothing)."""
     try:
-        document = load.load(source, load.agency_file_for(source, settings.agency_fallback),
-                             settings.styles)
+        document, house = load.load_styled(
+            source, load.agency_file_for(source, settings.agency_fallback), settings.styles)
     except BlocNotesError as error:  # the text's own errors heard in the same run
         raise BlocNotesError.of(error.diagnostics()
                                 + load.body_errors(source, settings.allow_remote)) from None
-    folder = style_folder(document, settings)
     cache = image_cache(settings, document.limits) if remember else ImageCache(None)
-    found = lint.lint(document, folder, settings.allow_remote,
-                      style.read(folder).geometry if press else None, cache.damage)
+    found = lint.lint(document, house, settings.allow_remote,
+                      house.geometry if press else None, cache.damage)
     if not lint.errors_of(found):
         cache.keep()
-    return document, found
+    return document, found, house
+
+
+def _prepared(source: Path, settings: Settings, press: bool
+              ) -> tuple[Typeset, list[Diagnostic], style.Style]:
+    document, diagnostics, house = _diagnose(source, settings, press)
+    _judge(diagnostics, settings)
+    return typeset.typeset(document), diagnostics, house
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
             ) -> tuple[Typeset, list[Diagnostic]]:
     """Load, lint (for the print shop's edition too with `press`) and typeset one source;
     raise on the first error found."""
-    document, diagnostics = _diagnose(source, settings, press)
-    _judge(diagnostics, settings)
-    return typeset.typeset(document), diagnostics
+    return _prepared(source, settings, press)[:2]
 
 
 def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
@@ -111,7 +116,7 @@ def _output_profile(settings: Settings) -> str:
             "components: cyan, magenta, yellow, black; }\n")
 
 
-def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition = SCREEN,
+def pdf_html(settings: Settings, rendition: str, house: style.Style, edition: Edition = SCREEN,
              limits: budgets.Limits = budgets.DEFAULT) -> str:
     """The HTML a PDF edition lays out: the rendition with the edition's stylesheets from the
     style in `folder` and their fonts inlined, its links kept or
@@ -119,9 +124,8 @@ def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition 
     theirs written out, the print shop's inks for a `cmyk` edition (with the output profile
     that makes device-cmyk() FOGRA39). Its notes at their pages' feet, up to the document's
     `limits.footnotes`."""
-    css = fonts.font_face_css(fonts.faces_for(rendition, folder),
+    css = fonts.font_face_css(fonts.faces_for(rendition, house),
                               lambda face: face.path.resolve().as_uri())
-    house = style.read(folder)
     base, *over = edition.stylesheets  # each the files of the style's chain, the base's first
     css += house.root_css() + "".join(style.read_stylesheet(path) for path in house.sheets(base))
     if edition.cmyk:
@@ -134,9 +138,8 @@ def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition 
         raise BlocNotesError(house.sheets(base)[-1], None, f"{error} (remove it)") from None
 
 
-def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
-    return (document.source.parent, settings.styles,
-            *fonts.font_dirs(style_folder(document, settings)))
+def _roots(document: Document, settings: Settings, house: style.Style) -> tuple[Path, ...]:
+    return (document.source.parent, settings.styles, *fonts.font_dirs(house))
 
 
 def image_cache(settings: Settings, limits: budgets.Limits = budgets.DEFAULT) -> ImageCache:
@@ -166,7 +169,8 @@ def _load_starts(path: Path, html: str) -> list[PageStart] | None:
 
 
 def make_pdf(document: Typeset, settings: Settings, when: dt.datetime, html: str,
-             edition: Edition = SCREEN) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
+             house: style.Style, edition: Edition = SCREEN
+             ) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
     """Document and the HTML of one of its PDF editions (pdf_html) -> PDF bytes, renderer
     warnings, where each page begins (for the edition whose pages the EPUB marks)."""
     from . import pdf  # WeasyPrint is slow to import: only commands that need it pay
@@ -174,12 +178,14 @@ def make_pdf(document: Typeset, settings: Settings, when: dt.datetime, html: str
     variant = (settings.pdf_variant if edition.pdf_variant == editions.SETTINGS_VARIANT
                else edition.pdf_variant)
     assert variant is not None, f"{edition.name} is not a PDF"
-    return pdf.render_pdf(html, document.source, _roots(document, settings), edition, variant,
+    return pdf.render_pdf(html, document.source, _roots(document, settings, house), edition,
+                          variant,
                           settings.allow_remote, xmp.xmp_rdf(document.meta, document.display),
                           int(when.timestamp()), image_cache(settings, document.limits))
 
 
-def screen_page_starts(document: Document, settings: Settings, html: str) -> list[PageStart]:
+def screen_page_starts(document: Document, settings: Settings, html: str,
+                       house: style.Style) -> list[PageStart]:
     """Where each page of the screen PDF begins (its HTML: `html`): from the last PDF build
     of the same HTML, else from a layout (the only case where an EPUB build needs
     WeasyPrint)."""
@@ -187,13 +193,13 @@ def screen_page_starts(document: Document, settings: Settings, html: str) -> lis
     if starts is None:
         from . import pdf
 
-        starts = pdf.layout_starts(html, document.source, _roots(document, settings),
+        starts = pdf.layout_starts(html, document.source, _roots(document, settings, house),
                                    settings.allow_remote, document.limits)
     return starts
 
 
 def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
-              starts: list[PageStart], rendition: str) -> bytes:
+              starts: list[PageStart], rendition: str, house: style.Style) -> bytes:
     """Document and its rendition -> EPUB bytes (images prepared for e-readers and packaged,
     print pages marked)."""
     from . import epub
@@ -212,8 +218,6 @@ def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
         except pictures.ImageError as error:
             raise BlocNotesError(document.source, image.line,
                                  f"image '{image.src[:80]}' {error}") from None
-    folder = style_folder(document, settings)
-    house = style.read(folder)
     stylesheet = house.shipped_css(EPUB.stylesheets)  # e-readers: colours written out
     return epub.render_epub(document, rendition, stylesheet, house, when, images, starts)
 
@@ -262,9 +266,10 @@ class _Editions:
     once: the screen PDF's HTML (for the PDF, the EPUB's page map and the HTML edition), and
     the screen PDF's page starts (the EPUB's page map, with no second layout)."""
 
-    def __init__(self, document: Typeset, settings: Settings, when: dt.datetime) -> None:
+    def __init__(self, document: Typeset, settings: Settings, when: dt.datetime,
+                 house: style.Style) -> None:
         self.document, self.settings, self.when = document, settings, when
-        self.folder = style_folder(document, settings)  # the style the document chose
+        self.house = house  # the style the document chose, loaded once by its load
         self.rendition = render.render_html(document, when)  # once: every edition starts here
         self.html: dict[tuple[tuple[str, ...], bool, bool], str] = {}
         self.starts: list[PageStart] | None = None  # of the screen PDF, when built
@@ -272,7 +277,7 @@ class _Editions:
     def html_for(self, edition: Edition) -> str:
         key = (edition.stylesheets, edition.links, edition.cmyk)
         if key not in self.html:
-            self.html[key] = pdf_html(self.settings, self.rendition, self.folder, edition,
+            self.html[key] = pdf_html(self.settings, self.rendition, self.house, edition,
                                       self.document.limits)
         return self.html[key]
 
@@ -280,16 +285,16 @@ class _Editions:
         """One edition's bytes and the renderer's warnings."""
         if edition.writer == "pdf":
             data, warnings, starts = make_pdf(self.document, self.settings, self.when,
-                                              self.html_for(edition), edition)
+                                              self.html_for(edition), self.house, edition)
             if edition.page_map:
                 self.starts = starts
             return data, warnings
         if edition.writer == "epub":
             if self.starts is None:
                 self.starts = screen_page_starts(self.document, self.settings,
-                                                 self.html_for(SCREEN))
+                                                 self.html_for(SCREEN), self.house)
             return make_epub(self.document, self.settings, self.when, self.starts,
-                             self.rendition), []
+                             self.rendition, self.house), []
         if edition.writer == "html":
             return self.html_for(edition).encode("utf-8"), []
         raise ValueError(f"the {edition.name} edition is not made per source")
@@ -303,16 +308,16 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
     try:
         with inputs.ledger() as read:  # the digest of every input, as this build read it
             chosen = editions.named(tuple(formats))
-            document, outcome.diagnostics = prepare(source, settings, PRESS in chosen)
+            document, outcome.diagnostics, house = _prepared(source, settings, PRESS in chosen)
             outcome.document = document
-            made = _Editions(document, settings, render.build_date(document, settings.environ))
+            made = _Editions(document, settings, render.build_date(document, settings.environ),
+                             house)
             outputs: list[tuple[Edition, bytes]] = []
             for edition in chosen:
                 data, warnings = made.make(edition)
                 outcome.diagnostics += _new(warnings, outcome.diagnostics)
                 outputs.append((edition, data))
         _judge(outcome.diagnostics, settings)  # the renderer's warnings count for --strict too
-        house = style.read(made.folder)
         agency = load.agency_file_for(source, settings.agency_fallback)
         images = [path for path in map(lambda image: _image_file(document, image.src),
                                        document.images) if path is not None]
@@ -498,8 +503,8 @@ def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
     for source in sources:
         outcome = Outcome(source)
         try:
-            document, outcome.diagnostics = _diagnose(source, settings, press=True,
-                                                      remember=False)
+            document, outcome.diagnostics, _ = _diagnose(source, settings, press=True,
+                                                         remember=False)
             documents.append(document)
         except BlocNotesError as error:
             outcome.error = error

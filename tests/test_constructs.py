@@ -161,7 +161,8 @@ def test_check_warns_of_an_ambiguous_nesting(tmp_path):
 
 def _covered(char: str) -> bool:
     """Whether the text faces (the house fonts, then the declared fallback) draw `char`."""
-    faces = fonts.house_faces() + fonts.fallback_faces()
+    house = style.read(ROOT / "styles" / "bloc-notes")
+    faces = fonts.house_faces(house) + fonts.fallback_faces(house)
     return any(ord(char) in fonts._cmap(face.path) for face in faces)
 
 

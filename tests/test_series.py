@@ -99,7 +99,7 @@ def test_the_epub_passes_epubcheck_and_ace(observatoire, tmp_path):
     assert OBSERVATOIRE.colours["accent"] in css and BLOC_NOTES.colours["accent"] not in css
     # the serif sets its text: the EPUB carries the serif's regular and italic, and its
     # semibold italic (bold in the italic abstract)
-    serif = {face.stem for face in fonts.house_faces(STYLES / "observatoire")
+    serif = {face.stem for face in fonts.house_faces(OBSERVATOIRE)
              if face.family == OBSERVATOIRE.fonts["serif"].family and face.weight in (400, 600)
              and (face.weight, face.style) != (600, "normal")}
     assert len(serif) == 3 and serif <= {Path(name).stem for name in carried}
@@ -127,7 +127,7 @@ def test_the_web_page_is_the_observatoire_page(observatoire):
     page = (observatoire / "site" / "index.html").read_text(encoding="utf-8")
     assert OBSERVATOIRE.colours["accent"] in page and BLOC_NOTES.colours["accent"] not in page
     assert "<h1>Note de l’Observatoire</h1>" in page or ">Note de l’Observatoire<" in page
-    serif = fonts.edition_faces("web", STYLES / "observatoire")
+    serif = fonts.edition_faces("web", OBSERVATOIRE)
     assert all((observatoire / "site" / "fonts" / f"{face.stem}.woff2").is_file() for face in serif)
     assert OBSERVATOIRE.fonts["serif"].family in {face.family for face in serif}
 
@@ -226,11 +226,11 @@ def test_a_style_whose_font_package_is_missing_says_so(tmp_path):
                       "\nfonts:\n  serif:\n    package: font_gazette_serif\neditions:")
     assert style.read(folder).fonts["serif"].family == BLOC_NOTES.fonts["serif"].family
     with pytest.raises(BlocNotesError) as caught:
-        fonts.house_faces(folder)
+        fonts.house_faces(style.read(folder))
     assert caught.value.path == folder / "style.yaml"
     assert "'font_gazette_serif' of 'serif' is not installed" in caught.value.message
     # the style's own fonts are found where their package put them
-    assert all(face.path.is_file() for face in fonts.all_faces(STYLES / "observatoire"))
+    assert all(face.path.is_file() for face in fonts.all_faces(OBSERVATOIRE))
 
 
 def _gazette(tmp_path: Path, file: str, old: str, new: str, like: str = "observatoire") -> Path:
@@ -254,11 +254,11 @@ def test_a_half_written_style_is_one_clean_error_at_its_file(tmp_path, monkeypat
         style.read(folder)
     assert caught.value.path == folder / "style.yaml"
     monkeypatch.setattr(style, "ROOT", tmp_path / "a" / "styles")  # fontconfig at start-up:
-    assert fonts.font_dirs(STYLES / "bloc-notes")[0] in fonts._all_font_dirs()  # the others load
+    assert fonts.font_dirs(BLOC_NOTES)[0] in fonts._all_font_dirs()  # the others load
     folder = _gazette(tmp_path / "b", "style.yaml", "SourceSerif4[opsz,wght]", "SourceSerif4[opsz,wgt]",
                       "bloc-notes")
     with pytest.raises(BlocNotesError, match=r"has no file .SourceSerif4\[opsz,wgt\]"):
-        fonts.house_faces(folder)
+        fonts.house_faces(style.read(folder))
     folder = _gazette(tmp_path / "c", "labels.yaml", "\n  series:", "\n  serie:")
     with pytest.raises(BlocNotesError, match=r"unknown label 'serie'.*did you mean 'series'") as caught:
         load.load(_source(tmp_path / "c", "gazette"), None, tmp_path / "c" / "styles")
@@ -309,44 +309,18 @@ def test_a_style_whose_web_page_fails_fails_dist_cleanly(tmp_path):
     assert "unknown colour '--nope'" in errors[0].message
 
 
-def test_watch_forgets_a_style_s_fonts_when_it_changes(tmp_path):
+def test_a_style_s_fonts_follow_its_file_when_it_changes(tmp_path):
+    """The fonts are the Style's, read once by each build: a build after the style.yaml
+    changed (watch mode) carries the faces it now lists."""
     folder = _gazette(tmp_path, "style.yaml", "editions:", "editions:")
-    before = fonts.edition_faces("epub", folder)
+    before = fonts.edition_faces("epub", style.read(folder))
     text = (folder / "style.yaml").read_text(encoding="utf-8")
     epub = re.search(r"\n  epub:((?:\n    - .*)+)", text)
     assert epub and len(before) > 1
     first = epub.group(1).split("\n")[1]
     (folder / "style.yaml").write_text(text.replace(epub.group(1), "\n" + first, 1),
                                        encoding="utf-8")
-    assert fonts.edition_faces("epub", folder) == before  # read once per process...
-    fonts.forget()
-    assert len(fonts.edition_faces("epub", folder)) == 1  # ...until watch forgets it
-
-
-def test_a_third_style_from_a_base_and_a_few_lines_builds(tmp_path):
-    """A new series is a folder with a style.yaml of a few lines over its base: the Bloc-Notes'
-    layout, words and fonts, in its own colour (and its masthead's colour is in its PDF and
-    its EPUB, the base's is not)."""
-    styles = tmp_path / "styles"
-    shutil.copytree(STYLES, styles)
-    (styles / "gazette").mkdir()
-    (styles / "gazette" / "style.yaml").write_text(
-        "# La Gazette: the Bloc-Notes in burgundy\nbase: bloc-notes\ncolours:\n"
-        "  accent: \"#8a1538\"\ninks:\n  accent: device-cmyk(0 0.9 0.5 0.45)\n",
-        encoding="utf-8")
-    source = tmp_path / "note.md"
-    source.write_text(_styled(SOURCE.read_text(encoding="utf-8"), "gazette"), encoding="utf-8")
-    settings = Settings(out=tmp_path / "out", styles=styles,
-                        agency_fallback=ROOT / "source/agency.yaml", environ={})
-    [outcome] = build([source], ("pdf", "epub"), settings)
-    assert outcome.error is None, outcome.error
-    first = pypdf.PdfReader(tmp_path / "out" / "note.pdf").pages[0]
-    content = first.get_contents().get_data().decode("latin-1")
-    assert _rg("#8a1538") in content and _rg(BLOC_NOTES.colours["accent"]) not in content
-    assert "MOTS-CLÉS" in pdf_text(pypdf.PdfReader(tmp_path / "out" / "note.pdf"))  # its labels
-    with zipfile.ZipFile(tmp_path / "out" / "note.epub") as book:
-        css = book.read("EPUB/styles/book.css").decode("utf-8")
-    assert "#8a1538" in css and BLOC_NOTES.colours["accent"] not in css
+    assert len(fonts.edition_faces("epub", style.read(folder))) == 1
 
 
 # --- rebuilding exactly what a style's change concerns ----------------------------------
