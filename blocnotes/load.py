@@ -104,18 +104,12 @@ def parse(
     styles: Path = style.ROOT,
     limits: budgets.Limits = budgets.DEFAULT,
 ) -> Document:
-    """Source text -> Document (see parse_styled)."""
-    return parse_styled(text, path, defaults, defaults_path, styles, limits)[0]
+    """Source text -> Document (see _parse)."""
+    return _parse(text, path, defaults, defaults_path, styles, limits)[0]
 
 
-def parse_styled(
-    text: str,
-    path: Path,
-    defaults: frontmatter.FrontMatter = frontmatter.EMPTY,
-    defaults_path: Path | None = None,
-    styles: Path = style.ROOT,
-    limits: budgets.Limits = budgets.DEFAULT,
-) -> tuple[Document, style.Style]:
+def _parse(text: str, path: Path, defaults: frontmatter.FrontMatter, defaults_path: Path | None,
+           styles: Path, limits: budgets.Limits) -> tuple[Document, style.Style]:
     """Source text -> Document and its Style (loaded once, here: the build carries it), its
     labels from its style's table (the style chosen under the styles folder `styles`) and the
     `labels:` of the agency defaults, its tables sized by the style's geometry; within the
@@ -204,4 +198,4 @@ def load_styled(path: Path, agency: Path | None, styles: Path
                 ) -> tuple[Document, style.Style]:
     """load(), and the Style the document chose, loaded once for the build to carry."""
     defaults, limits = agency_of(agency)
-    return parse_styled(read_text(path, limits), path, defaults, agency, styles, limits)
+    return _parse(read_text(path, limits), path, defaults, agency, styles, limits)
