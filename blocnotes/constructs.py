@@ -121,9 +121,8 @@ PHOTO_SUFFIXES = (".jpg", ".jpeg", ".heic", ".heif", ".webp", ".avif", ".tif", "
 NUMBER_RE = re.compile(r"^[-+−–]?\s*[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s*(%|€|k€|M€|ha|m²|km)?$")
 ALIGN_RE = re.compile(r"text-align:\s*(left|right|center)")
 PERCENT_RE = re.compile(r"^\s*(\d{1,3})\s*%\s*$")
-# The widest a table's text may be, in characters at the table's size, and still sit in one
-# column (83.5 mm at 8.4 pt); a wider table, or one of more than three columns, spans both.
-COLUMN_CHARS = 48
+# A wider table than its style's geometry's column-chars (characters at the table's size), or
+# one of more than three columns, spans the wide measure (wide-chars).
 MAX_COLUMN_COLUMNS = 3
 SHORT_CODE = 24  # characters of inline code kept on one line
 SHORT_ROWS = 16  # a table this short is never broken (header included)
@@ -178,9 +177,11 @@ def source_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
                       re.IGNORECASE)
 
 
-def _table(table: ET.Element, parent: ET.Element, source_re: re.Pattern[str]) -> None:
-    """Alignment as classes (the sanitizer drops style attributes), numeric columns, width,
-    the caption and source lines that follow the table, all in one wrapper."""
+def _table(table: ET.Element, parent: ET.Element, source_re: re.Pattern[str],
+           room: tuple[int, int]) -> None:
+    """Alignment as classes (the sanitizer drops style attributes), numeric columns, width
+    (`room`: the characters of a column and of the wide measure), the caption and source
+    lines that follow the table, all in one wrapper."""
     rows = _cells(list(table.iter("tr")))
     columns = max((len(row) for row in rows), default=0)
     widths = [0] * columns
@@ -198,8 +199,8 @@ def _table(table: ET.Element, parent: ET.Element, source_re: re.Pattern[str]) ->
             for row in rows:
                 if index < len(row):
                     _add_class(row[index], "num")
-    wide = columns > MAX_COLUMN_COLUMNS or sum(widths) + 2 * columns > COLUMN_CHARS
-    _keep_words_whole(rows, widths, COLUMN_CHARS * (2 if wide else 1))
+    wide = columns > MAX_COLUMN_COLUMNS or sum(widths) + 2 * columns > room[0]
+    _keep_words_whole(rows, widths, room[1] if wide else room[0])
     kinds = ["table-wrap"] + (["wide"] if wide else []) + (["short"] if len(rows) <= SHORT_ROWS else [])
     wrapper = ET.Element("div", {"class": " ".join(kinds)})
     position = list(parent).index(table)
@@ -277,9 +278,10 @@ def _mark_attribution(quote: ET.Element) -> None:
 
 
 class _ConstructsTree(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, source_re: re.Pattern[str]) -> None:
+    def __init__(self, md: markdown.Markdown, source_re: re.Pattern[str],
+                 room: tuple[int, int]) -> None:
         super().__init__(md)
-        self.source_re = source_re
+        self.source_re, self.room = source_re, room
 
     def run(self, root: ET.Element) -> None:
         for parent in list(root.iter()):
@@ -287,7 +289,7 @@ class _ConstructsTree(Treeprocessor):
                 if child.tag == "p" and (image := _only_child_image(child)) is not None:
                     _figure(child, image)
                 elif child.tag == "table":
-                    _table(child, parent, self.source_re)
+                    _table(child, parent, self.source_re, self.room)
         for quote in root.iter("blockquote"):
             _mark_attribution(quote)
         blocks = {id(code) for pre in root.iter("pre") for code in pre}
@@ -304,14 +306,24 @@ class _ConstructsTree(Treeprocessor):
 
 class ConstructsExtension(Extension):
     """Figures and tables as the house style sets them (after attr_list, priority 8); a
-    table's source line opens with one of `sources` (the document's language's words)."""
+    table's source line opens with one of `sources` (the document's language's words); a
+    table wider than `room[0]` characters spans the wide measure (`room[1]`: the style's
+    geometry, column-chars and wide-chars)."""
 
-    def __init__(self, sources: tuple[str, ...] = SOURCE_WORDS) -> None:
+    def __init__(self, sources: tuple[str, ...] = SOURCE_WORDS,
+                 room: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.source_re = source_pattern(sources)
+        self.room = room or TEXT_ALONE
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_ConstructsTree(md, self.source_re), "blocnotes_constructs", 5)
+        md.treeprocessors.register(_ConstructsTree(md, self.source_re, self.room),
+                                   "blocnotes_constructs", 5)
+
+
+# The room of a table read without its style (a source's text checked alone, the Word
+# import): the default style's, which a document's own geometry replaces.
+TEXT_ALONE = (48, 96)
 
 
 # ---------------------------------------------------------------------------------------

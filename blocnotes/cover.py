@@ -6,12 +6,12 @@ import io
 import unicodedata
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from . import fonts
 from .model import Typeset
+from .style import Style
 
 WIDTH, HEIGHT = 1200, 1697  # A4 proportions
 MARGIN = 90
@@ -81,32 +81,41 @@ KEYWORD_SIZES = range(40, 25, -3)
 PANEL_BOTTOM = HEIGHT - 120  # the keyword panel ends here, whatever it holds
 
 
-def cover_png(document: Typeset, colours: Mapping[str, str], folder: Path) -> bytes:
-    """A typeset document (its metadata as shown, the labels of its language) and the
-    colours of the style in `folder` (its style.yaml: paper, accent, accent-light, ink) -> a
-    PNG cover: masthead, title, dateline, keywords. Nothing is cut: the title and the
-    keywords shrink to fit, and what still does not fit ends with an ellipsis."""
-    meta, labels = document.display, document.labels
+def cover_png(document: Typeset, house: Style) -> bytes:
+    """A typeset document (its metadata as shown, the labels of its language) and its style
+    (the colours of its style.yaml, paper, accent, accent-light, ink, muted; its fonts; its
+    `cover:`, where the band runs and the font of the headings) -> a PNG cover: masthead,
+    title, dateline, keywords. Nothing is cut: the title and the keywords shrink to fit, and
+    what still does not fit ends with an ellipsis."""
+    meta, labels, colours, layout = document.display, document.labels, house.colours, house.cover
     image = Image.new("RGB", (WIDTH, HEIGHT), colours["paper"])
     draw = ImageDraw.Draw(image)
     text_width = WIDTH - 2 * MARGIN
-    faces = fonts.house_faces(folder)
-    serif, sans = fonts.family("serif", folder), fonts.family("sans", folder)
+    faces = fonts.house_faces(house)
+    headings = fonts.family(layout.headings, house)
+    sans = fonts.family("sans", house)
 
-    draw.rectangle((0, 0, WIDTH, 330), fill=colours["accent"])
+    # The band: the masthead inside it (top), or beside it on the paper (left)
+    on_band = layout.band == "top"
+    draw.rectangle((0, 0, WIDTH, layout.band_size) if on_band else
+                   (0, 0, layout.band_size, HEIGHT), fill=colours["accent"])
     y = 110
-    series, lines = _fit(draw, meta.series or "", faces, serif, 700, range(74, 43, -6),
+    series, lines = _fit(draw, meta.series or "", faces, headings, 700, range(74, 43, -6),
                          text_width, 88)
     for line in lines:
-        draw.text((MARGIN, y), line, font=series, fill=colours["paper"])
+        draw.text((MARGIN, y), line, font=series,
+                  fill=colours["paper"] if on_band else colours["accent"])
         y += 88
     if meta.publisher:
         small = _font(faces, sans, 600, 28)
         publisher = _cut(draw, _wrap(draw, meta.publisher.upper(), small, text_width), small,
                          text_width, 2)
         for line in publisher:
-            draw.text((MARGIN, y + 8), line, font=small, fill=colours["accent-light"])
+            draw.text((MARGIN, y + 8), line, font=small,
+                      fill=colours["accent-light"] if on_band else colours["muted"])
             y += 38
+    if not on_band:  # the masthead's rule, as page 1 draws it
+        draw.rectangle((MARGIN, y + 40, WIDTH - MARGIN, y + 42), fill=colours["accent"])
 
     y = 450
     dateline = _font(faces, sans, 600, 44)
@@ -117,7 +126,7 @@ def cover_png(document: Typeset, colours: Mapping[str, str], folder: Path) -> by
     panel = (120 + 90 + round(KEYWORD_SIZES[-1] * 1.55) * _rows(len(meta.keywords), 2)
              if meta.keywords else 0)
     room = min(TITLE_HEIGHT, PANEL_BOTTOM - panel - 58 * len(shown) - y)
-    title, lines = _fit(draw, meta.title, faces, serif, 700, TITLE_SIZES,
+    title, lines = _fit(draw, meta.title, faces, headings, 700, TITLE_SIZES,
                         text_width, max(room, round(TITLE_SIZES[-1] * LEADING) * 3))
     for line in lines:
         draw.text((MARGIN, y), line, font=title, fill=colours["ink"])

@@ -21,7 +21,6 @@ from PIL import Image
 from . import atomic, feeds, fonts, freshness, labels, languages, markup, render, style
 from .editions import EPUB, HANDED_OUT, WEB, dated
 from .epub import COVER_IMAGE
-from .errors import BlocNotesError
 from .model import Typeset
 
 SUMS = "SHA256SUMS"
@@ -130,28 +129,15 @@ def _documents(entries: list[Built], memo: _Memo
     return files, items, published
 
 
-def _stylesheet(path: Path) -> str:
-    """A stylesheet of the web page's style, checked (css.check_stylesheet)."""
-    from . import css  # tinycss2: imported once a stylesheet is read, not at start
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
-    css.check_stylesheet(text, path, shipped=True)
-    return text
-
-
 def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Path, memo: _Memo
               ) -> dict[str, bytes]:
     """index.html, the series' page (newest first; the series named by `first`, in the style
     `first` chose under the styles folder `styles`), and the subset web fonts it uses."""
     meta = first.display if first else None
-    folder = style.folder(styles, first.meta.style if first else None)
-    house = style.read(folder)
-    page_css = "".join(house.resolve(_stylesheet(folder / name), folder / name)
-                       for name in WEB.stylesheets)
-    faces = fonts.edition_faces("web", folder)
-    css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
+    house = style.read(style.folder(styles, first.meta.style if first else None))
+    page_css = house.shipped_css(WEB.stylesheets)
+    faces = fonts.edition_faces("web", house)
+    css = fonts.font_face_css(faces, lambda face: f"fonts/{face.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
         lang=meta.lang if meta else languages.DEFAULT, series=(meta.series if meta else None)
         or (first.labels if first else labels.default_words())["series"],
@@ -160,7 +146,7 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
         feed=feeds.FEED, catalog=feeds.CATALOG, catalog_type=feeds.CATALOG_TYPE,
     )
     text = "".join(sorted(set(page + "".join(str(item["title"]) for item in items))))
-    files = {f"fonts/{face.path.stem}.woff2": memo.get(
+    files = {f"fonts/{face.stem}.woff2": memo.get(
         [b"woff2", str(face.path).encode(), text.encode()],
         partial(fonts.subset_font, face.path, text, "woff2")) for face in faces}
     files[WEB.file_name] = page.encode("utf-8")

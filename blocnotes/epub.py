@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
@@ -20,6 +18,7 @@ from .images import Prepared
 from .lint import IMAGE_TYPES
 from .model import Document, PageStart, Typeset
 from .render import description, issue_text
+from .style import Style
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -349,23 +348,16 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def _stem(face: fonts.Face) -> str:
-    """A font's file name in the book: letters, digits and dashes ('SourceCodePro[wght]'
-    would be an awkward name in a ZIP and a URL)."""
-    return re.sub(r"[^A-Za-z0-9-]", "", face.path.stem)
-
-
 COVER_IMAGE = "images/couverture.png"
 
 
-def _cover(book: epub.EpubBook, document: Typeset, colours: Mapping[str, str], folder: Path
-           ) -> Chapter:
+def _cover(book: epub.EpubBook, document: Typeset, house: Style) -> Chapter:
     """The cover image (cover-image in the manifest, shown by e-reader libraries) and a cover
     page that shows it with a French text alternative."""
     from .cover import cover_png
 
     shown = document.display
-    book.set_cover(COVER_IMAGE, cover_png(document, colours, folder), create_page=False)
+    book.set_cover(COVER_IMAGE, cover_png(document, house), create_page=False)
     alt = " – ".join(part for part in (shown.series, shown.title, shown.dateline) if part)
     section = etree.Element(f"{{{XHTML}}}section", {"class": "part cover", "id": "couverture"})
     section.set(f"{{{EPUB_NS}}}type", "cover")
@@ -418,12 +410,11 @@ def _series(book: epub.EpubBook, document: Typeset) -> None:
                                               "content": str(number)})
 
 
-def render_epub(document: Typeset, rendition: str, stylesheet: str,
-                colours: Mapping[str, str], when: dt.datetime,
-                images: Mapping[str, Prepared] | None = None,
-                starts: Sequence[PageStart] = (), *, folder: Path) -> bytes:
-    """Document and its HTML rendition -> EPUB 3 bytes (`colours` and `folder`: the style's,
-    for the cover and the fonts): fonts subset, images embedded,
+def render_epub(document: Typeset, rendition: str, stylesheet: str, house: Style,
+                when: dt.datetime, images: Mapping[str, Prepared] | None = None,
+                starts: Sequence[PageStart] = ()) -> bytes:
+    """Document and its HTML rendition -> EPUB 3 bytes (`house`: its style, for the cover and
+    the fonts): fonts subset, images embedded,
     the print edition's pages marked and listed, accessibility metadata."""
     meta = document.meta
     labels = document.labels
@@ -431,7 +422,7 @@ def render_epub(document: Typeset, rendition: str, stylesheet: str,
     book = epub.EpubBook()
     _add_images(book, chapters, images or {})
     marks = mark_pages(chapters, starts)
-    chapters.insert(0, _cover(book, document, colours, folder))
+    chapters.insert(0, _cover(book, document, house))
     book.set_identifier(identifier(document))
     shown = document.display  # names and titles as typeset (’, not '), as on the pages
     book.set_title(shown.title)
@@ -458,15 +449,15 @@ def render_epub(document: Typeset, rendition: str, stylesheet: str,
     _accessibility(book, labels, True, bool(marks))  # True: the cover is an image
 
     text = "".join("".join(c.body.itertext()) for c in chapters)
-    faces = fonts.edition_faces("epub", folder)  # the faces the style's epub.css sets
+    faces = fonts.edition_faces("epub", house)  # the faces the style's epub.css sets
     if "<code" in rendition:
-        faces += fonts.mono_faces(folder)
+        faces += fonts.mono_faces(house)
     for face in faces:
         book.add_item(epub.EpubItem(
-            uid=f"font-{_stem(face)}", file_name=f"{FONT_DIR}/{_stem(face)}.ttf",
+            uid=f"font-{face.stem}", file_name=f"{FONT_DIR}/{face.stem}.ttf",
             media_type="font/ttf", content=fonts.subset_font(face.path, text, family=face.family),
         ))
-    css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{_stem(face)}.ttf")
+    css = fonts.font_face_css(faces, lambda face: f"../{FONT_DIR}/{face.stem}.ttf")
     book.add_item(epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",
                                 content=(css + stylesheet).encode("utf-8")))
 

@@ -2,8 +2,8 @@
 
 Every output a build writes gets a record in `<out>/.build/<output name>.json`: the digest of
 each file it was made from (the source, its images, agency.yaml, the files of the style it
-chose, its language's file), of the package and its pinned libraries, and of the settings
-that change the bytes.
+chose and of its bases, its language's file), of the package and its pinned libraries, and
+of the settings that change the bytes.
 `dist` reuses an output whose record still matches: which style a source chooses is only
 known by reading it, but a source that chooses another has changed, and the files of the
 style it had are in the record. For make, a build also writes `<out>/.build/<slug>.d`, the
@@ -24,6 +24,7 @@ from pathlib import Path
 from . import __version__, atomic, digests
 from .editions import EPUB, PER_SOURCE, SCREEN, Edition, inputs_beside
 from .languages import Language
+from .style import Style
 
 FOLDER = ".build"  # under the output folder: working state, never handed out
 
@@ -94,11 +95,13 @@ def fixed_inputs(source: Path, agency: Path | None) -> list[Path]:
     return [source, *([agency] if agency else [])]
 
 
-def style_inputs(folder: Path, kind: str) -> list[Path]:
-    """The files of the style in `folder` that an output of `kind` is made with (the print
-    shop's profile is shared by every style, beside their folders)."""
+def style_inputs(house: Style, kind: str) -> list[Path]:
+    """The files of the style `house` that an output of `kind` is made with, in each folder
+    of its chain that has them (its bases' first; the print shop's profile is shared by
+    every style, beside their folders)."""
     beside = next((inputs_beside(e) for e in PER_SOURCE if e.name == kind), ())
-    return [*(folder / name for name in STYLES[kind]), *(folder.parent / name for name in beside)]
+    return [*(path for name in STYLES[kind] for path in house.files.get(name, ())),
+            *(house.folder.parent / name for name in beside)]
 
 
 def language_inputs(language: Language | None) -> list[Path]:

@@ -59,6 +59,17 @@ def _parse(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def read_chain(paths: tuple[Path, ...], known: Iterable[str] | None = None) -> Table:
+    """The labels.yaml of each folder of a style's chain (style.Style.files, the base's
+    first) -> one table: each language's words the base's, a style's own over them label by
+    label, each one of the `known` names (the languages' labels)."""
+    table: Table = {}
+    for path in paths:
+        own = read_table(path, known)
+        table = {lang: {**table.get(lang, {}), **own.get(lang, {})} for lang in {**table, **own}}
+    return table
+
+
 def read_table(path: Path, known: Iterable[str] | None = None) -> Table:
     """A style's labels.yaml -> {language: {label: words}}: the labels its series words its
     own way, each one of the `known` names (the languages' labels)."""

@@ -14,7 +14,7 @@ from .budgets import DEFAULT, Limits
 from .errors import Diagnostic, spans
 from .markup import SECTION_LEVEL
 from .model import Document, Heading, Image, Link
-from .style import Geometry
+from .style import Geometry, Style
 
 PLACEHOLDERS = ("", "#")
 
@@ -260,7 +260,7 @@ def _same_sections(document: Document) -> list[Diagnostic]:
     return found
 
 
-def lint(document: Document, folder: Path, allow_remote: bool = False,
+def lint(document: Document, house: Style, allow_remote: bool = False,
          press: Geometry | None = None, damage: Callable[[Path], str | None] | None = None
          ) -> list[Diagnostic]:
     """Document -> diagnostics, by line: links, colophon date, images, headings, glyphs.
@@ -270,7 +270,7 @@ def lint(document: Document, folder: Path, allow_remote: bool = False,
     and the print shop's build do. Every local image is read: one that cannot be used (damaged,
     an SVG with XML entities) is an error at its line, one over MAX_MEGAPIXELS or MAX_MEGABYTES
     a warning, as is one whose pixels are cut short or damaged (`damage(file)` says why: a
-    raster is decoded for it, its verdict remembered by the image cache). `folder`: the
+    raster is decoded for it, its verdict remembered by the image cache). `house`: the
     document's style, whose fonts must have its characters.
     """
     path = document.source
@@ -288,7 +288,7 @@ def lint(document: Document, folder: Path, allow_remote: bool = False,
                       for problem in _file_problems(image, target, press, damage,
                                                     document.limits)]
     found += [Diagnostic(path, warning.line, warning.message) for warning in document.list_warnings]
-    found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document, folder)
+    found += (_colophon_date(document) + _same_sections(document) + _missing_glyphs(document, house)
               + _keywords_on_one_line(document) + _still_todo(document))
     return sorted(found, key=lambda d: d.line or 0)
 
@@ -334,15 +334,15 @@ def shared_numbers(documents: list[Document]) -> list[Diagnostic]:
     return found
 
 
-def _missing_glyphs(document: Document, folder: Path) -> list[Diagnostic]:
+def _missing_glyphs(document: Document, house: Style) -> list[Diagnostic]:
     """For each character the house fonts lack, at its first line: a warning when no font has
     it (it prints as an empty box), a note when a fallback font sets it."""
     found = []
-    for char in fonts.uncovered(document.text, folder):
+    for char in fonts.uncovered(document.text, house):
         line = document.text[: document.text.index(char)].count("\n") + 1
         name = unicodedata.name(char, "unnamed character")
-        covered = fonts.fallback_covers(char, folder)
-        fallback = (f"set in a fallback font ({fonts.fallback_names(folder)})" if covered
+        covered = fonts.fallback_covers(char, house)
+        fallback = (f"set in a fallback font ({fonts.fallback_names(house)})" if covered
                     else "no font has it: it prints as an empty box (remove it or write it out)")
         found.append(Diagnostic(
             document.source, line, f"character '{char}' (U+{ord(char):04X} {name}) is not in the "

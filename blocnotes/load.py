@@ -106,14 +106,22 @@ def parse(
     limits: budgets.Limits = budgets.DEFAULT,
     languages_root: Path = languages.ROOT,
 ) -> Document:
-    """Source text -> Document in its language (its file under `languages_root`), its labels
-    the language's under its style's table (the style chosen under the styles folder
-    `styles`) and the `labels:` of the agency defaults; within the `limits` (checked before
-    each parser reads the text)."""
+    """Source text -> Document (see _parse)."""
+    return _parse(text, path, defaults, defaults_path, styles, limits, languages_root)[0]
+
+
+def _parse(text: str, path: Path, defaults: frontmatter.FrontMatter, defaults_path: Path | None,
+           styles: Path, limits: budgets.Limits, languages_root: Path = languages.ROOT
+           ) -> tuple[Document, style.Style]:
+    """Source text -> Document in its language (its file under `languages_root`) and its
+    Style (loaded once, here: the build carries it), its labels the language's under its
+    style's table (the style chosen under the styles folder `styles`, its bases' first) and
+    the `labels:` of the agency defaults, its tables sized by the style's geometry; within
+    the `limits` (checked before each parser reads the text)."""
     budgets.check_size(text.encode("utf-8"), path, limits)
     yaml_text, body_text, body_line = frontmatter.split_front_matter(text, path)
     front = frontmatter.parse_yaml(yaml_text, path, 2, limits)
-    folder = style_folder(front, defaults, path, defaults_path, styles)
+    house = style.read(style_folder(front, defaults, path, defaults_path, styles))
     agency_labels = defaults.values.get("labels"), defaults.lines.get("labels")
     defaults = frontmatter.FrontMatter(
         {key: value for key, value in defaults.values.items()
@@ -121,7 +129,9 @@ def parse(
     meta = frontmatter.build_metadata(front, defaults, path, defaults_path)
     language = languages.get(meta.lang, languages_root, _lang_line(front, defaults, path,
                                                                    defaults_path))
-    table = labels.read_table(folder / labels.TABLE_FILE, languages.LABELS)
+    table = labels.read_chain(house.files.get(labels.TABLE_FILE)
+                              or (house.folder / labels.TABLE_FILE,),  # (none: cannot read it)
+                              languages.LABELS)
     changes = labels.overrides(agency_labels[0], defaults_path or path, agency_labels[1],
                                languages.LABELS)
     words = labels.words_for(language, table, changes)
@@ -130,7 +140,8 @@ def parse(
         # a document of another series than its agency's: the series its style names
         meta = dataclasses.replace(meta, series=words["series"])
     budgets.check_body(body_text, path, body_line, limits)
-    body = markup.parse_body(body_text, body_line, labels.speakers(words), labels.sources(words))
+    body = markup.parse_body(body_text, body_line, labels.speakers(words), labels.sources(words),
+                             (house.geometry.column_chars, house.geometry.wide_chars))
     abstract_line = front.lines.get("abstract")
     if meta.abstract:
         budgets.check_body(meta.abstract, path, abstract_line or 1, limits)
@@ -164,7 +175,7 @@ def parse(
         labels=words,
         language=language,
         limits=limits,
-    )
+    ), house
 
 
 def _lang_line(front: frontmatter.FrontMatter, defaults: frontmatter.FrontMatter, path: Path,
@@ -199,5 +210,12 @@ def load(path: Path, agency: Path | None = None, styles: Path = style.ROOT,
     """Read and parse one source file, merged over the agency defaults in `agency` and within
     its budgets, in the style it chooses under the styles folder `styles` and its language
     under `languages_root`."""
+    return load_styled(path, agency, styles, languages_root)[0]
+
+
+def load_styled(path: Path, agency: Path | None, styles: Path,
+                languages_root: Path = languages.ROOT) -> tuple[Document, style.Style]:
+    """load(), and the Style the document chose, loaded once for the build to carry."""
     defaults, limits = agency_of(agency)
-    return parse(read_text(path, limits), path, defaults, agency, styles, limits, languages_root)
+    return _parse(read_text(path, limits), path, defaults, agency, styles, limits,
+                  languages_root)

@@ -216,9 +216,11 @@ def _bare_links(text: str) -> list[Extension]:
     return [MagiclinkExtension()]
 
 
-def to_html(text: str, sources: tuple[str, ...] = constructs.SOURCE_WORDS) -> str:
+def to_html(text: str, sources: tuple[str, ...] = constructs.SOURCE_WORDS,
+            room: tuple[int, int] | None = None) -> str:
     """Markdown text -> sanitized HTML (Python-Markdown, 'extra' extensions; nh3); a table's
-    source line opens with one of `sources`."""
+    source line opens with one of `sources`; `room`: the characters of a table in a column
+    and across the wide measure (the style's geometry)."""
     # Extensions as objects, not names: a name makes Python-Markdown scan every installed
     # package's entry points, a twentieth of a second at each start.
     md = markdown.Markdown(
@@ -227,7 +229,7 @@ def to_html(text: str, sources: tuple[str, ...] = constructs.SOURCE_WORDS) -> st
             FootnoteExtension(SEPARATOR="-", BACKLINK_TEXT="\u2191",
                               BACKLINK_TITLE="Retour au texte"),
             MarkdownInHtmlExtension(), TableExtension(), SaneListExtension(), _Balance(),
-            constructs.ConstructsExtension(sources), *_bare_links(text),
+            constructs.ConstructsExtension(sources, room), *_bare_links(text),
         ],
         output_format="xhtml",
     )
@@ -452,12 +454,14 @@ def _drop_dangling_footnote_links(root: etree._Element, ids: set[str]) -> None:
 
 
 def parse_body(text: str, first_line: int, speakers: tuple[str, ...] = (),
-               sources: tuple[str, ...] = constructs.SOURCE_WORDS) -> Body:
+               sources: tuple[str, ...] = constructs.SOURCE_WORDS,
+               room: tuple[int, int] | None = None) -> Body:
     """Markdown body (starting at `first_line` of its file) -> Body; a section's first
     paragraph that opens with one of the `speakers` words is its speakers' line, a paragraph
-    under a table that opens with one of the `sources` words its source line."""
+    under a table that opens with one of the `sources` words its source line; a table wider
+    than `room` (the style's geometry) spans the wide measure."""
     markdown_text, list_warnings = constructs.normalize_lists(text, first_line)
-    root = parse_fragment(to_html(markdown_text, sources))
+    root = parse_fragment(to_html(markdown_text, sources, room))
     fix_content_model(root)
     constructs.apply_widths(root)
     taken: set[str] = {"titre", "colophon"}  # ids of the template's own parts

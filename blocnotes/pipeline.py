@@ -63,37 +63,43 @@ class Outcome:
     document: Typeset | None = None  # as built, when the source loaded
 
 
-def style_folder(document: Document, settings: Settings) -> Path:
-    """The folder of the style the document chose (load checked that it exists)."""
-    return style.folder(settings.styles, document.meta.style)
+def style_of(document: Document, settings: Settings) -> style.Style:
+    """The Style of a document already loaded (load checked that it exists): for a caller
+    that has not kept the one its load read (a build carries it: _prepared)."""
+    return style.read(style.folder(settings.styles, document.meta.style))
 
 
 def _diagnose(source: Path, settings: Settings, press: bool, remember: bool = True
-              ) -> tuple[Document, list[Diagnostic]]:
-    """Load and lint a source; each image's damage is remembered in the image cache (not
-    with `remember` off: `check` writes nothing)."""
+              ) -> tuple[Document, list[Diagnostic], style.Style]:
+    """Load and lint a source, with the Style it chose; each image's damage is remembered in
+    the image cache (not with `remember` off: `check` writes nothing)."""
     try:
-        document = load.load(source, load.agency_file_for(source, settings.agency_fallback),
-                             settings.styles, settings.languages)
+        document, house = load.load_styled(
+            source, load.agency_file_for(source, settings.agency_fallback), settings.styles,
+            settings.languages)
     except BlocNotesError as error:  # the text's own errors heard in the same run
         raise BlocNotesError.of(error.diagnostics()
                                 + load.body_errors(source, settings.allow_remote)) from None
-    folder = style_folder(document, settings)
     cache = image_cache(settings, document.limits) if remember else ImageCache(None)
-    found = lint.lint(document, folder, settings.allow_remote,
-                      style.read(folder).geometry if press else None, cache.damage)
+    found = lint.lint(document, house, settings.allow_remote,
+                      house.geometry if press else None, cache.damage)
     if not lint.errors_of(found):
         cache.keep()
-    return document, found
+    return document, found, house
+
+
+def _prepared(source: Path, settings: Settings, press: bool
+              ) -> tuple[Typeset, list[Diagnostic], style.Style]:
+    document, diagnostics, house = _diagnose(source, settings, press)
+    _judge(diagnostics, settings)
+    return typeset.typeset(document), diagnostics, house
 
 
 def prepare(source: Path, settings: Settings, press: bool = False
             ) -> tuple[Typeset, list[Diagnostic]]:
     """Load, lint (for the print shop's edition too with `press`) and typeset one source;
     raise on the first error found."""
-    document, diagnostics = _diagnose(source, settings, press)
-    _judge(diagnostics, settings)
-    return typeset.typeset(document), diagnostics
+    return _prepared(source, settings, press)[:2]
 
 
 def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
@@ -101,19 +107,6 @@ def _judge(diagnostics: list[Diagnostic], settings: Settings) -> None:
     failures = (lint.strict_failures if settings.strict else lint.errors_of)(diagnostics)
     if failures:
         raise BlocNotesError.of(failures)
-
-
-def _read_style(folder: Path, name: str, shipped: bool = False) -> str:
-    """A stylesheet of the style, checked (css.check_stylesheet; `shipped`: it goes in the
-    EPUB as it is)."""
-    from . import css  # tinycss2: imported once a stylesheet is read, not at start
-    path = folder / name
-    try:
-        text = inputs.decode(inputs.read_bytes(path), path)
-    except OSError as error:
-        raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
-    css.check_stylesheet(text, path, shipped)
-    return text
 
 
 def _output_profile(settings: Settings) -> str:
@@ -126,35 +119,33 @@ def _output_profile(settings: Settings) -> str:
             "components: cyan, magenta, yellow, black; }\n")
 
 
-def pdf_html(settings: Settings, rendition: str, folder: Path, edition: Edition = SCREEN,
+def pdf_html(settings: Settings, rendition: str, house: style.Style, edition: Edition = SCREEN,
              limits: budgets.Limits = budgets.DEFAULT, hyphenation: str | None = None) -> str:
     """The HTML a PDF edition lays out: the rendition with the edition's stylesheets from the
-    style in `folder` and their fonts inlined, its links kept or
+    style `house` (each its chain's files) and their fonts inlined, its links kept or
     not. The first stylesheet cascades the style's colours; the others come over it with
     theirs written out, the print shop's inks for a `cmyk` edition (with the output profile
     that makes device-cmyk() FOGRA39). Its notes at their pages' feet, up to the document's
     `limits.footnotes`. With `hyphenation`, the pyphen dictionary its language's file names
     (when WeasyPrint would not find it from the document's lang alone)."""
-    css = fonts.font_face_css(fonts.faces_for(rendition, folder),
+    css = fonts.font_face_css(fonts.faces_for(rendition, house),
                               lambda face: face.path.resolve().as_uri())
-    house = style.read(folder)
-    base, *over = edition.stylesheets
-    css += house.root_css() + _read_style(folder, base)
+    base, *over = edition.stylesheets  # each the files of the style's chain, the base's first
+    css += house.root_css() + "".join(style.read_stylesheet(path) for path in house.sheets(base))
     if edition.cmyk:
         css += _output_profile(settings) + house.root_css(press=True)
-    for name in over:
-        css += house.resolve(_read_style(folder, name), folder / name, press=edition.cmyk)
+    for path in (path for name in over for path in house.sheets(name)):
+        css += house.resolve(style.read_stylesheet(path), path, press=edition.cmyk)
     if hyphenation is not None:  # WeasyPrint's `lang`, which chooses the dictionary
         css += f'html {{ -weasy-lang: "{hyphenation}" }}\n'
     try:
         return render.for_pdf(rendition, css, links=edition.links, footnotes=limits.footnotes)
     except ValueError as error:  # a stylesheet that cannot go in the HTML as it is
-        raise BlocNotesError(folder / base, None, f"{error} (remove it)") from None
+        raise BlocNotesError(house.sheets(base)[-1], None, f"{error} (remove it)") from None
 
 
-def _roots(document: Document, settings: Settings) -> tuple[Path, ...]:
-    return (document.source.parent, settings.styles,
-            *fonts.font_dirs(style_folder(document, settings)))
+def _roots(document: Document, settings: Settings, house: style.Style) -> tuple[Path, ...]:
+    return (document.source.parent, settings.styles, *fonts.font_dirs(house))
 
 
 def image_cache(settings: Settings, limits: budgets.Limits = budgets.DEFAULT) -> ImageCache:
@@ -184,7 +175,8 @@ def _load_starts(path: Path, html: str) -> list[PageStart] | None:
 
 
 def make_pdf(document: Typeset, settings: Settings, when: dt.datetime, html: str,
-             edition: Edition = SCREEN) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
+             house: style.Style, edition: Edition = SCREEN
+             ) -> tuple[bytes, list[Diagnostic], list[PageStart]]:
     """Document and the HTML of one of its PDF editions (pdf_html) -> PDF bytes, renderer
     warnings, where each page begins (for the edition whose pages the EPUB marks)."""
     from . import pdf  # WeasyPrint is slow to import: only commands that need it pay
@@ -192,12 +184,14 @@ def make_pdf(document: Typeset, settings: Settings, when: dt.datetime, html: str
     variant = (settings.pdf_variant if edition.pdf_variant == editions.SETTINGS_VARIANT
                else edition.pdf_variant)
     assert variant is not None, f"{edition.name} is not a PDF"
-    return pdf.render_pdf(html, document.source, _roots(document, settings), edition, variant,
+    return pdf.render_pdf(html, document.source, _roots(document, settings, house), edition,
+                          variant,
                           settings.allow_remote, xmp.xmp_rdf(document.meta, document.display),
                           int(when.timestamp()), image_cache(settings, document.limits))
 
 
-def screen_page_starts(document: Document, settings: Settings, html: str) -> list[PageStart]:
+def screen_page_starts(document: Document, settings: Settings, html: str,
+                       house: style.Style) -> list[PageStart]:
     """Where each page of the screen PDF begins (its HTML: `html`): from the last PDF build
     of the same HTML, else from a layout (the only case where an EPUB build needs
     WeasyPrint)."""
@@ -205,13 +199,13 @@ def screen_page_starts(document: Document, settings: Settings, html: str) -> lis
     if starts is None:
         from . import pdf
 
-        starts = pdf.layout_starts(html, document.source, _roots(document, settings),
+        starts = pdf.layout_starts(html, document.source, _roots(document, settings, house),
                                    settings.allow_remote, document.limits)
     return starts
 
 
 def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
-              starts: list[PageStart], rendition: str) -> bytes:
+              starts: list[PageStart], rendition: str, house: style.Style) -> bytes:
     """Document and its rendition -> EPUB bytes (images prepared for e-readers and packaged,
     print pages marked)."""
     from . import epub
@@ -230,12 +224,8 @@ def make_epub(document: Typeset, settings: Settings, when: dt.datetime,
         except pictures.ImageError as error:
             raise BlocNotesError(document.source, image.line,
                                  f"image '{image.src[:80]}' {error}") from None
-    folder = style_folder(document, settings)
-    house = style.read(folder)
-    stylesheet = "".join(house.resolve(_read_style(folder, name, shipped=True), folder / name)
-                         for name in EPUB.stylesheets)  # e-readers: colours written out
-    return epub.render_epub(document, rendition, stylesheet, house.colours, when, images, starts,
-                            folder=folder)
+    stylesheet = house.shipped_css(EPUB.stylesheets)  # e-readers: colours written out
+    return epub.render_epub(document, rendition, stylesheet, house, when, images, starts)
 
 
 _CODE_RE = re.compile(r"U\+[0-9A-F]{4,6}")
@@ -283,9 +273,10 @@ class _Editions:
     once: the screen PDF's HTML (for the PDF, the EPUB's page map and the HTML edition), and
     the screen PDF's page starts (the EPUB's page map, with no second layout)."""
 
-    def __init__(self, document: Typeset, settings: Settings, when: dt.datetime) -> None:
+    def __init__(self, document: Typeset, settings: Settings, when: dt.datetime,
+                 house: style.Style) -> None:
         self.document, self.settings, self.when = document, settings, when
-        self.folder = style_folder(document, settings)  # the style the document chose
+        self.house = house  # the style the document chose, loaded once by its load
         self.rendition = render.render_html(document, when)  # once: every edition starts here
         self.html: dict[tuple[tuple[str, ...], bool, bool], str] = {}
         self.starts: list[PageStart] | None = None  # of the screen PDF, when built
@@ -295,7 +286,7 @@ class _Editions:
     def html_for(self, edition: Edition) -> str:
         key = (edition.stylesheets, edition.links, edition.cmyk)
         if key not in self.html:
-            self.html[key] = pdf_html(self.settings, self.rendition, self.folder, edition,
+            self.html[key] = pdf_html(self.settings, self.rendition, self.house, edition,
                                       self.document.limits, self.hyphenation)
         return self.html[key]
 
@@ -310,7 +301,7 @@ class _Editions:
 def _write_pdf(made: _Editions, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
     """A PDF edition: WeasyPrint's layout of the edition's HTML."""
     data, warnings, starts = make_pdf(made.document, made.settings, made.when,
-                                      made.html_for(edition), edition)
+                                      made.html_for(edition), made.house, edition)
     if edition.page_map:
         made.starts = starts
     return data, warnings
@@ -319,8 +310,10 @@ def _write_pdf(made: _Editions, edition: Edition) -> tuple[bytes, list[Diagnosti
 def _write_epub(made: _Editions, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
     """The EPUB: the rendition's sections as chapters, marked where the PDF's pages begin."""
     if made.starts is None:
-        made.starts = screen_page_starts(made.document, made.settings, made.html_for(SCREEN))
-    return make_epub(made.document, made.settings, made.when, made.starts, made.rendition), []
+        made.starts = screen_page_starts(made.document, made.settings, made.html_for(SCREEN),
+                                         made.house)
+    return make_epub(made.document, made.settings, made.when, made.starts, made.rendition,
+                     made.house), []
 
 
 def _write_html(made: _Editions, edition: Edition) -> tuple[bytes, list[Diagnostic]]:
@@ -342,17 +335,17 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
     try:
         with inputs.ledger() as read:  # the digest of every input, as this build read it
             chosen = editions.named(tuple(formats))
-            document, outcome.diagnostics = prepare(
+            document, outcome.diagnostics, house = _prepared(
                 source, settings, any(edition.cmyk for edition in chosen))
             outcome.document = document
-            made = _Editions(document, settings, render.build_date(document, settings.environ))
+            made = _Editions(document, settings, render.build_date(document, settings.environ),
+                             house)
             outputs: list[tuple[Edition, bytes]] = []
             for edition in chosen:
                 data, warnings = made.make(edition)
                 outcome.diagnostics += _new(warnings, outcome.diagnostics)
                 outputs.append((edition, data))
         _judge(outcome.diagnostics, settings)  # the renderer's warnings count for --strict too
-        folder = made.folder
         agency = load.agency_file_for(source, settings.agency_fallback)
         images = [path for path in map(lambda image: _image_file(document, image.src),
                                        document.images) if path is not None]
@@ -362,15 +355,15 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
                  for edition, data in outputs]
         language = freshness.language_inputs(document.language)  # its file: a change rebuilds
         records = [freshness.record_file(path, data, [*fixed, *freshness.style_inputs(
-                       folder, edition.name), *language, *images], build_key, read)
+                       house, edition.name), *language, *images], build_key, read)
                    for (path, data), (edition, _) in zip(files, outputs, strict=True)]
         kept = freshness.kept_files(settings.out, document.slug, document,
-                                    [*fixed, *freshness.style_inputs(folder, "document"),
+                                    [*fixed, *freshness.style_inputs(house, "document"),
                                      *language], build_key, read)
         atomic.write_all([*files, *records, *kept])  # the outputs renamed before their records
         outcome.written += [path for path, _ in files]
         freshness.write_depfile(settings.out, document.slug,
-                                {name: [*freshness.style_inputs(folder, kind), *language]
+                                {name: [*freshness.style_inputs(house, kind), *language]
                                  for name, kind in output_names(document.slug)}, images)
         if SCREEN in chosen and made.starts is not None:  # for a later EPUB-only build
             _save_starts(_cache_path(document, settings), made.html_for(SCREEN), made.starts)
@@ -538,8 +531,8 @@ def check(sources: Iterable[Path], settings: Settings) -> list[Outcome]:
     for source in sources:
         outcome = Outcome(source)
         try:
-            document, outcome.diagnostics = _diagnose(source, settings, press=True,
-                                                      remember=False)
+            document, outcome.diagnostics, _ = _diagnose(source, settings, press=True,
+                                                         remember=False)
             documents.append(document)
         except BlocNotesError as error:
             outcome.error = error

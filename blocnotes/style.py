@@ -4,8 +4,8 @@ agency.yaml or a document's front matter; its colours, page geometry and fonts i
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,15 +21,32 @@ ROLES = (*TEXT_ROLES, "mono", "fallback", "emoji")  # every font a style declare
 ROOT = Path(__file__).resolve().parent.parent / "styles"  # the repository's styles, one folder each
 DEFAULT = "bloc-notes"  # the style of a document and an agency that name none
 _VAR_RE = re.compile(r"var\(--([a-z][a-z0-9-]*)\)")
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # a folder beside the style's
+BASE = "base"  # style.yaml's key naming the style it inherits from
 _FILE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./\[\], -]*$")
 
 
 @dataclass(frozen=True)
 class Geometry:
-    """Where a figure prints, in millimetres: one text column, or both (.wide)."""
+    """Where a figure prints, in millimetres: one text column, or both (.wide); and how
+    many characters of a table's text, at the table's size, fit in each (constructs.py sets
+    a table wider than the column's across the wide measure)."""
 
     column: float
     wide: float
+    column_chars: int
+    wide_chars: int
+
+
+@dataclass(frozen=True)
+class Cover:
+    """How the EPUB's cover image (cover.py) draws page 1: the accent band across the top or
+    down the left edge, its height or width in pixels, and the font role of the series' name
+    and the title."""
+
+    band: str
+    band_size: int
+    headings: str
 
 
 @dataclass(frozen=True)
@@ -41,19 +58,51 @@ class Font:
     name: str
     package: str
     faces: tuple[tuple[int, str, str], ...]
+    declared: Path | None = field(default=None, compare=False)  # the style.yaml that says so
 
 
 @dataclass(frozen=True)
 class Style:
-    """A style's colours (name -> CSS colour), the print shop's inks that replace some of
-    them (name -> device-cmyk()), its geometry, its fonts by role and the text faces each
-    reflowable edition carries (edition -> (role, weight, style))."""
+    """A style, loaded once with its bases: the chain of its folders (the first base first,
+    its own folder last), the values of their style.yaml merged key by key (a style's own over
+    its base's), and its stylesheets by name, each the files of the chain in cascade order.
 
+    The colours (name -> CSS colour), the print shop's inks that replace some of them (name ->
+    device-cmyk()), its geometry, its fonts by role and the text faces each reflowable edition
+    carries (edition -> (role, weight, style))."""
+
+    folders: tuple[Path, ...]
     colours: Mapping[str, str]
     inks: Mapping[str, str]
     geometry: Geometry
     fonts: Mapping[str, Font]
     editions: Mapping[str, tuple[tuple[str, int, str], ...]]
+    cover: Cover
+    files: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)  # name -> the chain's
+
+    @property
+    def folder(self) -> Path:
+        """The style's own folder (the one a document names)."""
+        return self.folders[-1]
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    def sheets(self, name: str) -> tuple[Path, ...]:
+        """The files of the stylesheet `name` (print.css...) in cascade order, the base's
+        first; none in the style nor its bases is an error at its own folder."""
+        found = self.files.get(name, ())
+        if not found:
+            raise BlocNotesError(self.folder / name, None, "cannot read the stylesheet: the "
+                                 "style and its bases have no such file")
+        return found
+
+    def shipped_css(self, names: tuple[str, ...]) -> str:
+        """The stylesheets `names` for a reader's program (the EPUB, the web page): each file
+        of the chain, the base's first, checked, with the colours written out."""
+        return "".join(self.resolve(read_stylesheet(path, shipped=True), path)
+                       for name in names for path in self.sheets(name))
 
     def root_css(self, press: bool = False) -> str:
         """The colours (with `press`, the inks) as CSS custom properties, for the stylesheets
@@ -76,33 +125,89 @@ class Style:
         return _VAR_RE.sub(value, css)
 
 
-def _number(value: Any, path: Path, what: str) -> float:
+def _number(value: Any, where: tuple[Path, int | None], what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise BlocNotesError(path, None, f"geometry '{what}' must be a number of millimetres "
-                             "(e.g. 83.5)")
+        unit = "of characters, e.g. 48" if what.endswith("chars") else "of millimetres, e.g. 83.5"
+        raise BlocNotesError(*where, f"geometry '{what}' must be a number {unit}")
     return float(value)
 
 
 @cache
-def _read(path: Path, text: str) -> Style:
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    """One style.yaml's text -> its mapping (read once per version of the file)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise BlocNotesError(path, mark.line + 1 if mark else None,
                              "not valid YAML (check the indentation)") from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(group), dict)
-                                             for group in ("colours", "inks", "geometry")):
-        raise BlocNotesError(path, None, "a style needs 'colours:', 'inks:' and 'geometry:' "
-                             "groups (see styles/bloc-notes/style.yaml)")
-    colours, inks = ({str(name): str(value) for name, value in data[group].items()}
+    if not isinstance(data, dict):
+        raise BlocNotesError(path, None, "a style is a group of 'name:' lines (see "
+                             "styles/bloc-notes/style.yaml)")
+    return data
+
+
+GROUPS = ("colours", "inks", "geometry", "fonts", "editions", "cover")  # what a style may override
+BANDS = ("top", "left")  # where the cover's band runs
+
+
+@cache
+def _merged(layers: tuple[tuple[Path, str], ...]) -> Style:
+    """The style.yaml of each folder of a chain (path, text; the first base first) -> the
+    Style of the last, each value its own unless it leaves it to its base (a font's keys,
+    one by one); each error at the file and line that set the value."""
+    values: dict[str, dict[str, Any]] = {group: {} for group in GROUPS}
+    origin: dict[tuple[str, str], tuple[Path, str]] = {}  # (group, key) -> the layer that set it
+    for path, text in layers:
+        data = _parse(path, text)
+        for group in GROUPS:
+            given = data.get(group)
+            if given is None:
+                continue
+            origin[(group, "")] = (path, text)
+            if not isinstance(given, dict):
+                raise BlocNotesError(path, _line(text, group, ""), f"'{group}:' must be a group "
+                                     "of 'name: value' lines (see styles/bloc-notes/style.yaml)")
+            for key, value in given.items():
+                old = values[group].get(str(key))
+                values[group][str(key)] = ({**old, **value} if group == "fonts" and
+                                           isinstance(old, dict) and isinstance(value, dict)
+                                           else value)
+                origin[(group, str(key))] = (path, text)
+    own = layers[-1][0]
+
+    def where(group: str, key: str, find: str | None = None) -> tuple[Path, int | None]:
+        path, text = origin.get((group, key), layers[-1])
+        return path, _line(text, group, find or key)
+
+    if not all((group, "") in origin for group in ("colours", "inks", "geometry")):
+        raise BlocNotesError(own, None, "a style needs 'colours:', 'inks:' and 'geometry:' "
+                             "groups, its own or its base's (see styles/bloc-notes/style.yaml)")
+    colours, inks = ({name: str(value) for name, value in values[group].items()}
                      for group in ("colours", "inks"))
-    _check_colours(colours, inks, path, text)
-    geometry = Geometry(*(_number(data["geometry"].get(key), path, key)
-                          for key in ("column", "wide")))
-    fonts = _fonts(data.get("fonts"), path)
-    _check_fonts(fonts, path, text)
-    return Style(colours, inks, geometry, fonts, _editions(data.get("editions"), path))
+    _check_colours(colours, inks, where)
+    column, wide, column_chars, wide_chars = (
+        _number(values["geometry"].get(key), where("geometry", key), key)
+        for key in ("column", "wide", "column-chars", "wide-chars"))
+    geometry = Geometry(column, wide, round(column_chars), round(wide_chars))
+    fonts = _fonts(values["fonts"], own, where)
+    _check_fonts(fonts, where)
+    return Style(tuple(path.parent for path, _ in layers), colours, inks, geometry, fonts,
+                 _editions(values["editions"], own, where), _cover(values["cover"], where))
+
+
+def _cover(value: dict[str, Any], where: Where) -> Cover:
+    band, size, headings = (value.get(key) for key in ("band", "band-size", "headings"))
+    if band not in BANDS:
+        raise BlocNotesError(*where("cover", "band"), f"the cover's band must be one of "
+                             f"{', '.join(BANDS)} (write e.g. 'band: top')")
+    if headings not in TEXT_ROLES:
+        raise BlocNotesError(*where("cover", "headings"), "the cover's headings must be one of "
+                             f"{', '.join(TEXT_ROLES)} (the font of the series' name and title)")
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size < 1000:
+        raise BlocNotesError(*where("cover", "band-size"), "the cover's band-size must be a "
+                             "whole number of pixels, under 1000 (e.g. 330)")
+    return Cover(band, size, headings)
 
 
 def _line(text: str, group: str, key: str) -> int | None:
@@ -121,8 +226,10 @@ def _line(text: str, group: str, key: str) -> int | None:
     return start + 1
 
 
-def _check_colours(colours: dict[str, str], inks: dict[str, str], path: Path, text: str
-                   ) -> None:
+Where = Callable[..., tuple[Path, int | None]]  # (group, key[, the text to find]) -> file, line
+
+
+def _check_colours(colours: dict[str, str], inks: dict[str, str], where: Where) -> None:
     """Each colour a CSS colour and each ink a device-cmyk() (or a colour), each name one
     var(--name) can write, read by tinycss2: a value that closes the rule and adds its own
     url(...) is refused at its line."""
@@ -131,67 +238,71 @@ def _check_colours(colours: dict[str, str], inks: dict[str, str], path: Path, te
                                        ("inks", inks, css.is_ink, "CMYK ink")):
         for name, value in values.items():
             if not css.is_name(name):
-                raise BlocNotesError(path, _line(text, group, name), f"the colour name '{name}' "
+                raise BlocNotesError(*where(group, name), f"the colour name '{name}' "
                                      "is not a name CSS can use: write lower-case letters, "
                                      "digits and hyphens (e.g. accent-light)")
             if not valid(value):
-                raise BlocNotesError(path, _line(text, group, name), f"'{name}: {value[:60]}' "
+                raise BlocNotesError(*where(group, name), f"'{name}: {value[:60]}' "
                                      f"is not one {kind} (write one, as the style's others are written)")
 
 
-def _check_fonts(fonts: dict[str, Font], path: Path, text: str) -> None:
+def _check_fonts(fonts: dict[str, Font], where: Where) -> None:
     """Each font's family a name that goes between quotes as it is, its styles CSS's, its
     files plain paths: they are written into @font-face rules."""
     from . import css  # tinycss2: imported once a stylesheet is read, not at start
     for role, font in fonts.items():
         if not css.is_family(font.family):
-            raise BlocNotesError(path, _line(text, "fonts", font.family), f"font '{role}': the "
+            raise BlocNotesError(*where("fonts", role, font.family), f"font '{role}': the "
                                  f"family '{font.family[:60]}' is not a plain name (write "
                                  "letters, digits, spaces and hyphens)")
         for _, slant, file in font.faces:
             if slant not in ("normal", "italic", "oblique"):
-                raise BlocNotesError(path, _line(text, "fonts", slant), f"font '{role}': the "
+                raise BlocNotesError(*where("fonts", role, slant), f"font '{role}': the "
                                      f"style '{slant[:40]}' is not normal, italic or oblique")
             if not _FILE_RE.match(file) or ".." in file:
-                raise BlocNotesError(path, _line(text, "fonts", file), f"font '{role}': the "
+                raise BlocNotesError(*where("fonts", role, file), f"font '{role}': the "
                                      f"file '{file[:60]}' is not a plain path inside its "
                                      "package (letters, digits, '/', '.', '-', '_', '[', ']', "
                                      "',')")
 
 
-def _editions(value: Any, path: Path) -> dict[str, tuple[tuple[str, int, str], ...]]:
-    try:
-        editions = {edition: tuple((str(role), int(weight), str(slant))
-                                   for role, weight, slant in value[edition])
-                    for edition in ("epub", "web")}
-    except (KeyError, TypeError, ValueError):
-        raise BlocNotesError(path, None, "a style needs an 'editions:' group: the faces of 'epub' "
-                             "and 'web', each [role, weight, style]") from None
-    for edition, faces in editions.items():
-        for role, _, _ in faces:
+def _editions(value: dict[str, Any], own: Path, where: Where
+              ) -> dict[str, tuple[tuple[str, int, str], ...]]:
+    editions = {}
+    for edition in ("epub", "web"):
+        try:
+            editions[edition] = tuple((str(role), int(weight), str(slant))
+                                      for role, weight, slant in value[edition])
+        except KeyError:
+            raise BlocNotesError(own, None, "a style needs an 'editions:' group, its own or its "
+                                 "base's: the faces of 'epub' and 'web', each [role, weight, "
+                                 "style]") from None
+        except (TypeError, ValueError):
+            raise BlocNotesError(*where("editions", edition), f"the {edition} edition's faces "
+                                 "must each be [role, weight, style]") from None
+        for role, _, _ in editions[edition]:
             if role not in TEXT_ROLES:
-                raise BlocNotesError(path, None, f"the {edition} edition's face '{role}' is not a "
-                                     f"text font: write one of {', '.join(TEXT_ROLES)}")
+                raise BlocNotesError(*where("editions", edition, role), f"the {edition} "
+                                     f"edition's face '{role}' is not a text font: write one of "
+                                     f"{', '.join(TEXT_ROLES)}")
     return editions
 
 
-def _fonts(value: Any, path: Path) -> dict[str, Font]:
-    if not isinstance(value, dict):
-        raise BlocNotesError(path, None, "a style needs a 'fonts:' group "
-                             "(see styles/bloc-notes/style.yaml)")
+def _fonts(value: dict[str, Any], own: Path, where: Where) -> dict[str, Font]:
     fonts = {}
     for role, font in value.items():
         try:
-            fonts[str(role)] = Font(str(font["family"]), str(font["name"]), str(font["package"]),
-                                    tuple((int(weight), str(style), str(file))
-                                          for weight, style, file in font["faces"]))
+            fonts[role] = Font(str(font["family"]), str(font["name"]), str(font["package"]),
+                               tuple((int(weight), str(style), str(file))
+                                     for weight, style, file in font["faces"]),
+                               where("fonts", role)[0])
         except (KeyError, TypeError, ValueError):
-            raise BlocNotesError(path, None, f"font '{role}' needs a family, a name, a package "
-                                 "and faces, each [weight, style, file]") from None
+            raise BlocNotesError(*where("fonts", role), f"font '{role}' needs a family, a name, "
+                                 "a package and faces, each [weight, style, file]") from None
     missing = [role for role in ROLES if role not in fonts]
     if missing:
-        raise BlocNotesError(path, None, f"the 'fonts:' group has no {', '.join(missing)} "
-                             f"(a style declares {', '.join(ROLES)})")
+        raise BlocNotesError(*where("fonts", "fonts:"), f"the 'fonts:' group has no {', '.join(missing)} "
+                             f"(a style declares {', '.join(ROLES)}, or leaves them to its base)")
     return fonts
 
 
@@ -208,11 +319,70 @@ def folder(root: Path, name: str | None) -> Path:
     return root / (name or DEFAULT)
 
 
-def read(styles: Path) -> Style:
-    """A style's folder -> its Style (its style.yaml)."""
-    path = styles / STYLE_FILE
-    try:  # (read once per version of the file: _read is cached by its text)
-        text = inputs.decode(inputs.read_bytes(path), path)
+def _text(path: Path) -> str:
+    try:
+        return inputs.decode(inputs.read_bytes(path), path)
     except OSError as error:
         raise BlocNotesError(path, None, f"cannot read the style: {error.strerror}") from None
-    return _read(path, text)
+
+
+def _base_line(text: str) -> int | None:
+    return next((number for number, row in enumerate(text.split("\n"), start=1)
+                 if row.startswith(f"{BASE}:")), None)
+
+
+def chain(styles: Path) -> list[tuple[Path, str]]:
+    """A style's folder -> the style.yaml of each folder of its chain (path, text): its bases
+    first (`base:`, a folder beside it), its own last. An unknown base, or one that leads
+    back to a style of the chain, is an error at the line naming it."""
+    layers: list[tuple[Path, str]] = []
+    current = styles
+    while True:
+        path = current / STYLE_FILE
+        text = _text(path)
+        layers.insert(0, (path, text))
+        base = _parse(path, text).get(BASE)
+        if base is None:
+            return layers
+        where = (path, _base_line(text))
+        if not isinstance(base, str) or not _NAME_RE.match(base):
+            raise BlocNotesError(*where, f"'{BASE}' must name a style, a folder beside this one "
+                                 "(e.g. 'base: bloc-notes')")
+        current = current.parent / base
+        names = [layer.parent.name for layer, _ in reversed(layers)]
+        if base in names:
+            raise BlocNotesError(*where, f"'{BASE}: {base}' makes a cycle "
+                                 f"({' -> '.join([*names, base])}): a style cannot be its own "
+                                 "base (name a style that names none of these)")
+        if not (current / STYLE_FILE).is_file():
+            raise BlocNotesError(*where, f"unknown base '{base}' (known: "
+                                 f"{', '.join(known(styles.parent))}; a style is a folder "
+                                 f"beside this one holding a {STYLE_FILE})")
+
+
+def read(styles: Path) -> Style:
+    """A style's folder -> its Style: its style.yaml over its bases', each of their files
+    by name (the base's first), every value checked."""
+    layers = tuple(chain(styles))
+    house = _merged(layers)
+    files: dict[str, list[Path]] = {}
+    for folder_ in house.folders:
+        try:
+            names = sorted(entry.name for entry in folder_.iterdir() if entry.is_file())
+        except OSError:
+            names = []
+        for name in names:
+            files.setdefault(name, []).append(folder_ / name)
+    return replace(house, files={name: tuple(paths) for name, paths in files.items()})
+
+
+def read_stylesheet(path: Path, shipped: bool = False) -> str:
+    """A stylesheet of a style, checked (css.check_stylesheet; `shipped`: it goes in the
+    EPUB or the web page as it is)."""
+    from . import css  # tinycss2: imported once a stylesheet is read, not at start
+    try:
+        text = inputs.decode(inputs.read_bytes(path), path)
+    except OSError as error:
+        raise BlocNotesError(path, None, f"cannot read the stylesheet: {error.strerror}") from None
+    css.check_stylesheet(text, path, shipped)
+    return text

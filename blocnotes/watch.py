@@ -12,20 +12,21 @@ from .pipeline import Outcome, Settings, build, due
 
 
 def _chose(source: Path, folders: set[Path], settings: Settings) -> bool:
-    """Whether `source` chose the style of one of `folders` (or cannot be read: its build
-    will say why)."""
+    """Whether `source` chose the style of one of `folders`, or a style based on one (or
+    cannot be read: its build will say why)."""
     try:
         agency = load.agency_file_for(source, settings.agency_fallback)
-        return load.style_of(source, agency, settings.styles).resolve() in folders
+        chain = style.read(load.style_of(source, agency, settings.styles)).folders
+        return any(folder.resolve() in folders for folder in chain)
     except BlocNotesError:
         return True
 
 
 def affected(changed: Iterable[Path], sources: list[Path], settings: Settings) -> list[Path]:
     """Sources to rebuild after `changed` files: a source itself; the sources of a style when
-    a file of its folder changed; every source when an agency.yaml, a language's file or a
-    file of the styles folder shared by every style (the print shop's profile) changed; the
-    sources beside a file that changed (an image)."""
+    a file of its folder, or of a base's, changed; every source when an agency.yaml, a
+    language's file or a file of the styles folder shared by every style (the print shop's
+    profile) changed; the sources beside a file that changed (an image)."""
     resolved = {path.resolve() for path in changed}
     styles = settings.styles.resolve()
     in_styles = {path for path in resolved if path.is_relative_to(styles)}

@@ -60,16 +60,16 @@ def lay_out(source: Path, made_up: bool = True, css: str = "", floats: bool = Tr
     """The document's screen PDF laid out by WeasyPrint (made up, or not; with `css` over
     its style), not written."""
     from blocnotes import pdf
-    from blocnotes.pipeline import Settings, pdf_html, prepare, style_folder
+    from blocnotes.pipeline import Settings, pdf_html, prepare, style_of
     from blocnotes.render import build_date, render_html
 
     settings = Settings(out=source.parent / "out", styles=ROOT / "styles",
                         agency_fallback=ROOT / "source/agency.yaml", environ={})
     document, _ = prepare(source, settings)
     html = pdf_html(settings, render_html(document, build_date(document, {})),
-                    style_folder(document, settings))
+                    style_of(document, settings))
     html = html.replace("</head>", f"<style>{css}</style></head>", 1) if css else html
-    roots = (source.parent, settings.styles, *pdf.fonts.font_dirs())
+    roots = (source.parent, settings.styles, *pdf.fonts.font_dirs(style_of(document, settings)))
     if made_up:
         return pdf.layout(html, source, roots, floats=floats)
     return pdf._lay_out(html, source, roots, False)

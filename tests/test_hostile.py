@@ -326,12 +326,13 @@ def test_style_stylesheet_references_are_errors_at_their_line(tmp_path, name, ru
     """A style's stylesheet that would fetch from the network (or @import, or ship a file
     of this computer, or close the web page's <style>) is an error at its file and line, as
     the EPUB's book.css, the web page and the PDF read it; the style's own stylesheets pass."""
-    from blocnotes import distribute, pipeline
+    from blocnotes import style
 
     folder = tmp_path / "bloc-notes"
     shutil.copytree(ROOT / "styles" / "bloc-notes", folder)
-    read = distribute._stylesheet if name == "web.css" else (
-        lambda path: pipeline._read_style(path.parent, path.name, shipped=name == "epub.css"))
+
+    def read(path: Path) -> str:
+        return style.read_stylesheet(path, shipped=name != "print.css")
     assert read(folder / name)  # as shipped: passes
     original = (folder / name).read_text(encoding="utf-8")
     (folder / name).write_text(f"{original}\n{rule}\n", encoding="utf-8")

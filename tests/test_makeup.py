@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 from blocnotes import cover, labels, languages, lint, load, pdf, style, typeset
 from blocnotes.distribute import _size
 from blocnotes.frontmatter import parse_yaml
-from blocnotes.pipeline import Settings, build, check, pdf_html, prepare, style_folder
+from blocnotes.pipeline import Settings, build, check, pdf_html, prepare, style_of
 from blocnotes.render import build_date, render_html
 from conftest import run_epubcheck
 from fixture_pages import FIXTURES, compare_pages
@@ -70,8 +70,8 @@ def _pdf_html(source: Path, tmp_path: Path) -> tuple[str, tuple[Path, ...]]:
     settings = _settings(tmp_path)
     document, _ = prepare(source, settings)
     html = pdf_html(settings, render_html(document, build_date(document, {})),
-                    style_folder(document, settings))
-    return html, (source.parent, settings.styles, *pdf.fonts.font_dirs())
+                    style_of(document, settings))
+    return html, (source.parent, settings.styles, *pdf.fonts.font_dirs(style_of(document, settings)))
 
 
 def _lay_out_now(source: Path, tmp_path: Path, made_up: bool):
@@ -292,10 +292,9 @@ def test_an_agency_rewords_a_label(tmp_path):
         load.parse(text, tmp_path / "x.md", wrong, tmp_path / "agency.yaml", styles)
 
 
-def test_file_sizes_are_in_the_language_units(tmp_path):
+def test_file_sizes_are_in_the_language_units():
     table = labels.read_table(ROOT / "styles" / "bloc-notes" / "labels.yaml")
-    file = tmp_path / "x.pdf"
-    file.write_bytes(b"x" * 5000)
+    file = 5000  # bytes
     assert _size(file, labels.words_for(languages.get("en"), table)) == "5\u00a0KB"
     assert _size(file, labels.words_for(languages.get("fr"), table)) == "5\u00a0Ko"
     assert _size(file, labels.words_for(languages.get("de-CH"), table)) == "5\u00a0KB"
@@ -385,8 +384,7 @@ def _drawn(monkeypatch, document) -> list[tuple[tuple[float, float, float, float
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
     folder = ROOT / "styles" / "bloc-notes"
-    Image.open(__import__("io").BytesIO(cover.cover_png(document, style.read(folder).colours,
-                                                        folder)))
+    Image.open(__import__("io").BytesIO(cover.cover_png(document, style.read(folder))))
     return boxes
 
 
@@ -432,7 +430,8 @@ def test_a_character_no_font_has_is_a_warning_of_every_build(tmp_path):
     # characters a fallback font sets (a sign in Noto Sans, an emoji in Noto Emoji) are no
     # damage: a note (shown with -v), at their line
     for char, code in (("\u20bf", "U+20BF"), ("\U0001F642", "U+1F642")):
-        assert pdf.fonts.fallback_covers(char) and not pdf.fonts.house_covers(char)
+        house = style.read(ROOT / "styles" / "bloc-notes")
+        assert pdf.fonts.fallback_covers(char, house) and not pdf.fonts.house_covers(char, house)
         notes = [d for d in outcome.diagnostics if code in d.message]
         assert [(d.line, d.severity) for d in notes] == [(7, "note")]
     checked = check([source], _settings(tmp_path))[0]

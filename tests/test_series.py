@@ -4,6 +4,7 @@ edition, and a source is rebuilt exactly when the files of its own style change.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import zipfile
@@ -64,6 +65,21 @@ def test_the_pdf_is_in_the_observatoire_colours_and_words(observatoire, seed_bui
     assert "THÈMES" in text and "MOTS-CLÉS" in seed_text
 
 
+def test_bold_in_the_italic_abstract_prints_bold(observatoire):
+    """The author's **Smart City Mag** inside the Observatoire's italic abstract is set in the
+    serif's semibold italic (Source Serif Pro had none: it printed as plain italic)."""
+    drawn: dict[str, str] = {}
+
+    def note(text, cm, tm, font, size):  # pypdf's visitor of each text shown
+        if font and text.strip():
+            name = str(font.get("/BaseFont", "")).split("+")[-1]
+            drawn[name] = drawn.get(name, "") + text
+
+    pypdf.PdfReader(observatoire / "note.pdf").pages[0].extract_text(visitor_text=note)
+    assert "Smart City Mag" in drawn.get("BN-Serif-Semi-Bold-Italic", ""), drawn.keys()
+    assert "magazine" in drawn.get("BN-Serif-Italic", "")
+
+
 def test_the_print_shop_pdf_has_the_observatoire_inks(observatoire):
     page = pypdf.PdfReader(observatoire / "note-impression.pdf").pages[0]
     content = page.get_contents().get_data().decode("latin-1")
@@ -79,19 +95,41 @@ def test_the_epub_passes_epubcheck_and_ace(observatoire, tmp_path):
     assert ace_violations(epub, tmp_path / "ace") == []
     with zipfile.ZipFile(epub) as book:
         css = book.read("EPUB/styles/book.css").decode("utf-8")
-        fonts = [name for name in book.namelist() if name.endswith(".ttf")]
+        carried = [name for name in book.namelist() if name.endswith(".ttf")]
     assert OBSERVATOIRE.colours["accent"] in css and BLOC_NOTES.colours["accent"] not in css
-    # the serif sets its text: the EPUB carries the serif's regular and italic
-    serif = {Path(file).stem for _, _, file in OBSERVATOIRE.fonts["serif"].faces[:2]}
-    assert serif <= {Path(name).stem for name in fonts}
+    # the serif sets its text: the EPUB carries the serif's regular and italic, and its
+    # semibold italic (bold in the italic abstract)
+    serif = {face.stem for face in fonts.house_faces(OBSERVATOIRE)
+             if face.family == OBSERVATOIRE.fonts["serif"].family and face.weight in (400, 600)
+             and (face.weight, face.style) != (600, "normal")}
+    assert len(serif) == 3 and serif <= {Path(name).stem for name in carried}
+
+
+def test_the_cover_is_drawn_as_the_style_s_page_1(observatoire, seed_built):
+    """style.yaml's `cover:` places the band: down the left edge for the Observatoire (as its
+    page 1), across the top for the Bloc-Notes."""
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    covers = {}
+    for name, epub in (("observatoire", observatoire / "note.epub"), ("bloc-notes", seed_built.epub)):
+        with zipfile.ZipFile(epub) as book:
+            covers[name] = Image.open(io.BytesIO(book.read("EPUB/images/couverture.png"))).convert("RGB")
+    green, blue = rgb(OBSERVATOIRE.colours["accent"]), rgb(BLOC_NOTES.colours["accent"])
+    width, height = covers["observatoire"].size
+    assert covers["observatoire"].getpixel((10, height - 10)) == green  # the band, at the foot
+    assert covers["observatoire"].getpixel((width - 10, 10)) != green
+    assert covers["bloc-notes"].getpixel((width - 10, 10)) == blue  # across the top
+    assert covers["bloc-notes"].getpixel((10, height - 10)) != blue
 
 
 def test_the_web_page_is_the_observatoire_page(observatoire):
     page = (observatoire / "site" / "index.html").read_text(encoding="utf-8")
     assert OBSERVATOIRE.colours["accent"] in page and BLOC_NOTES.colours["accent"] not in page
     assert "<h1>Note de l’Observatoire</h1>" in page or ">Note de l’Observatoire<" in page
-    serif = Path(OBSERVATOIRE.fonts["serif"].faces[0][2]).stem
-    assert (observatoire / "site" / "fonts" / f"{serif}.woff2").is_file()
+    serif = fonts.edition_faces("web", OBSERVATOIRE)
+    assert all((observatoire / "site" / "fonts" / f"{face.stem}.woff2").is_file() for face in serif)
+    assert OBSERVATOIRE.fonts["serif"].family in {face.family for face in serif}
 
 
 def test_a_photo_prints_across_the_one_column(tmp_path):
@@ -123,6 +161,22 @@ def _parse(tmp_path: Path, style_line: str = "", more: str = "", agency: str = "
     defaults = frontmatter.read_defaults(agency, tmp_path / "agency.yaml")
     return load.parse(TEXT.format(style=style_line, more=more), tmp_path / "x.md", defaults,
                       tmp_path / "agency.yaml", STYLES)
+
+
+def test_what_makes_a_table_wide_is_the_style_s_geometry(tmp_path):
+    """A table of three columns and 55 characters a row overflows the Bloc-Notes' column (48
+    characters at its size: it spans both) and sits in the Observatoire's (65): style.yaml's
+    geometry decides, not a number in the package."""
+    table = ("\n| Commune du territoire | Logements | Période de référence |\n| --- | ---: | --- |\n"
+             "| Mulhouse agglomération | 1 245 | 2022 à 2023 inclus |\n")
+    wide = {}
+    for name in ("bloc-notes", "observatoire"):
+        document = load.parse(TEXT.format(style=f"style: {name}\n", more="") + table,
+                              tmp_path / "x.md", styles=STYLES)
+        html = "".join(section.html for section in document.sections) + document.intro_html
+        wide[name] = 'class="table-wrap wide' in html
+    assert wide == {"bloc-notes": True, "observatoire": False}
+    assert (BLOC_NOTES.geometry.column_chars, OBSERVATOIRE.geometry.column_chars) == (48, 65)
 
 
 def test_the_style_chooses_labels_and_series(tmp_path):
@@ -166,23 +220,26 @@ def test_an_unknown_style_is_an_error_at_its_line(tmp_path):
 
 
 def test_a_style_whose_font_package_is_missing_says_so(tmp_path):
-    folder = tmp_path / "gazette"
-    shutil.copytree(STYLES / "observatoire", folder)
-    text = (folder / "style.yaml").read_text(encoding="utf-8")
-    (folder / "style.yaml").write_text(text.replace("package: font_source_serif_pro",
-                                                    "package: font_gazette_serif"), encoding="utf-8")
+    """A font's key overridden alone (its package), over the base's: the error at the file
+    that names it."""
+    folder = _gazette(tmp_path, "style.yaml", "\neditions:",
+                      "\nfonts:\n  serif:\n    package: font_gazette_serif\neditions:")
+    assert style.read(folder).fonts["serif"].family == BLOC_NOTES.fonts["serif"].family
     with pytest.raises(BlocNotesError) as caught:
-        fonts.house_faces(folder)
+        fonts.house_faces(style.read(folder))
     assert caught.value.path == folder / "style.yaml"
     assert "'font_gazette_serif' of 'serif' is not installed" in caught.value.message
     # the style's own fonts are found where their package put them
-    assert all(face.path.is_file() for face in fonts.all_faces(STYLES / "observatoire"))
+    assert all(face.path.is_file() for face in fonts.all_faces(OBSERVATOIRE))
 
 
-def _gazette(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    """A copy of the Observatoire as styles/gazette/ with `old` replaced by `new` in `file`."""
+def _gazette(tmp_path: Path, file: str, old: str, new: str, like: str = "observatoire") -> Path:
+    """A copy of the Observatoire (or of `like`) as styles/gazette/, beside a copy of its base,
+    with `old` replaced by `new` in `file`."""
     folder = tmp_path / "styles" / "gazette"
-    shutil.copytree(STYLES / "observatoire", folder)
+    shutil.copytree(STYLES / like, folder)
+    if not (tmp_path / "styles" / style.DEFAULT).exists():
+        shutil.copytree(STYLES / style.DEFAULT, tmp_path / "styles" / style.DEFAULT)
     text = (folder / file).read_text(encoding="utf-8")
     assert old in text
     (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -192,21 +249,44 @@ def _gazette(tmp_path: Path, file: str, old: str, new: str) -> Path:
 def test_a_half_written_style_is_one_clean_error_at_its_file(tmp_path, monkeypatch):
     """A style being written fails at its own file, with a line a designer can act on, not
     with a traceback (and, at start-up, without stopping the builds of the other styles)."""
-    folder = _gazette(tmp_path / "a", "style.yaml", "\n  emoji:", "\n  emojix:")
+    folder = _gazette(tmp_path / "a", "style.yaml", "\n  emoji:", "\n  emojix:", "bloc-notes")
     with pytest.raises(BlocNotesError, match="'fonts:' group has no emoji") as caught:
         style.read(folder)
     assert caught.value.path == folder / "style.yaml"
-    shutil.copytree(STYLES / "bloc-notes", tmp_path / "a" / "styles" / "bloc-notes")
     monkeypatch.setattr(style, "ROOT", tmp_path / "a" / "styles")  # fontconfig at start-up:
-    assert fonts.font_dirs(STYLES / "bloc-notes")[0] in fonts._all_font_dirs()  # the others load
-    folder = _gazette(tmp_path / "b", "style.yaml", "SourceSerifPro-Regular", "SourceSerifPro-Rgular")
-    with pytest.raises(BlocNotesError, match="has no file 'SourceSerifPro-Rgular"):
-        fonts.house_faces(folder)
+    assert fonts.font_dirs(BLOC_NOTES)[0] in fonts._all_font_dirs()  # the others load
+    folder = _gazette(tmp_path / "b", "style.yaml", "SourceSerif4[opsz,wght]", "SourceSerif4[opsz,wgt]",
+                      "bloc-notes")
+    with pytest.raises(BlocNotesError, match=r"has no file .SourceSerif4\[opsz,wgt\]"):
+        fonts.house_faces(style.read(folder))
     folder = _gazette(tmp_path / "c", "labels.yaml", "\n  series:", "\n  serie:")
     with pytest.raises(BlocNotesError,
                        match=r"unknown label 'serie' in 'fr' \(did you mean 'series'") as caught:
         load.load(_source(tmp_path / "c", "gazette"), None, tmp_path / "c" / "styles")
     assert caught.value.path == folder / "labels.yaml"
+
+
+@pytest.mark.parametrize(("base", "message"), [
+    ("gazetta", "unknown base 'gazetta' (known: bloc-notes, gazette, observatoire"),
+    ("gazette", "'base: gazette' makes a cycle (gazette -> gazette)"),
+    ("observatoire", "'base: gazette' makes a cycle (gazette -> observatoire -> gazette)"),
+    ("../bloc-notes", "'base' must name a style"),
+])
+def test_an_unknown_or_circular_base_is_one_line_at_its_line(tmp_path, base, message):
+    """`base:` naming no style beside it, or leading back to the style, is an error at the
+    line of the `base:` that does (the Observatoire based on the gazette, in the cycle)."""
+    _gazette(tmp_path, "style.yaml", "base: bloc-notes", f"base: {base}")
+    shutil.copytree(STYLES / "observatoire", tmp_path / "styles" / "observatoire")
+    if base == "observatoire":
+        theirs = tmp_path / "styles" / "observatoire" / "style.yaml"
+        theirs.write_text(theirs.read_text(encoding="utf-8").replace(
+            "base: bloc-notes", "base: gazette"), encoding="utf-8")
+    with pytest.raises(BlocNotesError) as caught:
+        load.load(_source(tmp_path, "gazette"), None, tmp_path / "styles")
+    line = next(number for number, row in enumerate(
+        caught.value.path.read_text(encoding="utf-8").split("\n"), 1) if row.startswith("base:"))
+    assert caught.value.line == line and message in caught.value.message
+    assert caught.value.path.parent.name == ("observatoire" if base == "observatoire" else "gazette")
 
 
 def _source(folder: Path, name: str) -> Path:
@@ -230,18 +310,18 @@ def test_a_style_whose_web_page_fails_fails_dist_cleanly(tmp_path):
     assert "unknown colour '--nope'" in errors[0].message
 
 
-def test_watch_forgets_a_style_s_fonts_when_it_changes(tmp_path):
+def test_a_style_s_fonts_follow_its_file_when_it_changes(tmp_path):
+    """The fonts are the Style's, read once by each build: a build after the style.yaml
+    changed (watch mode) carries the faces it now lists."""
     folder = _gazette(tmp_path, "style.yaml", "editions:", "editions:")
-    before = fonts.edition_faces("epub", folder)
+    before = fonts.edition_faces("epub", style.read(folder))
     text = (folder / "style.yaml").read_text(encoding="utf-8")
     epub = re.search(r"\n  epub:((?:\n    - .*)+)", text)
     assert epub and len(before) > 1
     first = epub.group(1).split("\n")[1]
     (folder / "style.yaml").write_text(text.replace(epub.group(1), "\n" + first, 1),
                                        encoding="utf-8")
-    assert fonts.edition_faces("epub", folder) == before  # read once per process...
-    fonts.forget()
-    assert len(fonts.edition_faces("epub", folder)) == 1  # ...until watch forgets it
+    assert len(fonts.edition_faces("epub", style.read(folder))) == 1
 
 
 # --- rebuilding exactly what a style's change concerns ----------------------------------
@@ -270,6 +350,15 @@ def test_a_style_change_makes_due_only_its_own_documents(tmp_path):
         sources["observatoire"]]
     assert affected([styles / "icc" / "FOGRA39L.icc"], list(sources.values()), watched) == list(
         sources.values())
+    # a file of the base (bloc-notes) is a file of the Observatoire too: both are due
+    assert affected([styles / "bloc-notes" / "epub.css"], list(sources.values()), watched) == list(
+        sources.values())
+    with (styles / "bloc-notes" / "print.css").open("a", encoding="utf-8") as css:
+        css.write("\n/* edited */\n")
+    assert [due(source, ("pdf",), settings) for source in sources.values()] == [("pdf",), ("pdf",)]
+    depfile = (settings.out / ".build" / "observatoire.d").read_text(encoding="utf-8")
+    assert str(styles / "bloc-notes" / "print.css") in depfile
+    assert str(styles / "observatoire" / "print.css") in depfile
 
     # a source that chooses another style is due, and built in it
     sources["bloc-notes"].write_text(TEXT.format(style="style: observatoire\n", more=""),

@@ -76,10 +76,12 @@ def test_the_colour_pattern_catches_what_it_should():
 
 
 def test_the_stylesheets_take_their_colours_from_the_style():
-    """No colour is written out in the stylesheets: each is a var() of style.yaml's."""
+    """No colour is written out in the stylesheets (a style's own and its base's): each is a
+    var() of style.yaml's."""
     for folder in STYLES:
         for name in ("print.css", "print-shop.css", "epub.css", "web.css"):
-            css = re.sub(r"/\*.*?\*/", "", (folder / name).read_text(encoding="utf-8"), flags=re.S)
+            css = "".join(re.sub(r"/\*.*?\*/", "", path.read_text(encoding="utf-8"), flags=re.S)
+                          for path in style.read(folder).sheets(name))
             assert not COLOUR_RE.search(css), (folder.name, name)
             assert "var(--" in css
 
@@ -107,7 +109,8 @@ NOT_LAYOUT = {"months", "date-format", "kilobytes", "megabytes", "colon"}
 def _label_words() -> set[str]:
     found = set()
     for words in [*(words for folder in STYLES
-                    for words in labels.read_table(folder / labels.TABLE_FILE).values()),
+                    for words in labels.read_chain(style.read(folder).files[labels.TABLE_FILE])
+                    .values()),
                   *(languages.get(code).labels for code in languages.codes())]:
         for key, text in words.items():
             if key in NOT_LAYOUT:
@@ -169,7 +172,7 @@ def test_the_package_holds_no_font_name():
     names = {text for font in fonts.values()
              for text in (font.family, font.name, font.package,
                           *(Path(file).stem for _, _, file in font.faces))}
-    assert {"BN Sans", "Source Sans Pro", "font_source_sans_pro", "NotoEmoji[wght]"} <= names
+    assert {"BN Sans", "Source Sans 3", "fontpkg_source_sans_3", "NotoEmoji[wght]"} <= names
     found = [(path.name, name) for path, texts in _package_texts().items() for text in texts
              for name in names if name in text]
     assert found == []

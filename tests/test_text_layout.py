@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from blocnotes import pdf
-from blocnotes.pipeline import Settings, pdf_html, prepare, style_folder
+from blocnotes.pipeline import Settings, pdf_html, prepare, style_of
 from blocnotes.render import build_date, render_html
 from helpers import ROOT
 
@@ -44,9 +44,9 @@ def _laid_out(tmp_path: Path, style: str, front: str, body: str = BODY):
     settings = Settings(out=tmp_path / style / "out", styles=ROOT / "styles",
                         agency_fallback=ROOT / "source/agency.yaml", environ={})
     document, _ = prepare(source, settings)
-    html = pdf_html(settings, render_html(document, build_date(document, {})),
-                    style_folder(document, settings))
-    return pdf._lay_out(html, source, (source.parent, settings.styles, *pdf.fonts.font_dirs()),
+    house = style_of(document, settings)
+    html = pdf_html(settings, render_html(document, build_date(document, {})), house)
+    return pdf._lay_out(html, source, (source.parent, settings.styles, *pdf.fonts.font_dirs(house)),
                         False)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from blocnotes.pipeline import Settings, pdf_html, prepare, style_folder
+from blocnotes.pipeline import Settings, pdf_html, prepare, style_of
 from blocnotes.render import build_date, render_html
 from helpers import ROOT, epub_text
 
@@ -87,7 +87,7 @@ def _laid_out(folder: Path, text: str) -> list:
     settings = Settings(out=folder, styles=ROOT / "styles", environ={})
     document, _ = prepare(source, settings)
     html = pdf_html(settings, render_html(document, build_date(document, {})),
-                    style_folder(document, settings))
+                    style_of(document, settings))
     from blocnotes.pdf import HTML  # WeasyPrint's, once fontconfig sees the house fonts only
 
     return HTML(string=html, base_url=str(folder)).render().pages
@@ -232,7 +232,7 @@ def test_raised_letters_read_in_order_in_the_pdf_and_keep_the_leading(raised_bui
     assert "XIXe siècle" in text and "2e débat" in text and "1re salle" in text
     document, _ = prepare(source, settings)
     html = pdf_html(settings, render_html(document, build_date(document, {})),
-                    style_folder(document, settings))
+                    style_of(document, settings))
     page = HTML(string=html, base_url=str(source.parent)).render().pages[0]
     lines = {}
     for box, _ in _boxes(page._page_box):
