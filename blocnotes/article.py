@@ -142,7 +142,9 @@ def _html(element: etree._Element) -> Markup:
         if isinstance(node.tag, str) and node.tag.startswith(X):
             node.tag = node.tag[len(X):]
     etree.cleanup_namespaces(element)
-    return Markup(etree.tostring(element, method="html", encoding="unicode"))
+    # libxml2's HTML writer knows HTML 4's void elements: <wbr> (an address's break) is not one
+    html = etree.tostring(element, method="html", encoding="unicode").replace("</wbr>", "")
+    return Markup(html)
 
 
 def _json_ld(document: Typeset, around: Around, url: str | None) -> Markup:

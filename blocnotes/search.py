@@ -8,6 +8,8 @@ stemming); only what a page marks `data-pagefind-body` (an article's text) is in
 from __future__ import annotations
 
 import io
+import json
+import re
 import subprocess
 import tempfile
 import zipfile
@@ -18,6 +20,10 @@ from .errors import BlocNotesError
 
 BUNDLE = "pagefind"  # the index's folder in the hand-out folder
 SCRIPT = "search.js"  # the search box's script, beside the pages
+ENTRY = "pagefind-entry.json"  # the bundle's table of languages
+# Pagefind's own search interfaces and highlighter, which search.js does not use (its worker
+# is used: without it, several languages' instances fail in the page's thread)
+_UNUSED = re.compile(r"pagefind-(.*ui\.(js|css)|highlight\.js)$")
 _SCRIPT_SOURCE = Path(__file__).resolve().parent / "templates" / "search.js"
 
 
@@ -45,9 +51,13 @@ def _index(pages: Mapping[str, bytes]) -> bytes:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             for path in sorted(output.rglob("*")):
-                if path.is_file():
-                    archive.writestr(zipfile.ZipInfo(path.relative_to(output).as_posix()),
-                                     path.read_bytes())
+                name = path.relative_to(output).as_posix()
+                if path.is_file() and not _UNUSED.match(name):
+                    data = path.read_bytes()
+                    if name == ENTRY:  # its languages in the order of a hash map: sorted
+                        data = json.dumps(json.loads(data), sort_keys=True, ensure_ascii=False,
+                                          separators=(",", ":")).encode("utf-8")
+                    archive.writestr(zipfile.ZipInfo(name), data)
         return buffer.getvalue()
 
 

@@ -12,7 +12,7 @@ async function instances() {
   return Object.keys(entry.languages).map((language) => {
     root.setAttribute("lang", language);
     try {
-      return pagefind.createInstance({ basePath: bundle, noWorker: true });
+      return pagefind.createInstance({ basePath: bundle });
     } finally {
       root.setAttribute("lang", own);
     }
