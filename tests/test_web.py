@@ -253,11 +253,14 @@ def test_the_search_finds_a_word_of_one_articles_third_section(site, browser):
     a word of no document finds nothing, and says so."""
     launched, address = browser
     page = launched.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     for start in ("index.html", ARTICLES["german"]):
         page.goto(address + start, wait_until="load")
         box = page.get_by_role("searchbox")
         box.fill("champs")
-        page.wait_for_selector(".search-results li a")
+        page.wait_for_selector(".search-results li a", timeout=15000)
+        assert not errors
         hrefs = page.eval_on_selector_all(".search-results li a", "links => links.map(a => a.href)")
         assert hrefs == [address + ARTICLES["kitchen-sink"]]
         box.fill("xylophonistes")

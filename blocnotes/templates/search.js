@@ -8,15 +8,19 @@ async function instances() {
   const entry = await (await fetch(bundle + "pagefind-entry.json")).json();
   const pagefind = await import(bundle + "pagefind.js");
   const root = document.documentElement, own = root.getAttribute("lang");
-  // Pagefind picks an instance's language from <html lang>: each is made under its own.
-  return Object.keys(entry.languages).map((language) => {
+  // Pagefind picks an instance's language from <html lang>: each is made under its own, and
+  // started one after the other (they share Pagefind's worker).
+  const made = [];
+  for (const language of Object.keys(entry.languages)) {
     root.setAttribute("lang", language);
     try {
-      return pagefind.createInstance({ basePath: bundle });
+      made.push(pagefind.createInstance({ basePath: bundle }));
     } finally {
       root.setAttribute("lang", own);
     }
-  });
+    await made.at(-1).init();
+  }
+  return made;
 }
 
 if (form) {
@@ -28,8 +32,10 @@ if (form) {
     const words = input.value.trim(), turn = ++asked;
     if (!words) { list.replaceChildren(); return; }
     searchers ??= instances();
-    const found = (await Promise.all((await searchers).map((one) => one.search(words))))
-      .flatMap((search) => search?.results ?? []).sort((a, b) => b.score - a.score).slice(0, 8);
+    const searches = [];
+    for (const one of await searchers) searches.push(await one.search(words));
+    const found = searches.flatMap((search) => search?.results ?? [])
+      .sort((a, b) => b.score - a.score).slice(0, 8);
     const pages = await Promise.all(found.map((result) => result.data()));
     if (turn !== asked) return;  // a later search has been asked for
     if (!pages.length) {
