@@ -21,9 +21,9 @@ from .errors import BlocNotesError
 BUNDLE = "pagefind"  # the index's folder in the hand-out folder
 SCRIPT = "search.js"  # the search box's script, beside the pages
 ENTRY = "pagefind-entry.json"  # the bundle's table of languages
-# Pagefind's own search interfaces and highlighter, which search.js does not use (its worker
-# is used: without it, several languages' instances fail in the page's thread)
-_UNUSED = re.compile(r"pagefind-(.*ui\.(js|css)|highlight\.js)$")
+# Pagefind's own search interfaces, highlighter and worker, which search.js does not use (it
+# searches in the page's thread, a module per language: one worker would hold one language)
+_UNUSED = re.compile(r"pagefind-(.*ui\.(js|css)|highlight\.js|worker\.js)$")
 _SCRIPT_SOURCE = Path(__file__).resolve().parent / "templates" / "search.js"
 
 

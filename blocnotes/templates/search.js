@@ -6,15 +6,15 @@ const bundle = new URL("pagefind/", import.meta.url).href;
 
 async function instances() {
   const entry = await (await fetch(bundle + "pagefind-entry.json")).json();
-  const pagefind = await import(bundle + "pagefind.js");
   const root = document.documentElement, own = root.getAttribute("lang");
-  // Pagefind picks an instance's language from <html lang>: each is made under its own, and
-  // started one after the other (they share Pagefind's worker).
   const made = [];
   for (const language of Object.keys(entry.languages)) {
-    root.setAttribute("lang", language);
+    // One module per language (its address tells them apart): Pagefind's module holds one
+    // WebAssembly stemmer and index at a time, and it searches in the page's thread.
+    const pagefind = await import(`${bundle}pagefind.js?${encodeURIComponent(language)}`);
+    root.setAttribute("lang", language);  // Pagefind takes an instance's language from here
     try {
-      made.push(pagefind.createInstance({ basePath: bundle }));
+      made.push(pagefind.createInstance({ basePath: bundle, noWorker: true }));
     } finally {
       root.setAttribute("lang", own);
     }
