@@ -167,7 +167,7 @@ def _articles(entries: list[Built], items: list[dict[str, object]], styles: Path
             faces += fonts.mono_faces(folder)
         used += [face for face in faces if face not in used]
         css = (fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
-               + style.read(folder).root_css()
+               + (house := style.read(folder)).root_css() + house.dark_css()
                + "".join(_stylesheet(folder / name) for name in ARTICLE.stylesheets))
         pictures, pixels = article.pictures(document, str(item["anchor"]), images.prepare)
         files.update(pixels)
@@ -195,7 +195,8 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
     meta = first.display if first else None
     folder = style.folder(styles, first.meta.style if first else None)
     house = style.read(folder)
-    page_css = house.root_css() + "".join(_stylesheet(folder / name) for name in WEB.stylesheets)
+    page_css = house.root_css() + house.dark_css() + "".join(_stylesheet(folder / name)
+                                                             for name in WEB.stylesheets)
     faces = fonts.edition_faces("web", folder)
     css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(

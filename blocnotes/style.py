@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,12 +54,22 @@ class Style:
     geometry: Geometry
     fonts: Mapping[str, Font]
     editions: Mapping[str, tuple[tuple[str, int, str], ...]]
+    dark: Mapping[str, str] = field(default_factory=dict)  # colours on a dark screen (web)
 
     def root_css(self, press: bool = False) -> str:
         """The colours (with `press`, the inks) as CSS custom properties, for the stylesheets
         that cascade them."""
         return ":root {\n" + "".join(f"  --{name}: {value};\n" for name, value
                                      in (self.inks if press else self.colours).items()) + "}\n"
+
+    def dark_css(self) -> str:
+        """The colours of a dark screen (`dark:` of style.yaml), over root_css's, for the web
+        pages: on a screen whose reader asks for dark (prefers-color-scheme), never in print."""
+        if not self.dark:
+            return ""
+        return ("@media screen and (prefers-color-scheme: dark) {\n:root {\n"
+                + "".join(f"  --{name}: {value};\n" for name, value in self.dark.items())
+                + "}\n}\n")
 
     def resolve(self, css: str, path: Path, press: bool = False) -> str:
         """`css` with each var(--colour) written out (with `press`, the inks): for e-readers
@@ -98,11 +108,32 @@ def _read(path: Path, text: str) -> Style:
     colours, inks = ({str(name): str(value) for name, value in data[group].items()}
                      for group in ("colours", "inks"))
     _check_colours(colours, inks, path, text)
+    dark = _dark(data.get("dark"), colours, path, text)
     geometry = Geometry(*(_number(data["geometry"].get(key), path, key)
                           for key in ("column", "wide")))
     fonts = _fonts(data.get("fonts"), path)
     _check_fonts(fonts, path, text)
-    return Style(colours, inks, geometry, fonts, _editions(data.get("editions"), path))
+    return Style(colours, inks, geometry, fonts, _editions(data.get("editions"), path), dark)
+
+
+def _dark(value: Any, colours: Mapping[str, str], path: Path, text: str) -> dict[str, str]:
+    """The optional `dark:` group: colours of the `colours:` group for a dark screen, each one
+    CSS colour."""
+    from . import css  # tinycss2: imported once a stylesheet is read, not at start
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BlocNotesError(path, _line(text, "dark", "dark"), "'dark:' must be a group of "
+                             "'name: colour' lines (the names of 'colours:')")
+    dark = {str(name): str(colour) for name, colour in value.items()}
+    for name, colour in dark.items():
+        if name not in colours:
+            raise BlocNotesError(path, _line(text, "dark", name), f"dark colour '{name}' is not "
+                                 f"one of 'colours:' ({', '.join(colours)})")
+        if not css.is_colour(colour):
+            raise BlocNotesError(path, _line(text, "dark", name), f"'{name}: {colour[:60]}' is "
+                                 "not one CSS colour (write one, as the style's others are written)")
+    return dark
 
 
 def _line(text: str, group: str, key: str) -> int | None:

@@ -51,7 +51,10 @@ if (form) {
       link.textContent = page.meta?.title ?? page.url;
       const excerpt = document.createElement("p");
       excerpt.innerHTML = page.excerpt;  // Pagefind's: the page's own text, words in <mark>
-      item.append(link, excerpt);
+      const when = document.createElement("span");
+      when.className = "when";
+      when.textContent = page.meta?.date ?? "";
+      item.append(link, when, excerpt);
       items.append(item);
     }
     list.replaceChildren(items);
