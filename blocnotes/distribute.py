@@ -157,6 +157,7 @@ def _articles(entries: list[Built], items: list[dict[str, object]], styles: Path
     rendition (as its PDF and EPUB were made), with its images; and the web fonts they use."""
     files: dict[str, bytes] = {}
     used: list[fonts.Face] = []
+    sheets: dict[Path, str] = {}  # each style's, read and checked once
     for entry, item in zip(entries, items, strict=True):
         document = entry.document
         folder = style.folder(styles, document.meta.style)
@@ -166,9 +167,11 @@ def _articles(entries: list[Built], items: list[dict[str, object]], styles: Path
         if "<code" in rendition:
             faces += fonts.mono_faces(folder)
         used += [face for face in faces if face not in used]
-        css = (fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
-               + (house := style.read(folder)).root_css() + house.dark_css()
-               + "".join(_stylesheet(folder / name) for name in ARTICLE.stylesheets))
+        if folder not in sheets:
+            house = style.read(folder)
+            sheets[folder] = house.root_css() + house.dark_css() + "".join(
+                _stylesheet(folder / name) for name in ARTICLE.stylesheets)
+        css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2") + sheets[folder]
         pictures, pixels = article.pictures(document, str(item["anchor"]), images.prepare)
         files.update(pixels)
         around = article.Around(
