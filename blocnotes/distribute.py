@@ -133,6 +133,17 @@ def _documents(entries: list[Built], memo: _Memo
     return files, items, published
 
 
+def _web_sheet(folder: Path, names: tuple[str, ...]) -> str:
+    """The web pages' stylesheets of the style in `folder`, checked (each colour one of its
+    style.yaml: an unknown one is an error at its line), after the style's colours as custom
+    properties, light and dark (the pages keep var(): the dark colours replace the light)."""
+    house = style.read(folder)
+    sheets = [(_stylesheet(folder / name), folder / name) for name in names]
+    for text, path in sheets:
+        house.resolve(text, path)  # only to check the colours' names
+    return house.root_css() + house.dark_css() + "".join(text for text, _ in sheets)
+
+
 def _stylesheet(path: Path) -> str:
     """A stylesheet of the web page's style, checked (css.check_stylesheet)."""
     from . import css  # tinycss2: imported once a stylesheet is read, not at start
@@ -168,9 +179,7 @@ def _articles(entries: list[Built], items: list[dict[str, object]], styles: Path
             faces += fonts.mono_faces(folder)
         used += [face for face in faces if face not in used]
         if folder not in sheets:
-            house = style.read(folder)
-            sheets[folder] = house.root_css() + house.dark_css() + "".join(
-                _stylesheet(folder / name) for name in ARTICLE.stylesheets)
+            sheets[folder] = _web_sheet(folder, ARTICLE.stylesheets)
         css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2") + sheets[folder]
         pictures, pixels = article.pictures(document, str(item["anchor"]), images.prepare)
         files.update(pixels)
@@ -197,9 +206,7 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
     the pages of `more_text` use, in `more_faces` too)."""
     meta = first.display if first else None
     folder = style.folder(styles, first.meta.style if first else None)
-    house = style.read(folder)
-    page_css = house.root_css() + house.dark_css() + "".join(_stylesheet(folder / name)
-                                                             for name in WEB.stylesheets)
+    page_css = _web_sheet(folder, WEB.stylesheets)
     faces = fonts.edition_faces("web", folder)
     css = fonts.font_face_css(faces, lambda face: f"fonts/{face.path.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
