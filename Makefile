@@ -57,8 +57,14 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Tests also need Debian's poppler-utils (pdftoppm, pdffonts), exiftool (the PDF's XMP), Java (EPUBCheck), Chromium
-# and DAISY Ace (the EPUB accessibility checker, from npm, driven through Debian's Chromium).
+# and DAISY Ace (the EPUB accessibility checker, from npm, driven through Debian's Chromium),
+# the Nu validator and axe-core (the web pages).
 ACE_VERSION := 1.4.6
+# The web edition's checkers, from npm into the .venv: the W3C Nu validator (vnu.jar, run by
+# Java) and axe-core (run in Chromium by the tests, tests/test_web.py)
+VNU_VERSION := 26.9.27
+AXE_VERSION := 4.14.1
+WEB_CHECKS := $(VENV)/npm/node_modules
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -qq --disable-pip-version-check -e '.[test]' $(EDITABLE)
 	command -v pdftoppm >/dev/null && command -v pdffonts >/dev/null || \
@@ -72,6 +78,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	command -v ace-puppeteer >/dev/null || \
 		PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
 		npm install -g --silent @daisy/ace@$(ACE_VERSION)
+	test -f $(WEB_CHECKS)/vnu-jar/build/dist/vnu.jar && test -f $(WEB_CHECKS)/axe-core/axe.min.js || \
+		npm install --silent --no-save --prefix $(VENV)/npm vnu-jar@$(VNU_VERSION) axe-core@$(AXE_VERSION)
 	touch $@
 
 # The images each source uses and the files of the style it chose, by output (written by

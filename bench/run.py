@@ -192,6 +192,16 @@ def make_dist_warm(bench: Bench) -> float:
     return bench.make("dist", project=bench.handout)
 
 
+def make_dist_layout(bench: Bench) -> float:
+    """The hand-out folder laid out from nothing, every build reused: its thumbnails, web
+    fonts, web editions (articles) and search index made again; what `dist` adds to the
+    builds."""
+    bench.make("dist", project=bench.handout)  # not timed: every output built
+    shutil.rmtree(bench.handout / "dist" / "site", ignore_errors=True)
+    shutil.rmtree(bench.handout / "dist" / ".build" / "memo", ignore_errors=True)
+    return bench.make("dist", project=bench.handout)
+
+
 def pandoc_loop(bench: Bench) -> float:
     """Pandoc as a user runs it on a series: a loop, one file after another."""
     return timed(lambda: [pandoc_pipeline(Path(path), bench.pandoc) for path in bench.sources()])
@@ -221,6 +231,8 @@ SERIES_WORKLOADS: dict[str, Callable[[Bench], float]] = {
     f"make pdf after an edit of styles/bloc-notes/print.css, {SERIES} documents": make_pdf_after_style_edit,
     f"make dist, {SERIES} documents (cold)": make_dist_cold,
     DIST_WARM: make_dist_warm,
+    f"make dist, {SERIES} documents, the hand-out folder laid out from nothing (builds reused)":
+        make_dist_layout,
     SERIES_LOOP: pandoc_loop,
     SERIES_PARALLEL: pandoc_parallel,
 }

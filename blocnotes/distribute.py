@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import pickle
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image
 
-from . import atomic, feeds, fonts, freshness, labels, languages, markup, render, style
-from .editions import EPUB, HANDED_OUT, WEB, dated
+from . import article, atomic, feeds, fonts, freshness, labels, languages, markup, render, search, style
+from .editions import ARTICLE, EPUB, HANDED_OUT, WEB, dated
 from .epub import COVER_IMAGE
+from .imagecache import ImageCache
 from .model import Typeset
 
 SUMS = "SHA256SUMS"
@@ -115,27 +117,88 @@ def _documents(entries: list[Built], memo: _Memo
         published.append(feeds.Published(
             document, files=tuple(offered),
             thumbnail=feeds.File(f"{name}.png", "image/png", len(files[f"{name}.png"])),
-            thumbnail_px=Image.open(io.BytesIO(files[f"{name}.png"])).size, anchor=name))
+            thumbnail_px=Image.open(io.BytesIO(files[f"{name}.png"])).size, anchor=name,
+            article=ARTICLE.path_name(name)))
         items.append({
             "anchor": name, "title": shown.title, "date": document.meta.date.isoformat(),
             "dateline": shown.dateline or render.date_text(document.meta.date, document.labels),
             "lang": document.meta.lang, "number": render.number_text(shown, document.labels),
             "cover": f"{document.labels['cover']}{document.labels['colon']}{shown.title}",
             "keywords": shown.keywords, "summary": _summary(document),
-            "first": offered[0].name, "thumbnail": f"{name}.png",
-            "downloads": [{"href": file.name, "format": file.label,
+            "first": ARTICLE.path_name(name), "thumbnail": f"{name}.png",
+            "article": ARTICLE.path_name(name),
+            "downloads": [{"href": file.name, "format": file.label, "media_type": file.media_type,
                            "size": _size(file.size, document.labels)} for file in offered],
         })
     return files, items, published
 
 
-def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Path, memo: _Memo
-              ) -> dict[str, bytes]:
+def _web_sheet(house: style.Style, names: tuple[str, ...]) -> str:
+    """The web pages' stylesheets of the style `house` (each the files of its chain, the
+    base's first), checked (each colour one of its style.yaml: an unknown one is an error at
+    its line), after the style's colours as custom properties, light and dark (the pages
+    keep var(): the dark colours replace the light)."""
+    sheets = [(style.read_stylesheet(path, shipped=True), path)
+              for name in names for path in house.sheets(name)]
+    for text, path in sheets:
+        house.resolve(text, path)  # only to check the colours' names
+    return house.root_css() + house.dark_css() + "".join(text for text, _ in sheets)
+
+
+def _article_page(document: Typeset, rendition: str, css: str,
+                  pictures: Mapping[str, article.Picture], around: article.Around, name: str
+                  ) -> bytes:
+    return article.page(document, rendition, css, pictures, around, name).encode("utf-8")
+
+
+def _articles(entries: list[Built], items: list[dict[str, object]], styles: Path, memo: _Memo,
+              images: ImageCache, environ: Mapping[str, str]
+              ) -> tuple[dict[str, bytes], list[fonts.Face]]:
+    """The web edition of each Bloc-Notes (article.py), in the style it chose, from its
+    rendition (as its PDF and EPUB were made), with its images; and the web fonts they use."""
+    files: dict[str, bytes] = {}
+    used: list[fonts.Face] = []
+    sheets: dict[Path, str] = {}  # each style's, read and checked once
+    houses: dict[Path, style.Style] = {}
+    for entry, item in zip(entries, items, strict=True):
+        document = entry.document
+        folder = style.folder(styles, document.meta.style)
+        if folder not in houses:
+            houses[folder] = style.read(folder)
+            sheets[folder] = _web_sheet(houses[folder], ARTICLE.stylesheets)
+        house = houses[folder]
+        when = render.build_date(document, environ)
+        rendition = render.render_html(document, when)
+        faces = fonts.edition_faces("web", house)
+        if "<code" in rendition:
+            faces += fonts.mono_faces(house)
+        used += [face for face in faces if face not in used]
+        css = fonts.font_face_css(faces, lambda face: f"fonts/{face.stem}.woff2") + sheets[folder]
+        pictures, pixels = article.pictures(document, str(item["anchor"]), images.prepare)
+        files.update(pixels)
+        around = article.Around(
+            index=WEB.file_name, feed=feeds.FEED, catalog=feeds.CATALOG,
+            catalog_type=feeds.CATALOG_TYPE,
+            downloads=tuple(article.Download(file["href"], file["media_type"], file["size"],
+                                             file["format"]) for file in item["downloads"]),
+            thumbnail=str(item["thumbnail"]), site_url=document.meta.site_url)
+        name = str(item["article"])
+        files[name] = memo.get(
+            [b"article", rendition.encode(), css.encode(), name.encode(),
+             pickle.dumps((document.meta, document.display, document.labels, around,
+                           sorted(pictures.items())))],
+            partial(_article_page, document, rendition, css, pictures, around, name))
+    return files, used
+
+
+def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Path, memo: _Memo,
+              more_text: str = "", more_faces: tuple[fonts.Face, ...] = ()) -> dict[str, bytes]:
     """index.html, the series' page (newest first; the series named by `first`, in the style
-    `first` chose under the styles folder `styles`), and the subset web fonts it uses."""
+    `first` chose under the styles folder `styles`), and the subset web fonts it uses (and
+    the pages of `more_text` use, in `more_faces` too)."""
     meta = first.display if first else None
     house = style.read(style.folder(styles, first.meta.style if first else None))
-    page_css = house.shipped_css(WEB.stylesheets)
+    page_css = _web_sheet(house, WEB.stylesheets)
     faces = fonts.edition_faces("web", house)
     css = fonts.font_face_css(faces, lambda face: f"fonts/{face.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
@@ -144,11 +207,14 @@ def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Pat
         publisher=meta.publisher if meta else None, rights=meta.rights if meta else None,
         items=items, css=Markup(css + page_css),  # our own stylesheet: not to be escaped
         feed=feeds.FEED, catalog=feeds.CATALOG, catalog_type=feeds.CATALOG_TYPE,
+        search=bool(items), search_script=search.SCRIPT,
+        words=first.labels if first else labels.default_words(),
     )
-    text = "".join(sorted(set(page + "".join(str(item["title"]) for item in items))))
+    text = "".join(sorted(set(page + "".join(str(item["title"]) for item in items) + more_text)))
     files = {f"fonts/{face.stem}.woff2": memo.get(
         [b"woff2", str(face.path).encode(), text.encode()],
-        partial(fonts.subset_font, face.path, text, "woff2")) for face in faces}
+        partial(fonts.subset_font, face.path, text, "woff2"))
+        for face in (*faces, *(face for face in more_faces if face not in faces))}
     files[WEB.file_name] = page.encode("utf-8")
     return files
 
@@ -175,17 +241,25 @@ def _publish(site: Path, files: dict[str, bytes]) -> list[Path]:
     return written
 
 
-def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = None
+def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = None,
+             images: Path | None = None, environ: Mapping[str, str] | None = None
              ) -> list[Path]:
     """Lay `site` out: `<date>-<slug>.pdf/.epub/.png`, `<date>-<slug>-impression.pdf`,
     index.html and its fonts/, the Atom feed, the OPDS catalog, SHA256SUMS listing every one
     of them, and nothing else. The web page is in the style of the newest of `built` (a folder
     of the styles folder `styles`), whose series the feeds name too.
-    `memo`: a folder where thumbnails and web fonts are kept for the next time."""
+    `memo`: a folder where thumbnails and web fonts are kept for the next time; `images`:
+    the image cache's folder; `environ`: the build's (its SOURCE_DATE_EPOCH)."""
     entries = sorted(built, key=lambda b: (b.document.meta.date, b.document.slug), reverse=True)
     memory = _Memo(memo)
     files, items, published = _documents(entries, memory)
-    files.update(_web_page(entries[0].document if entries else None, items, styles, memory))
+    pages, faces = _articles(entries, items, styles, memory, ImageCache(images), environ or {})
+    files.update(pages)
+    text = "".join(sorted(set("".join(data.decode("utf-8") for name, data in pages.items()
+                                      if name.endswith(".html")))))
+    files.update(_web_page(entries[0].document if entries else None, items, styles, memory,
+                           text, tuple(faces)))
+    files.update(search.bundle(files, memory.get))
     # More views of the same series join here, before the folder is written and summed.
     files[feeds.FEED] = feeds.atom_feed(published, WEB.file_name)
     files[feeds.CATALOG] = feeds.opds_catalog(published, WEB.file_name)

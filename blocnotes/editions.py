@@ -21,7 +21,8 @@ class Edition:
 
     name: str  # the build's, the build records' and make's name for it
     writer: str  # "pdf" (WeasyPrint), "epub" (ebooklib), "html" (the HTML the PDF lays out),
-    # "web" (the series' page of the hand-out folder, one for all sources)
+    # "web" (the series' page of the hand-out folder, one for all sources), "article" (a
+    # source's web page in the hand-out folder, article.py)
     stylesheets: tuple[str, ...]  # under the style folder, in cascade order: for a PDF,
     # the first as written, the others over it (their colours written out; inks if `cmyk`)
     file_name: str  # under the output folder; {slug}: the source's name
@@ -60,10 +61,14 @@ HTML = Edition("html", "html", SCREEN.stylesheets, "{slug}.html",  # what SCREEN
                command="Write the HTML the PDF of each source is laid out from (what "
                        "WeasyPrint reads).")
 WEB = Edition("web", "web", ("web.css",), "index.html")
+# The web edition: a source's page in the hand-out folder, from the same rendition, beside
+# its PDF and EPUB (it links to them and to WEB): made when the folder is laid out ({slug} is
+# dated there)
+ARTICLE = Edition("article", "article", ("web.css",), "{slug}.html")
 
-EDITIONS = (SCREEN, PRESS, EPUB, HTML, WEB)  # in the order a build makes them
-# Made once per source (the web page is the series', made by distribute)
-PER_SOURCE = tuple(edition for edition in EDITIONS if edition.writer != "web")
+EDITIONS = (SCREEN, PRESS, EPUB, HTML, WEB, ARTICLE)  # in the order a build makes them
+# Made once per source by a build (the web pages are made by distribute, from the builds)
+PER_SOURCE = tuple(edition for edition in EDITIONS if edition.writer not in ("web", "article"))
 HANDED_OUT = tuple(edition for edition in PER_SOURCE if edition.handed_out)  # make's, dist's
 DEFAULT = tuple(edition.name for edition in PER_SOURCE if edition.default)  # `make` alone
 

@@ -59,6 +59,7 @@ class Published:
     thumbnail: File
     thumbnail_px: tuple[int, int]  # width, height
     anchor: str  # the id of its article in the series' web page
+    article: str | None = None  # the name of its own web page (the web edition), linked to first
 
 
 def atom_feed(published: Sequence[Published], page: str) -> bytes:
@@ -109,7 +110,7 @@ def _feed(published: Sequence[Published], page: str, catalog: bool) -> bytes:
 
 def _feed_entry(feed: etree._Element, item: Published, url: Callable[[str], str], page: str) -> None:
     entry, _, shown = _entry(feed, item)
-    _add(entry, "link", rel="alternate", href=url(f"{page}#{item.anchor}"), type="text/html")
+    _add(entry, "link", rel="alternate", href=url(_page(item, page)), type="text/html")
     for file in item.files:
         _add(entry, "link", rel="enclosure", href=url(file.name), type=file.media_type,
              length=str(file.size), title=file.label)
@@ -133,7 +134,12 @@ def _catalog_entry(feed: etree._Element, item: Published, url: Callable[[str], s
              length=str(file.size), title=file.label)
     for rel in (IMAGE, THUMBNAIL):  # one cover, 300 px wide: fit for a list and a detail view
         _add(entry, "link", rel=rel, href=url(item.thumbnail.name), type=item.thumbnail.media_type)
-    _add(entry, "link", rel="alternate", href=url(f"{page}#{item.anchor}"), type="text/html")
+    _add(entry, "link", rel="alternate", href=url(_page(item, page)), type="text/html")
+
+
+def _page(item: Published, page: str) -> str:
+    """Where a feed reader opens a Bloc-Notes: its own web page, else its entry on `page`."""
+    return item.article or f"{page}#{item.anchor}"
 
 
 def _entry(feed: etree._Element, item: Published) -> tuple[etree._Element, Metadata, Metadata]:
@@ -173,7 +179,7 @@ def _content(entry: etree._Element, item: Published, shown: Metadata,
     div = etree.SubElement(content, f"{{{XHTML}}}div", nsmap={None: XHTML})
     width, height = item.thumbnail_px
     cover = etree.SubElement(etree.SubElement(div, f"{{{XHTML}}}p"), f"{{{XHTML}}}a",
-                             href=url(item.files[0].name))
+                             href=url(item.article or item.files[0].name))
     etree.SubElement(cover, f"{{{XHTML}}}img", src=url(item.thumbnail.name),
                      alt=f"{labels['cover']}{labels['colon']}{shown.title}",
                      width=str(width // 2), height=str(height // 2))  # as on the web page: sharp

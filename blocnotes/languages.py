@@ -30,7 +30,8 @@ LABELS = (  # the words the layout uses, by name: every language's file words ea
     "abstract", "series", "number", "keywords", "speakers", "editor", "date", "imprint",
     "colophon", "credits", "figure-credits", "sources", "page", "colon", "date-format", "months",
     "kilobytes", "megabytes", "contents", "landmarks", "cover", "pages", "start", "print",
-    "summary", "summary-images",
+    "summary", "summary-images", "web-skip", "web-search", "web-search-none", "web-download",
+    "web-home", "web-subscribe", "web-feed", "web-catalog",
 )
 
 Where = tuple[Path, int | None]

@@ -508,7 +508,8 @@ def lay_out(plan: list[tuple[Path, tuple[str, ...]]], outcomes: list[Outcome],
             edition.name: settings.out / edition.path_name(slug) for edition in OUTPUTS}))
     try:
         return outcomes, layout.hand_out(built, settings.out / SITE, settings.styles,
-                                         settings.out / freshness.FOLDER / "memo")
+                                         settings.out / freshness.FOLDER / "memo",
+                                         image_cache(settings).folder, settings.environ)
     except BlocNotesError as error:  # the web page's style (its web.css, its fonts)
         failed = Outcome(built[0].document.source if built else settings.out, error=error)
         return [*outcomes, failed], []

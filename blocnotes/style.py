@@ -79,6 +79,7 @@ class Style:
     editions: Mapping[str, tuple[tuple[str, int, str], ...]]
     cover: Cover
     files: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)  # name -> the chain's
+    dark: Mapping[str, str] = field(default_factory=dict)  # colours on a dark screen (web)
 
     @property
     def folder(self) -> Path:
@@ -109,6 +110,15 @@ class Style:
         that cascade them."""
         return ":root {\n" + "".join(f"  --{name}: {value};\n" for name, value
                                      in (self.inks if press else self.colours).items()) + "}\n"
+
+    def dark_css(self) -> str:
+        """The colours of a dark screen (`dark:` of style.yaml), over root_css's, for the web
+        pages: on a screen whose reader asks for dark (prefers-color-scheme), never in print."""
+        if not self.dark:
+            return ""
+        return ("@media screen and (prefers-color-scheme: dark) {\n:root {\n"
+                + "".join(f"  --{name}: {value};\n" for name, value in self.dark.items())
+                + "}\n}\n")
 
     def resolve(self, css: str, path: Path, press: bool = False) -> str:
         """`css` with each var(--colour) written out (with `press`, the inks): for e-readers
@@ -147,7 +157,8 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
     return data
 
 
-GROUPS = ("colours", "inks", "geometry", "fonts", "editions", "cover")  # what a style may override
+# what a style may override (dark: the web pages' colours on a dark screen, optional)
+GROUPS = ("colours", "inks", "geometry", "fonts", "editions", "cover", "dark")
 BANDS = ("top", "left")  # where the cover's band runs
 
 
@@ -192,8 +203,25 @@ def _merged(layers: tuple[tuple[Path, str], ...]) -> Style:
     geometry = Geometry(column, wide, round(column_chars), round(wide_chars))
     fonts = _fonts(values["fonts"], own, where)
     _check_fonts(fonts, where)
+    dark = _dark(values["dark"], colours, where)
     return Style(tuple(path.parent for path, _ in layers), colours, inks, geometry, fonts,
-                 _editions(values["editions"], own, where), _cover(values["cover"], where))
+                 _editions(values["editions"], own, where), _cover(values["cover"], where),
+                 dark=dark)
+
+
+def _dark(value: dict[str, Any], colours: Mapping[str, str], where: Where) -> dict[str, str]:
+    """The optional `dark:` group (a base's, its own over it key by key): colours of the
+    `colours:` group for a dark screen, each one CSS colour."""
+    from . import css  # tinycss2: imported once a stylesheet is read, not at start
+    dark = {str(name): str(colour) for name, colour in value.items()}
+    for name, colour in dark.items():
+        if name not in colours:
+            raise BlocNotesError(*where("dark", name), f"dark colour '{name}' is not one of "
+                                 f"'colours:' ({', '.join(colours)})")
+        if not css.is_colour(colour):
+            raise BlocNotesError(*where("dark", name), f"'{name}: {colour[:60]}' is not one "
+                                 "CSS colour (write one, as the style's others are written)")
+    return dark
 
 
 def _cover(value: dict[str, Any], where: Where) -> Cover:

@@ -170,8 +170,10 @@ def test_web_page_lists_newest_first(laid_out):
     titles = [h.text_content() for h in page.iter("h2")]
     assert titles == ["Atelier mobilité douce", "Smart City Tour Mulhouse"]
     assert page.find(".//meta[@name='viewport']") is not None
-    assert not page.xpath("//script")
-    for link in page.xpath("//a/@href") + page.xpath("//img/@src"):
+    # one script, the search box's, which it shows: without it the page reads as it is
+    assert page.xpath("//script/@src") == ["search.js"] and not page.xpath("//script/text()")
+    assert page.xpath("//form[@class='search']/@hidden") == [""]
+    for link in page.xpath("//a/@href") + page.xpath("//img/@src") + ["search.js"]:
         assert (laid_out / link).is_file(), link
     downloads = [a.text_content() for a in page.xpath("//p[@class='downloads']/a")]
     assert any(text.startswith("PDF (") and text.endswith("Ko)") for text in downloads)
