@@ -60,6 +60,14 @@ labels:
     Pubblicazione strutturata: titoli gerarchici, indice, ordine di lettura logico, numeri
     di pagina dell'edizione stampata. Nessun rischio (né suono, né animazione).
   summary-images: " Ogni immagine ha un testo alternativo."
+  web-skip: Vai al testo
+  web-search: Cerca nella serie
+  web-search-none: Nessun risultato
+  web-download: Scarica
+  web-home: Tutti i numeri
+  web-subscribe: Abbonarsi
+  web-feed: feed Atom
+  web-catalog: catalogo per e-reader (OPDS)
 """
 LONG = ("La riqualificazione infrastrutturale dell'agglomerazione transfrontaliera richiede "
         "un'amministrazione sovracomunale, la partecipazione cittadina e una programmazione "

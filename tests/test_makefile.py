@@ -201,7 +201,7 @@ def test_an_edition_is_a_row(tmp_path):
     _project(tmp_path)
     table = tmp_path / "blocnotes" / "editions.py"
     text = table.read_text(encoding="utf-8")
-    rows = "EDITIONS = (SCREEN, PRESS, EPUB, HTML, WEB)"
+    rows = "EDITIONS = (SCREEN, PRESS, EPUB, HTML, WEB, ARTICLE)"
     assert rows in text
     table.write_text(text.replace(rows, LARGE_ROW + rows.replace("EPUB,", "EPUB, LARGE,")),
                      encoding="utf-8")
