@@ -27,7 +27,7 @@ def test_pdf_and_epub_of_a_source_come_from_one_rendition_and_one_layout(tmp_pat
 
         monkeypatch.setattr(module, name, wrapper)
 
-    for module, name in ((load, "load"), (render, "render_html"), (pdf, "render_pdf"),
+    for module, name in ((load, "load_styled"), (render, "render_html"), (pdf, "render_pdf"),
                          (pdf, "layout_starts")):
         counted(module, name)
     settings = Settings(out=tmp_path, styles=ROOT / "styles", agency_fallback=AGENCY, environ={})
@@ -35,7 +35,8 @@ def test_pdf_and_epub_of_a_source_come_from_one_rendition_and_one_layout(tmp_pat
     assert outcomes[0].error is None
     assert {path.name for path in outcomes[0].written} == {"smart-city-tour-mulhouse.pdf",
                                                            "smart-city-tour-mulhouse.epub"}
-    assert calls == {"load": 1, "render_html": 1, "render_pdf": 1}  # no second layout
+    # one load (the source and its Style), no second layout
+    assert calls == {"load_styled": 1, "render_html": 1, "render_pdf": 1}
 
 
 def test_a_plan_builds_each_source_in_its_own_formats(tmp_path):
@@ -110,8 +111,8 @@ def test_one_strict_judgement_before_any_edition_is_written(tmp_path, monkeypatc
     every edition before any is written; without --strict, all are written."""
     real = pipeline.make_pdf
 
-    def warned(document, settings, when, html, edition=pipeline.SCREEN):
-        data, warnings, starts = real(document, settings, when, html, edition)
+    def warned(document, settings, when, html, house, edition=pipeline.SCREEN):
+        data, warnings, starts = real(document, settings, when, html, house, edition)
         if edition is pipeline.PRESS:
             warnings = [*warnings, Diagnostic(document.source, None, "renderer: dropped")]
         return data, warnings, starts
