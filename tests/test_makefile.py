@@ -15,7 +15,11 @@ from helpers import ROOT
 
 
 def _make(folder, *targets: str) -> str:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    # The copy's make on its own, as a user runs it, even under `make test`: not a sub-make
+    # of ours (which prints "Entering directory" and passes our flags down).
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
+    env["PYTHONWARNINGS"] = "ignore"
     # The copy uses this project's Python; its own VENV holds only the install stamp.
     variables = [f"PY={sys.executable}", f"VENV={folder / 'venv-stamp'}"]
     result = subprocess.run(["make", *variables, *targets], cwd=folder, capture_output=True,
