@@ -106,7 +106,7 @@ def setup(work: Path) -> Bench:
         project.mkdir()
         for file in ("Makefile", "build.py", "pyproject.toml"):
             shutil.copy(ROOT / file, project / file)
-        for folder in ("blocnotes", "styles"):
+        for folder in ("blocnotes", "styles", "languages"):
             shutil.copytree(ROOT / folder, project / folder,
                             ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(series, project / "source")
