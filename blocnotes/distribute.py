@@ -125,7 +125,7 @@ def _documents(entries: list[Built], memo: _Memo
             "lang": document.meta.lang, "number": render.number_text(shown, document.labels),
             "cover": f"{document.labels['cover']}{document.labels['colon']}{shown.title}",
             "keywords": shown.keywords, "summary": _summary(document),
-            "first": ARTICLE.path_name(name), "thumbnail": f"{name}.png",
+            "thumbnail": f"{name}.png",
             "article": ARTICLE.path_name(name),
             "downloads": [{"href": file.name, "format": file.label, "media_type": file.media_type,
                            "size": _size(file.size, document.labels)} for file in offered],
