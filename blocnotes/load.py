@@ -191,6 +191,7 @@ def body_errors(path: Path, allow_remote: bool = False) -> list[Diagnostic]:
     none when the text cannot be read at all."""
     try:
         _, body_text, body_line = frontmatter.split_front_matter(read_text(path), path)
+        budgets.check_body(body_text, path, body_line)  # (the parsers recurse: over it, none)
         body = markup.parse_body(body_text, body_line)
     except BlocNotesError:
         return []

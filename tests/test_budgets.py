@@ -283,18 +283,25 @@ def test_repeated_warnings_are_capped():
                                "'…'") and "(lines 15, 16," in lines[6]
 
 
-def test_cli_says_one_line(tmp_path):
+@pytest.mark.parametrize(("body", "line", "what"), [
+    ("> " * 10_000 + "x\n", 6, "10000 deep here (lists and quotes: 10000, HTML elements: 0"),
+    # the text's own errors are looked for after a load error: not by a recursive parser
+    ("".join("    " * i + "- item\n" for i in range(300)), 36, "31 deep here (lists and "
+     "quotes: 31, HTML elements: 0"),
+    ('<div markdown="1">\n\n' * 500 + "x\n\n" + "</div>\n\n" * 500, 66, "31 deep here ("
+     "lists and quotes: 0, HTML elements: 31"),
+])
+def test_cli_says_one_line(tmp_path, body, line, what):
     from build import cli
 
     source = tmp_path / "x.md"
-    source.write_text(HEAD + "> " * 10_000 + "x\n", encoding="utf-8")
+    source.write_text(HEAD + body, encoding="utf-8")
     result = CliRunner().invoke(cli, ["pdf", "--out", str(tmp_path / "out"), str(source)])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        f"Error: {source}:6: the text is nested 10000 deep here (lists and quotes: 10000, HTML "
-        "elements: 0, emphasis: 0), over the budget of 30 (nest less: close each element or "
-        "emphasis before opening another, or raise 'depth' under 'limits:' in agency.yaml if "
-        "the document really needs it)"]
+        f"Error: {source}:{line}: the text is nested {what}, emphasis: 0), over the budget of "
+        "30 (nest less: close each element or emphasis before opening another, or raise "
+        "'depth' under 'limits:' in agency.yaml if the document really needs it)"]
 
 
 # -- large real documents: built, not refused -------------------------------------------------
