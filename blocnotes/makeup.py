@@ -81,6 +81,12 @@ def colophon_alone(pages: list) -> bool:
     return not any(True for _ in _chapters(last)) and _has_colophon(last)
 
 
+def textless_pages(pages: list) -> int:
+    """How many pages but the last hold none of the text's sections (a cover, a masthead
+    alone)."""
+    return sum(1 for page in pages[:-1] if not any(True for _ in _chapters(page._page_box)))
+
+
 def _has_colophon(box: object) -> bool:
     return any("colophon" in _classes(child) or _has_colophon(child) for child in _blocks(box))
 

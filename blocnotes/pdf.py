@@ -289,18 +289,20 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
         html, document = _place_floats(html, document, source, roots, allow_remote, plan,
                                        limits)
     for _ in range(MAKEUP_PASSES):
-        corrected = None
-        if corrected is None:
-            stranded = makeup.stranded_sections(document.pages)
-            if stranded:
-                corrected = render.amend_pdf_html(
-                    html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
-            elif makeup.colophon_alone(document.pages):
-                corrected = render.amend_pdf_html(html, makeup.carry_last_block)
+        corrected, carried = None, False
+        stranded = makeup.stranded_sections(document.pages)
+        if stranded:
+            corrected = render.amend_pdf_html(
+                html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
+        elif makeup.colophon_alone(document.pages):
+            corrected, carried = render.amend_pdf_html(html, makeup.carry_last_block), True
         if corrected is None:  # nothing more to correct
             break
         again = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
-        if again is None:
+        if again is None or (carried and makeup.textless_pages(again.pages)
+                             > makeup.textless_pages(document.pages)):
+            # (the end of the text carried over emptied a page: a section of one long
+            # table moved whole leaves the masthead alone; the colophon alone is less)
             break
         html, document = corrected, again
     return document

@@ -219,3 +219,18 @@ def test_a_layout_fault_after_a_correction_keeps_the_layout_before(monkeypatch, 
     monkeypatch.setattr(pdf, "_lay_out", failing_after_the_first)
     document = lay_out(styled(DOCUMENTS["corpus/photo-large"], "bloc-notes", tmp_path / "x"))
     assert len(calls) >= 2 and len(document.pages) >= 1  # a correction was tried, and failed
+
+
+def test_the_colophon_s_companion_never_empties_a_page(tmp_path: Path):
+    """A colophon alone on the last page takes the end of the text along, unless that empties
+    a page: a section of one table that fills page 1 would move whole and leave page 1 with
+    the masthead alone (a 2,000-row table did); the colophon stays alone instead."""
+    from blocnotes import makeup
+
+    rows = "".join(f"| ligne {i} | valeur {i * 7} | une note {i} |\n" for i in range(60))
+    source = tmp_path / "table.md"
+    source.write_text("---\ntitle: Essai\ndate: 2021-06-07\n---\n\n# A\n\n| a | b | c |\n"
+                      "|---|---|---|\n" + rows, encoding="utf-8")
+    assert makeup.colophon_alone(lay_out(source, made_up=False).pages)  # the case it is
+    document = lay_out(source)
+    assert holes.holes(document.pages) == [] and len(document.pages) == 2
