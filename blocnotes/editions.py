@@ -105,8 +105,8 @@ def make_lists() -> str:
     outputs (`OUTPUTS_<goal>`, from make's SLUGS and OUT), and the rule that makes an
     output of each edition join the build's list when it is out of date."""
     goals = [edition for edition in HANDED_OUT if edition.goal]
-    lines = [f"EDITION_GOALS := {' '.join(e.goal for e in goals if e.goal)}",
-             f"DEFAULT_GOALS := {' '.join(e.goal for e in goals if e.goal and e.default)}"]
+    lines = [f"EDITION_GOALS := {' '.join(e.goal for e in goals)}",
+             f"DEFAULT_GOALS := {' '.join(e.goal for e in goals if e.default)}"]
     for edition in goals:
         pattern = f"$(OUT)/{edition.path_name('%')}"
         beside = "".join(f" styles/{name}" for name in inputs_beside(edition))

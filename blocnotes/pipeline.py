@@ -155,7 +155,20 @@ def image_cache(settings: Settings, limits: budgets.Limits = budgets.DEFAULT) ->
 
 
 def _cache_path(document: Document, settings: Settings) -> Path:
-    return settings.out / ".pages" / f"{document.slug}.json"
+    return _starts_path(document.slug, settings)
+
+
+def _starts_path(slug: str, settings: Settings) -> Path:
+    return settings.out / ".pages" / f"{slug}.json"
+
+
+def _lays_out(source: Path, formats: tuple[str, ...], settings: Settings) -> bool:
+    """Whether building these editions of `source` lays its PDF out (imports WeasyPrint): a
+    PDF edition, or an EPUB whose page starts no build of the PDF has put on record."""
+    chosen = editions.named(formats)
+    return any(edition.writer == "pdf" for edition in chosen) or (
+        any(edition.writer == "epub" for edition in chosen)
+        and not _starts_path(load.slug_for(source), settings).exists())
 
 
 def _save_starts(path: Path, html: str, starts: list[PageStart]) -> None:
@@ -377,7 +390,7 @@ def build_budgeted(source: Path, formats: Iterable[str], settings: Settings) -> 
     `limits:`), enforced in the process that builds it (a worker, or this one): a build over
     either is that source's error, and the next source is built as usual."""
     formats = tuple(formats)
-    if set(formats) - {"html"}:
+    if _lays_out(source, formats, settings):  # (an EPUB after its PDF: its starts are kept)
         from . import pdf  # noqa: F401  (imported whole before the budget: never half)
     try:
         limits = load.limits_of(load.agency_file_for(source, settings.agency_fallback))

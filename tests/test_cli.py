@@ -169,3 +169,19 @@ def test_help_does_not_import_weasyprint():
     assert result.stdout.strip() == "False"
 
 
+
+
+def test_an_epub_after_its_pdf_does_not_import_weasyprint(tmp_path):
+    """The EPUB's page list comes from the PDF's page starts, kept by the PDF's build: an
+    EPUB-only build after it lays nothing out, and does not pay WeasyPrint's import."""
+    out = tmp_path / "out"
+    code = ("import sys; from click.testing import CliRunner; from build import cli; "
+            f"r = CliRunner().invoke(cli, ['epub', '--out', {str(out)!r}, {str(SOURCE)!r}]); "
+            "print(r.exit_code, 'weasyprint' in sys.modules)")
+
+    def epub_alone() -> str:
+        return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+
+    assert CliRunner().invoke(cli, ["pdf", "--out", str(out), str(SOURCE)]).exit_code == 0
+    assert epub_alone() == "0 False"
