@@ -201,6 +201,7 @@ def _insert_at(block: etree._Element, offset: int, marker: etree._Element) -> No
         block.append(marker)
 
 
+FIGURE = f"{{{XHTML}}}figure"
 LIST_PARENTS = {f"{{{XHTML}}}{tag}" for tag in ("ul", "ol", "dl", "tr", "table", "tbody")}
 
 
@@ -228,6 +229,9 @@ def mark_pages(chapters: list[Chapter], starts: Sequence[PageStart]) -> list[tup
         marker.set("id", f"page-{start.page}")
         marker.set("aria-label", str(start.page))
         parent = block.getparent()
+        while offset == 0 and parent is not None and parent.tag == FIGURE and \
+                block.getprevious() is None:  # (a caption first: a figure holds no marker
+            block, parent = parent, parent.getparent()  # before it) before the figure
         if offset == 0 and parent is not None and parent.tag not in LIST_PARENTS:
             block.addprevious(marker)  # a page that begins with a block: the marker before it
         else:

@@ -201,3 +201,26 @@ def test_every_font_of_the_epub_has_the_capitals_of_its_text(seed_built):
             covered = set(map(chr, TTFont(io.BytesIO(archive.read(name))).getBestCmap()))
             if "a" in covered:  # a text face (not the monospace, cut to the code's letters)
                 assert capitals - covered == set(), name
+
+
+def test_a_page_that_begins_with_a_table_s_caption_is_marked_before_its_figure():
+    """A figure's caption is its first or last child (EPUBCheck: "element div not allowed
+    here" after a marker put before the caption): a page that begins with a table's caption
+    is marked before the figure that holds it."""
+    from lxml import etree
+
+    from blocnotes.epub import Chapter, mark_pages
+    from blocnotes.model import PageStart
+    from blocnotes.render import XHTML
+
+    body = etree.fromstring(
+        f'<div xmlns="{XHTML}"><p data-bn="1">Avant.</p><figure class="table-wrap">'
+        '<figcaption data-bn="2">Population</figcaption><div><table><tr><td>1</td></tr>'
+        '</table></div><p data-bn="3">Source : INSEE</p></figure></div>')
+    marks = mark_pages([Chapter("c.xhtml", "C", "chapter", body)],
+                       [PageStart(2, "2", "Population")])
+    assert marks == [(2, "c.xhtml#page-2")]
+    figure = body.find(f"{{{XHTML}}}figure")
+    assert figure[0].tag == f"{{{XHTML}}}figcaption"
+    marker = figure.getprevious()
+    assert marker.get("id") == "page-2" and marker.tag == f"{{{XHTML}}}span"

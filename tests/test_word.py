@@ -15,6 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from build import cli
+from conftest import ace_violations, run_epubcheck
 from helpers import words
 
 RUNNER = CliRunner()
@@ -122,6 +123,11 @@ def test_a_site_visit_builds_strict_with_every_word(site_visit, tmp_path):
     assert all("<figcaption" in figure and 'alt="' in figure for figure in figures)
     assert "Une grande halle industrielle en briques" in figures[0]
     assert re.search(r"<(fig)?caption[^>]*>[^<]*Population et logements du quartier", xhtml)
+    epub = tmp_path / "visite-du-quartier-fonderie.epub"  # valid, as every EPUB built is
+    report = run_epubcheck(epub, tmp_path / "report.json")
+    assert report["checker"]["nError"] == 0 and report["checker"]["nWarning"] == 0, \
+        report["messages"]
+    assert ace_violations(epub, tmp_path / "ace") == []
 
 
 @pytest.mark.parametrize("make", [word_files.notes, word_files.endnotes])
