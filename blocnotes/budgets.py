@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BlocNotesError
+from .rows import heading_lines, prose_rows
 
 KEY = "limits"  # the agency.yaml mapping that overrides the defaults
 
@@ -209,8 +210,6 @@ def check_body(text: str, path: Path, first_line: int, limits: Limits = DEFAULT)
     than `depth`; a table with more than `table_rows` rows; more than `notes` notes or
     `headings` headings): an error at the line where it is exceeded, before Markdown reads
     it. Fenced code is not looked at."""
-    from .markup import heading_lines, prose_rows
-
     headings = heading_lines(text, first_line)
     if len(headings) > limits.headings:
         raise BlocNotesError(

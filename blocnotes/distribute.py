@@ -145,35 +145,48 @@ def _web_sheet(house: style.Style, names: tuple[str, ...]) -> str:
     return house.root_css() + house.dark_css() + "".join(text for text, _ in sheets)
 
 
+class _WebStyles:
+    """Each style the web pages use, read once, with its web stylesheet read and checked
+    once (the articles and the series' page share `web.css`)."""
+
+    def __init__(self, styles: Path) -> None:
+        self.styles = styles
+        self.houses: dict[Path, style.Style] = {}
+        self.sheets: dict[tuple[Path, tuple[str, ...]], str] = {}
+
+    def get(self, name: str | None, sheets: tuple[str, ...]) -> tuple[style.Style, str]:
+        """The Style `name` chose (the default one for None) and its stylesheets `sheets`."""
+        folder = style.folder(self.styles, name)
+        if folder not in self.houses:
+            self.houses[folder] = style.read(folder)
+        if (folder, sheets) not in self.sheets:
+            self.sheets[folder, sheets] = _web_sheet(self.houses[folder], sheets)
+        return self.houses[folder], self.sheets[folder, sheets]
+
+
 def _article_page(document: Typeset, rendition: str, css: str,
                   pictures: Mapping[str, article.Picture], around: article.Around, name: str
                   ) -> bytes:
     return article.page(document, rendition, css, pictures, around, name).encode("utf-8")
 
 
-def _articles(entries: list[Built], items: list[dict[str, object]], styles: Path, memo: _Memo,
-              images: ImageCache, environ: Mapping[str, str]
+def _articles(entries: list[Built], items: list[dict[str, object]], styles: _WebStyles,
+              memo: _Memo, images: ImageCache, environ: Mapping[str, str]
               ) -> tuple[dict[str, bytes], list[fonts.Face]]:
     """The web edition of each Bloc-Notes (article.py), in the style it chose, from its
     rendition (as its PDF and EPUB were made), with its images; and the web fonts they use."""
     files: dict[str, bytes] = {}
     used: list[fonts.Face] = []
-    sheets: dict[Path, str] = {}  # each style's, read and checked once
-    houses: dict[Path, style.Style] = {}
     for entry, item in zip(entries, items, strict=True):
         document = entry.document
-        folder = style.folder(styles, document.meta.style)
-        if folder not in houses:
-            houses[folder] = style.read(folder)
-            sheets[folder] = _web_sheet(houses[folder], ARTICLE.stylesheets)
-        house = houses[folder]
+        house, sheet = styles.get(document.meta.style, ARTICLE.stylesheets)
         when = render.build_date(document, environ)
         rendition = render.render_html(document, when)
         faces = fonts.edition_faces("web", house)
         if "<code" in rendition:
             faces += fonts.mono_faces(house)
         used += [face for face in faces if face not in used]
-        css = fonts.font_face_css(faces, lambda face: f"fonts/{face.stem}.woff2") + sheets[folder]
+        css = fonts.font_face_css(faces, lambda face: f"fonts/{face.stem}.woff2") + sheet
         pictures, pixels = article.pictures(document, str(item["anchor"]), images.prepare)
         files.update(pixels)
         around = article.Around(
@@ -191,14 +204,14 @@ def _articles(entries: list[Built], items: list[dict[str, object]], styles: Path
     return files, used
 
 
-def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: Path, memo: _Memo,
-              more_text: str = "", more_faces: tuple[fonts.Face, ...] = ()) -> dict[str, bytes]:
+def _web_page(first: Typeset | None, items: list[dict[str, object]], styles: _WebStyles,
+              memo: _Memo, more_text: str = "", more_faces: tuple[fonts.Face, ...] = ()
+              ) -> dict[str, bytes]:
     """index.html, the series' page (newest first; the series named by `first`, in the style
     `first` chose under the styles folder `styles`), and the subset web fonts it uses (and
     the pages of `more_text` use, in `more_faces` too)."""
     meta = first.display if first else None
-    house = style.read(style.folder(styles, first.meta.style if first else None))
-    page_css = _web_sheet(house, WEB.stylesheets)
+    house, page_css = styles.get(first.meta.style if first else None, WEB.stylesheets)
     faces = fonts.edition_faces("web", house)
     css = fonts.font_face_css(faces, lambda face: f"fonts/{face.stem}.woff2")
     page = render.environment().get_template("index.html.j2").render(
@@ -253,12 +266,14 @@ def hand_out(built: list[Built], site: Path, styles: Path, memo: Path | None = N
     entries = sorted(built, key=lambda b: (b.document.meta.date, b.document.slug), reverse=True)
     memory = _Memo(memo)
     files, items, published = _documents(entries, memory)
-    pages, faces = _articles(entries, items, styles, memory, ImageCache(images), environ or {})
+    web_styles = _WebStyles(styles)
+    pages, faces = _articles(entries, items, web_styles, memory, ImageCache(images),
+                             environ or {})
     files.update(pages)
     text = "".join(sorted(set("".join(data.decode("utf-8") for name, data in pages.items()
                                       if name.endswith(".html")))))
-    files.update(_web_page(entries[0].document if entries else None, items, styles, memory,
-                           text, tuple(faces)))
+    files.update(_web_page(entries[0].document if entries else None, items, web_styles,
+                           memory, text, tuple(faces)))
     files.update(search.bundle(files, memory.get))
     # More views of the same series join here, before the folder is written and summed.
     files[feeds.FEED] = feeds.atom_feed(published, WEB.file_name)
