@@ -14,6 +14,7 @@ function and one line.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import random
@@ -394,6 +395,53 @@ def reportage_rows(work: Path, rounds: int = 5) -> list[str]:
     ]
 
 
+# Documents of the make-up corpus whose floats move (tests/corpus): photos of each width, a
+# wide table, a long day; the seed beside them (laid out once).
+MAKEUP_DOCS = ("seed", "corpus/photo-large", "corpus/tableau-large", "corpus/visite-chantier",
+               "corpus/journee")
+# Lays a document out as its screen PDF is, counting WeasyPrint's layouts: [layouts, pages,
+# holes] as JSON.
+COUNT_LAYOUTS = """
+import json, sys
+from pathlib import Path
+from blocnotes import holes, pdf
+import makeup_corpus
+calls, once = [], pdf._lay_out
+def counted(*args, **kwargs):
+    calls.append(1)
+    return once(*args, **kwargs)
+pdf._lay_out = counted
+document = makeup_corpus.lay_out(Path(sys.argv[1]))
+print(json.dumps([len(calls), len(document.pages), len(holes.holes(document.pages))]))
+"""
+
+
+def makeup_rows(work: Path, rounds: int = 3) -> list[str]:
+    """The make-up's cost (issue 21): for documents with floats, in both styles, the PDF's
+    build time (medians of `rounds`), the layouts it took, its pages and holes."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import makeup_corpus
+
+    documents = makeup_corpus.sources()
+    rows = ["Make-up (documents whose floats move; `build.py pdf`, medians of "
+            f"{rounds}; layouts: WeasyPrint's, three at most):", "",
+            "| document | style | seconds | layouts | pages | holes |",
+            "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for name in MAKEUP_DOCS:
+        for style in makeup_corpus.STYLES:
+            source = makeup_corpus.styled(documents[name], style,
+                                          work / "makeup" / name.replace("/", "-"))
+            out = source.parent / "out"
+            seconds = statistics.median(
+                run(PY, "build.py", "-q", "pdf", "--out", str(out), str(source))
+                for _ in range(rounds))
+            counted = subprocess.run([PY, "-c", COUNT_LAYOUTS, str(source)], cwd=ROOT / "tests",
+                                     capture_output=True, text=True, env=ENV, check=True)
+            layouts, pages, found = json.loads(counted.stdout.strip().splitlines()[-1])
+            rows.append(f"| {name} | {style} | {seconds:.2f} | {layouts} | {pages} | {found} |")
+    return [*rows, ""]
+
+
 def scaling(work: Path) -> list[tuple[int, float, float]]:
     """(pages, seconds, peak MB) of the seed's body repeated, PDF only."""
     rows = []
@@ -427,6 +475,7 @@ def main() -> int:
     imports = imports_weasyprint(bench)
     first_watch, rebuilds = watch_rebuilds(work)
     reportage = reportage_rows(work)
+    makeup = makeup_rows(work)
     long = scaling(work)
     epub_size = (work / "out" / f"{SEED.stem}.epub").stat().st_size
     pandoc_version = subprocess.run(["pandoc", "--version"], capture_output=True, text=True,
@@ -478,6 +527,7 @@ def main() -> int:
         f"an edit ({len(rebuilds)} edits; WeasyPrint and the fonts stay loaded).",
         "",
         *reportage,
+        *makeup,
         "Scaling (the seed repeated), PDF only:",
         "",
         "| pages | seconds | seconds per page | peak memory (MB) |",
