@@ -494,9 +494,88 @@ def _one_packet(pdf: pydyf.PDF, ours: bytes) -> None:
     stream.stream = [xmp.one_packet(b"".join(stream.stream), ours)]
 
 
+# The hyphen the layout adds at a line's end (styles/*/print.css: hyphenate-character), a
+# character of its own so that its glyph is its own (fonts._named); a hyphen the author typed
+# is "-" (render.for_pdf makes a typed U+2010 one).
+LAYOUT_HYPHEN = "\u2010"
+_CMAP_START = b"/CIDInit /ProcSet findresource begin"  # WeasyPrint's ToUnicode maps
+
+
+def _soft_layout_hyphens(pdf: pydyf.PDF) -> None:
+    """The layout's hyphens read as soft hyphens (U+00AD) in the text layer: in each font's
+    ToUnicode map, the glyph of LAYOUT_HYPHEN (one line '<glyph> <2010>') is mapped to U+00AD,
+    so that pypdf, pdfminer and pdftotext give "indivi\u00ad" at a line's end, which copying,
+    searching and rejoining read as nothing, while a typed "-" stays a hyphen. (/ActualText
+    on the broken word would say the same, but pypdf and pdfminer ignore it.)"""
+    layout = f" <{ord(LAYOUT_HYPHEN):04x}>".encode()
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.stream[:1] == [_CMAP_START]:
+            obj.stream = [line[:-len(layout)] + b" <00ad>"
+                          if isinstance(line, bytes) and line.endswith(layout) else line
+                          for line in obj.stream]
+
+
+def _number(reference: bytes | str) -> int:
+    """The object number of a pydyf reference (b"12 0 R")."""
+    return int(reference.split()[0])
+
+
+def _reachable(pdf: pydyf.PDF, root: pydyf.Dictionary) -> set[int]:
+    """The numbers of the objects the structure tree holds, from its root down."""
+    found: set[int] = set()
+    kids = list(root["K"])
+    while kids:
+        kid = kids.pop()
+        if not isinstance(kid, bytes | str) or _number(kid) in found:  # an MCID
+            continue
+        found.add(_number(kid))
+        element = pdf.objects[_number(kid)]
+        if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem":
+            kids.extend(element["K"])
+    return found
+
+
+def _margin_artifacts(pdf: pydyf.PDF) -> None:
+    """Running heads and folios (the page's margin boxes) made pagination artifacts, outside
+    the structure tree: WeasyPrint 70 marks their text as /Span content and makes them
+    structure elements that no element holds (tags.py: an artifact in the tree is PDF 2.0's),
+    so readers meet them in the text ("pié page 1 / 3 … tons"). Their marked content becomes
+    /Artifact <</Type /Pagination>>, their entries in the parent tree null, their orphan
+    elements empty dictionaries. (The crop marks are the print shop's PDF's, which has no
+    structure: WeasyPrint draws a tagged PDF's backgrounds and borders as artifacts itself.)"""
+    if "StructTreeRoot" not in pdf.catalog:  # an untagged PDF
+        return
+    root = pdf.objects[_number(pdf.catalog["StructTreeRoot"])]
+    held = _reachable(pdf, root)
+    marked: dict[int, set[int]] = {}  # StructParents -> the MCIDs of orphan elements
+    nums = pdf.objects[_number(root["ParentTree"])]["Nums"]
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
+        if isinstance(value, pydyf.Array):  # a page's elements, by MCID
+            marked[key] = {mcid for mcid, ref in enumerate(value)
+                           if ref != "null" and _number(ref) not in held}
+            value[:] = ["null" if mcid in marked[key] else ref for mcid, ref in enumerate(value)]
+            while value and value[-1] == "null":
+                value.pop()
+    for reference in pdf.page_references:
+        page = pdf.objects[_number(reference)]
+        orphans = marked.get(page.get("StructParents"), set())
+        stream = pdf.objects[_number(page["Contents"])].stream
+        for index, item in enumerate(stream):
+            if isinstance(item, pydyf.Dictionary) and item.get("MCID") in orphans:
+                stream[index - 1] = "/Artifact"
+                stream[index] = pydyf.Dictionary({"Type": "/Pagination"})
+    for number, element in enumerate(pdf.objects):
+        if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem" \
+                and number not in held:
+            element.clear()
+
+
 def _finisher(edition: Edition, ours: bytes) -> Callable[[object, pydyf.PDF], None]:
-    """What finishes an edition's PDF: one XMP packet, then the edition's own finisher."""
+    """What finishes an edition's PDF: its layout hyphens made soft, its running heads and
+    folios artifacts, one XMP packet, then the edition's own finisher."""
     def finish(document: object, pdf: pydyf.PDF) -> None:
+        _soft_layout_hyphens(pdf)
+        _margin_artifacts(pdf)
         if ours:
             _one_packet(pdf, ours)
         if edition.finisher:
