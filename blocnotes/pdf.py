@@ -45,10 +45,25 @@ _isolate_fontconfig()
 import PIL.Image  # noqa: E402
 import pydyf  # noqa: E402  (WeasyPrint's PDF writer)
 import weasyprint  # noqa: E402  (after fontconfig is set up)
+import weasyprint.pdf.tags  # noqa: E402
 from weasyprint import DEFAULT_OPTIONS, HTML  # noqa: E402
 from weasyprint.images import RasterImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+
+# WeasyPrint 70 tags a pseudo-element by its element's tag and its name ('span::footnote-call'),
+# which it does not know (NonStruct, like any unknown tag): a note's call is tagged a
+# /Reference and the note's number a /Lbl instead (PDF 1.7); _notes tags the note itself.
+# The one override of WeasyPrint's tagging: a function of the tag's name alone.
+NOTE_TAGS = {"footnote-call": "Reference", "footnote-marker": "Lbl"}
+_weasyprint_tag = weasyprint.pdf.tags._get_pdf_tag
+
+
+def _pdf_tag(tag: str | None) -> str:
+    return NOTE_TAGS.get((tag or "").partition("::")[2]) or _weasyprint_tag(tag)
+
+
+weasyprint.pdf.tags._get_pdf_tag = _pdf_tag
 
 # The document's base URL: fixed, so the PDF does not depend on the folder it was built in.
 # The fetcher maps it to the source's folder.
@@ -570,12 +585,63 @@ def _margin_artifacts(pdf: pydyf.PDF) -> None:
             element.clear()
 
 
+def _in_order(pdf: pydyf.PDF, element: pydyf.Dictionary) -> Iterator[pydyf.Dictionary]:
+    """The structure elements under `element`, in the tree's (reading) order."""
+    for kid in element["K"]:
+        if isinstance(kid, bytes | str):
+            child = pdf.objects[_number(kid)]
+            if isinstance(child, pydyf.Dictionary) and child.get("Type") == "/StructElem":
+                yield child
+                yield from _in_order(pdf, child)
+
+
+def _notes(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    """Footnotes tagged /Note (PDF 1.7), each with its ID (its id in the HTML; PDF/UA asks for
+    one) and put in the structure right after its call (a /Reference, NOTE_TAGS): read after
+    the sentence that calls it, not at the foot of the page. WeasyPrint 70 tags a page's
+    footnote area as a NonStruct of the document (the last element of its page), each note a
+    Span in it."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = pdf.objects[_number(pdf.catalog["StructTreeRoot"])]
+    body = pdf.objects[_number(root["K"][0])]  # the /Document
+    notes: list[tuple[pydyf.Dictionary, object]] = []  # (element, box)
+    for page, reference in zip(document.pages, pdf.page_references, strict=True):
+        area = next((box for box in page._page_box.children
+                     if type(box).__name__ == "FootnoteAreaBox"), None)
+        if area is None:
+            continue
+        kept = [kid for kid in body["K"] if pdf.objects[_number(kid)]["Pg"] == reference]
+        element = pdf.objects[_number(kept[-1])] if kept else None
+        if element is None or element["S"] != "/NonStruct" or \
+                len(element["K"]) != len(area.children):
+            raise RuntimeError("WeasyPrint's PDF has changed shape: the notes' tagging needs "
+                               "each page's footnote area last")
+        notes += [(pdf.objects[_number(kid)], box) for kid, box in
+                  zip(element["K"], area.children, strict=True)]
+        body["K"].remove(kept[-1])
+        element.clear()
+    calls = [element for element in _in_order(pdf, body) if element["S"] == "/Reference"]
+    seen: set[str] = set()
+    for index, (note, box) in enumerate(notes):
+        name = box.element.get("id") if box.element is not None else None
+        name = name if name and name not in seen else f"note-{index + 1}"  # a note split over pages
+        seen.add(name)
+        note.update({"S": "/Note", "ID": pydyf.String(name)})
+        holder = calls[index] if len(calls) == len(notes) else body  # calls missing: at the end
+        parent = pdf.objects[_number(holder["P"])] if holder is not body else body
+        at = parent["K"].index(holder.reference) + 1 if holder is not body else len(body["K"])
+        parent["K"].insert(at, note.reference)
+        note["P"] = parent.reference
+
+
 def _finisher(edition: Edition, ours: bytes) -> Callable[[object, pydyf.PDF], None]:
     """What finishes an edition's PDF: its layout hyphens made soft, its running heads and
-    folios artifacts, one XMP packet, then the edition's own finisher."""
+    folios artifacts, its notes tagged, one XMP packet, then the edition's own finisher."""
     def finish(document: object, pdf: pydyf.PDF) -> None:
         _soft_layout_hyphens(pdf)
         _margin_artifacts(pdf)
+        _notes(document, pdf)  # type: ignore[arg-type]
         if ours:
             _one_packet(pdf, ours)
         if edition.finisher:

@@ -517,3 +517,28 @@ def test_running_heads_and_folios_are_artifacts_outside_the_structure(seed_built
     for shown in ("page 2 / 3", "LE BLOC-NOTES DE L’AGENCE"):  # a folio, a running head
         assert shown in seed_texts["pypdf"]
         assert shown not in seed_texts["pypdf, artifacts skipped"]
+
+
+def test_each_note_is_tagged_a_note_after_its_call(samples_built):
+    """PDF 1.7's /Note, with an ID, right after its call (a /Reference) in the structure: read
+    after the sentence that calls it, not at the foot of the page."""
+    pdf = pikepdf.open(samples_built["notes"].pdf)
+    elements = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+                and obj.get("/Type") == "/StructElem"]
+    notes = [element for element in elements if element.get("/S") == "/Note"]
+    assert len(notes) >= 3
+    assert len({str(note.ID) for note in notes}) == len(notes)
+    assert all(str(note.ID).startswith("fn-") for note in notes)
+    for note in notes:
+        kids = list(note.P.K)
+        before = kids[[kid.objgen for kid in kids].index(note.objgen) - 1]
+        assert before.S == "/Reference"
+        assert any(kid.get("/S") == "/Lbl" for kid in _descendants(note))  # its number
+    assert len([element for element in elements if element.get("/S") == "/Reference"]) == len(notes)
+
+
+def _descendants(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    kids = element.get("/K")
+    kids = [kid for kid in (kids if isinstance(kids, pikepdf.Array) else [kids])
+            if isinstance(kid, pikepdf.Dictionary)]
+    return kids + [grandchild for kid in kids for grandchild in _descendants(kid)]
