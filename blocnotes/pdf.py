@@ -45,6 +45,7 @@ _isolate_fontconfig()
 import PIL.Image  # noqa: E402
 import pydyf  # noqa: E402  (WeasyPrint's PDF writer)
 import weasyprint  # noqa: E402  (after fontconfig is set up)
+import weasyprint.pdf.stream  # noqa: E402
 import weasyprint.pdf.tags  # noqa: E402
 from weasyprint import DEFAULT_OPTIONS, HTML  # noqa: E402
 from weasyprint.images import RasterImage  # noqa: E402
@@ -54,7 +55,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 # WeasyPrint 70 tags a pseudo-element by its element's tag and its name ('span::footnote-call'),
 # which it does not know (NonStruct, like any unknown tag): a note's call is tagged a
 # /Reference and the note's number a /Lbl instead (PDF 1.7); _notes tags the note itself.
-# The one override of WeasyPrint's tagging: a function of the tag's name alone.
+# The first of two overrides of WeasyPrint's tagging: a function of the tag's name alone.
 NOTE_TAGS = {"footnote-call": "Reference", "footnote-marker": "Lbl"}
 _weasyprint_tag = weasyprint.pdf.tags._get_pdf_tag
 
@@ -64,6 +65,26 @@ def _pdf_tag(tag: str | None) -> str:
 
 
 weasyprint.pdf.tags._get_pdf_tag = _pdf_tag
+
+# A letter-spaced label ("BLOC-NOTES" in small capitals) is set letter by letter, with gaps
+# that extractors take for spaces ("B LO C- N OT E S"): its marked content says what it reads,
+# /ActualText, which poppler (pdftotext, Evince, Okular) and Acrobat copy instead of the
+# glyphs. The second override of WeasyPrint's tagging: its marked content, given that entry.
+_weasyprint_marked = weasyprint.pdf.stream.Stream.marked
+
+
+@contextmanager
+def _marked(self: weasyprint.pdf.stream.Stream, box: object, tag: str) -> Iterator[None]:
+    with _weasyprint_marked(self, box, tag):
+        spacing = box.style["letter_spacing"]  # type: ignore[attr-defined]
+        if self._tags is not None and spacing != "normal" and spacing and \
+                isinstance(self.stream[-2], pydyf.Dictionary) and "MCID" in self.stream[-2]:
+            text = box.text.replace("\u00ad", "")  # type: ignore[attr-defined]
+            self.stream[-2]["ActualText"] = pydyf.String(text)  # the property list just opened
+        yield
+
+
+weasyprint.pdf.stream.Stream.marked = _marked  # type: ignore[method-assign]
 
 # The document's base URL: fixed, so the PDF does not depend on the folder it was built in.
 # The fetcher maps it to the source's folder.

@@ -488,6 +488,23 @@ def test_the_layouts_hyphen_is_kerned_as_the_typed_one():
     assert advances(face.path, "T-")[0] < advances(face.path, "T")[0]  # "T-" is kerned
 
 
+def test_letter_spaced_labels_are_copied_as_words(seed_built, seed_texts):
+    """The labels set in spaced capitals carry /ActualText, which poppler copies (pdftotext
+    read "B LO C- N OT E S"); pypdf reads them whole anyway. (pdfminer ignores /ActualText:
+    it splits a word whose letters are spaced by more than about 0.08 em.)"""
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is missing: `make test` installs poppler-utils"
+    poppler = subprocess.run([pdftotext, "-enc", "UTF-8", "-l", "1", str(seed_built.pdf), "-"],
+                             check=True, capture_output=True, text=True).stdout
+    for label in ("BLOC-NOTES", "MOTS-CLÉS"):
+        assert label in poppler.splitlines(), label
+        assert label in seed_texts["pypdf"].splitlines(), label
+    pdf = pikepdf.open(seed_built.pdf)
+    said = [str(operands[1].ActualText) for operands, _ in
+            pikepdf.parse_content_stream(pdf.pages[0], "BDC") if "/ActualText" in operands[1]]
+    assert {"BLOC-NOTES", "MOTS-CLÉS"} <= set(said)
+
+
 def test_a_hyphen_typed_as_u2010_is_a_hyphen_in_the_pdf():
     """U+2010 is the layout's hyphen, which the PDF's text reads as a soft hyphen: the author's
     is set as "-", the same glyph."""
