@@ -636,8 +636,7 @@ def _notes(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
         element = pdf.objects[_number(kept[-1])] if kept else None
         if element is None or element["S"] != "/NonStruct" or \
                 len(element["K"]) != len(area.children):
-            raise RuntimeError("WeasyPrint's PDF has changed shape: the notes' tagging needs "
-                               "each page's footnote area last")
+            continue  # not the shape WeasyPrint 70 gives (tests/test_readers.py): as it tagged them
         notes += [(pdf.objects[_number(kid)], box) for kid, box in
                   zip(element["K"], area.children, strict=True)]
         body["K"].remove(kept[-1])
