@@ -571,6 +571,13 @@ def _reachable(pdf: pydyf.PDF, root: pydyf.Dictionary) -> set[int]:
     return found
 
 
+def _content(pdf: pydyf.PDF, page: pydyf.Dictionary) -> pydyf.Stream:
+    """A page's content stream: the one stream a WeasyPrint page's dictionary refers to."""
+    return next(pdf.objects[_number(value)] for value in page.values()
+                if isinstance(value, bytes) and value.endswith(b" R")
+                and isinstance(pdf.objects[_number(value)], pydyf.Stream))
+
+
 def _margin_artifacts(pdf: pydyf.PDF) -> None:
     """Running heads and folios (the page's margin boxes) made pagination artifacts, outside
     the structure tree: WeasyPrint 70 marks their text as /Span content and makes them
@@ -595,7 +602,7 @@ def _margin_artifacts(pdf: pydyf.PDF) -> None:
     for reference in pdf.page_references:
         page = pdf.objects[_number(reference)]
         orphans = marked.get(page.get("StructParents"), set())
-        stream = pdf.objects[_number(page["Contents"])].stream
+        stream = _content(pdf, page).stream
         for index, item in enumerate(stream):
             if isinstance(item, pydyf.Dictionary) and item.get("MCID") in orphans:
                 stream[index - 1] = "/Artifact"
