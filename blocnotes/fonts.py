@@ -10,6 +10,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -66,7 +67,7 @@ def _font_faces(font: style.Font, role: str, folder: Path) -> tuple[Face, ...]:
                  for weight, slant, file in font.faces)
 
 
-INSTANCES = "2"  # the way instances are made (_static, _named): a new one makes them again
+INSTANCES = "3"  # the way instances are made (_static, _named): a new one makes them again
 
 
 def _cache_folder() -> Path:
@@ -161,9 +162,47 @@ def _named(data: bytes, weight: int) -> bytes:
             if table.isUnicode():
                 table.cmap.update({code: name for code, name in copies.items()
                                    if code in table.cmap})
+        _kern_copies(font, {name: name.rpartition(".u")[0] for name in copies.values()})
     buffer = io.BytesIO()
     font.save(buffer)
     return buffer.getvalue()
+
+
+def _kern_copies(font: object, originals: dict[str, str]) -> None:
+    """Each copied glyph kerned as its original (`originals`: copy -> original), on either
+    side of a pair: a layout's hyphen (U+2010) sits where "-" would ("T‐" as close as "T-"). The
+    copies come last in the glyph order, so the kerning's sorted lists stay sorted."""
+    if "GPOS" not in font:  # type: ignore[operator]
+        return
+    order = {name: index for index, name in enumerate(font.getGlyphOrder())}  # type: ignore[attr-defined]
+    copies = sorted(originals, key=order.__getitem__)
+    for lookup in font["GPOS"].table.LookupList.Lookup:  # type: ignore[index]
+        for table in lookup.SubTable:
+            table = table.ExtSubTable if lookup.LookupType == 9 else table
+            if getattr(table, "LookupType", lookup.LookupType) != 2:
+                continue
+            first = table.Coverage.glyphs
+            if table.Format == 1:  # pairs of glyphs
+                for copy in copies:
+                    if originals[copy] in first:
+                        table.PairSet.append(deepcopy(
+                            table.PairSet[first.index(originals[copy])]))
+                        first.append(copy)
+                for pairs in table.PairSet:
+                    seconds = {record.SecondGlyph: record for record in pairs.PairValueRecord}
+                    for copy in copies:
+                        if originals[copy] in seconds:
+                            record = deepcopy(seconds[originals[copy]])
+                            record.SecondGlyph = copy
+                            pairs.PairValueRecord.append(record)
+            else:  # pairs of classes
+                for copy in copies:
+                    original = originals[copy]
+                    if original in first:
+                        first.append(copy)
+                    for classes in (table.ClassDef1.classDefs, table.ClassDef2.classDefs):
+                        if original in classes:
+                            classes[copy] = classes[original]
 
 
 def _font_files(folder: Path) -> list[str]:

@@ -45,10 +45,46 @@ _isolate_fontconfig()
 import PIL.Image  # noqa: E402
 import pydyf  # noqa: E402  (WeasyPrint's PDF writer)
 import weasyprint  # noqa: E402  (after fontconfig is set up)
+import weasyprint.pdf.stream  # noqa: E402
+import weasyprint.pdf.tags  # noqa: E402
 from weasyprint import DEFAULT_OPTIONS, HTML  # noqa: E402
 from weasyprint.images import RasterImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+
+# WeasyPrint 70 tags a pseudo-element by its element's tag and its name ('span::footnote-call'),
+# which it does not know (NonStruct, like any unknown tag): a note's call is tagged a
+# /Reference and the note's number a /Lbl instead (PDF 1.7); _notes tags the note itself.
+# The first of two overrides of WeasyPrint's tagging: a function of the tag's name alone.
+NOTE_TAGS = {"footnote-call": "Reference", "footnote-marker": "Lbl"}
+_weasyprint_tag = weasyprint.pdf.tags._get_pdf_tag
+
+
+def _pdf_tag(tag: str | None) -> str:
+    return NOTE_TAGS.get((tag or "").partition("::")[2]) or _weasyprint_tag(tag)
+
+
+weasyprint.pdf.tags._get_pdf_tag = _pdf_tag
+
+# A letter-spaced label ("BLOC-NOTES" in small capitals) is set letter by letter, with gaps
+# that extractors take for spaces ("B LO C- N OT E S"): its marked content says what it reads,
+# /ActualText, which poppler (pdftotext, Evince, Okular) and Acrobat copy instead of the
+# glyphs. The second override of WeasyPrint's tagging: its marked content, given that entry.
+_weasyprint_marked = weasyprint.pdf.stream.Stream.marked
+
+
+@contextmanager
+def _marked(self: weasyprint.pdf.stream.Stream, box: object, tag: str) -> Iterator[None]:
+    with _weasyprint_marked(self, box, tag):
+        spacing = box.style["letter_spacing"]  # type: ignore[attr-defined]
+        if self._tags is not None and spacing != "normal" and spacing and \
+                isinstance(self.stream[-2], pydyf.Dictionary) and "MCID" in self.stream[-2]:
+            text = box.text.replace("\u00ad", "")  # type: ignore[attr-defined]
+            self.stream[-2]["ActualText"] = pydyf.String(text)  # the property list just opened
+        yield
+
+
+weasyprint.pdf.stream.Stream.marked = _marked  # type: ignore[method-assign]
 
 # The document's base URL: fixed, so the PDF does not depend on the folder it was built in.
 # The fetcher maps it to the source's folder.
@@ -496,9 +532,145 @@ def _one_packet(pdf: pydyf.PDF, ours: bytes) -> None:
     stream.stream = [xmp.one_packet(b"".join(stream.stream), ours)]
 
 
+# The hyphen the layout adds at a line's end (styles/*/print.css: hyphenate-character), a
+# character of its own so that its glyph is its own (fonts._named); a hyphen the author typed
+# is "-" (render.for_pdf makes a typed U+2010 one).
+LAYOUT_HYPHEN = "\u2010"
+_CMAP_START = b"/CIDInit /ProcSet findresource begin"  # WeasyPrint's ToUnicode maps
+
+
+def _soft_layout_hyphens(pdf: pydyf.PDF) -> None:
+    """The layout's hyphens read as soft hyphens (U+00AD) in the text layer: in each font's
+    ToUnicode map, the glyph of LAYOUT_HYPHEN (one line '<glyph> <2010>') is mapped to U+00AD,
+    so that pypdf, pdfminer and pdftotext give "indivi\u00ad" at a line's end, which copying,
+    searching and rejoining read as nothing, while a typed "-" stays a hyphen. (/ActualText
+    on the broken word would say the same, but pypdf and pdfminer ignore it.)"""
+    layout = f" <{ord(LAYOUT_HYPHEN):04x}>".encode()
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.stream[:1] == [_CMAP_START]:
+            obj.stream = [line[:-len(layout)] + b" <00ad>"
+                          if isinstance(line, bytes) and line.endswith(layout) else line
+                          for line in obj.stream]
+
+
+def _number(reference: bytes | str) -> int:
+    """The object number of a pydyf reference (b"12 0 R")."""
+    return int(reference.split()[0])
+
+
+def _reachable(pdf: pydyf.PDF, root: pydyf.Dictionary) -> set[int]:
+    """The numbers of the objects the structure tree holds, from its root down."""
+    found: set[int] = set()
+    kids = list(root["K"])
+    while kids:
+        kid = kids.pop()
+        if not isinstance(kid, bytes | str) or _number(kid) in found:  # an MCID
+            continue
+        found.add(_number(kid))
+        element = pdf.objects[_number(kid)]
+        if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem":
+            kids.extend(element["K"])
+    return found
+
+
+def _content(pdf: pydyf.PDF, page: pydyf.Dictionary) -> pydyf.Stream:
+    """A page's content stream: the one stream a WeasyPrint page's dictionary refers to."""
+    return next(pdf.objects[_number(value)] for value in page.values()
+                if isinstance(value, bytes) and value.endswith(b" R")
+                and isinstance(pdf.objects[_number(value)], pydyf.Stream))
+
+
+def _margin_artifacts(pdf: pydyf.PDF) -> None:
+    """Running heads and folios (the page's margin boxes) made pagination artifacts, outside
+    the structure tree: WeasyPrint 70 marks their text as /Span content and makes them
+    structure elements that no element holds (tags.py: an artifact in the tree is PDF 2.0's),
+    so readers meet them in the text ("pié page 1 / 3 … tons"). Their marked content becomes
+    /Artifact <</Type /Pagination>>, their entries in the parent tree null, their orphan
+    elements empty dictionaries. (The crop marks are the print shop's PDF's, which has no
+    structure: WeasyPrint draws a tagged PDF's backgrounds and borders as artifacts itself.)"""
+    if "StructTreeRoot" not in pdf.catalog:  # an untagged PDF
+        return
+    root = pdf.objects[_number(pdf.catalog["StructTreeRoot"])]
+    held = _reachable(pdf, root)
+    marked: dict[int, set[int]] = {}  # StructParents -> the MCIDs of orphan elements
+    nums = pdf.objects[_number(root["ParentTree"])]["Nums"]
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
+        if isinstance(value, pydyf.Array):  # a page's elements, by MCID
+            marked[key] = {mcid for mcid, ref in enumerate(value)
+                           if ref != "null" and _number(ref) not in held}
+            value[:] = ["null" if mcid in marked[key] else ref for mcid, ref in enumerate(value)]
+            while value and value[-1] == "null":
+                value.pop()
+    for reference in pdf.page_references:
+        page = pdf.objects[_number(reference)]
+        orphans = marked.get(page.get("StructParents"), set())
+        stream = _content(pdf, page).stream
+        for index, item in enumerate(stream):
+            if isinstance(item, pydyf.Dictionary) and item.get("MCID") in orphans:
+                stream[index - 1] = "/Artifact"
+                stream[index] = pydyf.Dictionary({"Type": "/Pagination"})
+    for number, element in enumerate(pdf.objects):
+        if isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem" \
+                and number not in held:
+            element.clear()
+
+
+def _in_order(pdf: pydyf.PDF, element: pydyf.Dictionary) -> Iterator[pydyf.Dictionary]:
+    """The structure elements under `element`, in the tree's (reading) order."""
+    for kid in element["K"]:
+        if isinstance(kid, bytes | str):
+            child = pdf.objects[_number(kid)]
+            if isinstance(child, pydyf.Dictionary) and child.get("Type") == "/StructElem":
+                yield child
+                yield from _in_order(pdf, child)
+
+
+def _notes(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    """Footnotes tagged /Note (PDF 1.7), each with its ID (its id in the HTML; PDF/UA asks for
+    one) and put in the structure right after its call (a /Reference, NOTE_TAGS): read after
+    the sentence that calls it, not at the foot of the page. WeasyPrint 70 tags a page's
+    footnote area as a NonStruct of the document (the last element of its page), each note a
+    Span in it."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = pdf.objects[_number(pdf.catalog["StructTreeRoot"])]
+    body = pdf.objects[_number(root["K"][0])]  # the /Document
+    notes: list[tuple[pydyf.Dictionary, object]] = []  # (element, box)
+    for page, reference in zip(document.pages, pdf.page_references, strict=True):
+        area = next((box for box in page._page_box.children
+                     if type(box).__name__ == "FootnoteAreaBox"), None)
+        if area is None:
+            continue
+        kept = [kid for kid in body["K"] if pdf.objects[_number(kid)]["Pg"] == reference]
+        element = pdf.objects[_number(kept[-1])] if kept else None
+        if element is None or element["S"] != "/NonStruct" or \
+                len(element["K"]) != len(area.children):
+            continue  # not the shape WeasyPrint 70 gives (tests/test_readers.py): as it tagged them
+        notes += [(pdf.objects[_number(kid)], box) for kid, box in
+                  zip(element["K"], area.children, strict=True)]
+        body["K"].remove(kept[-1])
+        element.clear()
+    calls = [element for element in _in_order(pdf, body) if element["S"] == "/Reference"]
+    seen: set[str] = set()
+    for index, (note, box) in enumerate(notes):
+        name = box.element.get("id") if box.element is not None else None
+        name = name if name and name not in seen else f"note-{index + 1}"  # a note split over pages
+        seen.add(name)
+        note.update({"S": "/Note", "ID": pydyf.String(name)})
+        holder = calls[index] if len(calls) == len(notes) else body  # calls missing: at the end
+        parent = pdf.objects[_number(holder["P"])] if holder is not body else body
+        at = parent["K"].index(holder.reference) + 1 if holder is not body else len(body["K"])
+        parent["K"].insert(at, note.reference)
+        note["P"] = parent.reference
+
+
 def _finisher(edition: Edition, ours: bytes) -> Callable[[object, pydyf.PDF], None]:
-    """What finishes an edition's PDF: one XMP packet, then the edition's own finisher."""
+    """What finishes an edition's PDF: its layout hyphens made soft, its running heads and
+    folios artifacts, its notes tagged, one XMP packet, then the edition's own finisher."""
     def finish(document: object, pdf: pydyf.PDF) -> None:
+        _soft_layout_hyphens(pdf)
+        _margin_artifacts(pdf)
+        _notes(document, pdf)  # type: ignore[arg-type]
         if ours:
             _one_packet(pdf, ours)
         if edition.finisher:

@@ -97,8 +97,10 @@ def for_pdf(rendition: str, css: str, links: bool = True, footnotes: int | None 
     href, as HTML defines placeholders: on paper they lead nowhere, and the PDF keeps no link
     to the folder it was built in. Without `links` (the print shop's edition: PDF/X wants no
     annotations on the page), every link is. A document of more notes than `footnotes` keeps
-    them at the end of their sections (see budgets.Limits.footnotes)."""
-    root = etree.fromstring(rendition.encode("utf-8"))
+    them at the end of their sections (see budgets.Limits.footnotes). A hyphen typed as
+    U+2010 is set as "-", the same hyphen: U+2010 is the layout's (pdf.LAYOUT_HYPHEN), which
+    the PDF's text layer reads as a soft hyphen."""
+    root = etree.fromstring(rendition.replace("\u2010", "-").encode("utf-8"))
     notes = sum(1 for aside in root.iter(f"{{{XHTML}}}aside")
                 if aside.get("role") == "doc-footnote")
     if footnotes is None or notes <= footnotes:

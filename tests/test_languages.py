@@ -125,8 +125,9 @@ def _pdf_text(path: Path, mode: str = "-layout") -> str:
 
 
 def _cuts(path: Path) -> list[tuple[str, str]]:
-    """The words of a PDF cut at a line's end: (before the hyphen, after it)."""
-    return re.findall(r"(\w+)-\n(\w+)", _pdf_text(path, "-raw"))
+    """The words of a PDF cut at a line's end: (before the layout's hyphen, a soft hyphen in
+    the PDF's text, after it)."""
+    return re.findall(r"(\w+)\u00ad\n(\w+)", _pdf_text(path, "-raw"))
 
 
 def test_a_language_from_one_file_builds_with_its_labels_quotes_and_hyphenation(italian):

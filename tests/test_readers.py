@@ -1,8 +1,9 @@
 """What readers' programs see: the series and the issue's number in every output (the EPUB's
 collection and Calibre's meta, the PDF's XMP, the feeds, the title page, the web page), one XMP
 packet that Adobe's toolkit (pikepdf) and exiftool read whole, `check` warning of two issues
-with one number (a series of three fixtures, in both styles, handed out once), and tables that
-fit a phone's screen in the EPUB."""
+with one number (a series of three fixtures, in both styles, handed out once), tables that
+fit a phone's screen in the EPUB, and the seed PDF's text copied whole (its layout's hyphens
+soft, its running heads and folios artifacts)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ import pypdf
 import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTTextContainer
 
-from blocnotes import frontmatter
+from blocnotes import frontmatter, render
 from blocnotes.errors import BlocNotesError
 from blocnotes.pipeline import Settings, build, check, distribute
 from conftest import run_epubcheck
-from helpers import AGENCY, NS, ROOT, epub_opf, schema_errors
+from helpers import AGENCY, NS, ROOT, SOURCE, epub_opf, schema_errors
 
 SOURCES = {
     # two authors, straight apostrophes the typesetting makes ’
@@ -407,3 +410,152 @@ def test_a_long_address_is_one_link_annotation_per_line(tmp_path):
     assert 2 <= len(rects) <= 6 and len(rects) == len(set(rects)), rects  # broken, one per line
     text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
     assert "stationnement-des-velos." in text and "\u200b" not in text
+
+
+# --- the PDF's text, copied and searched -----------------------------------------------------
+
+def _reading_text(page: pypdf.PageObject) -> str:
+    """A page's text as pypdf extracts it, without its artifacts (what a reader that knows
+    them, Acrobat's, copies): pypdf itself reads every marked content."""
+    marked: list[bool] = []  # for each open marked content: inside an artifact
+    parts: list[str] = []
+
+    def operator(op: bytes, args: list, cm: list, tm: list) -> None:
+        if op in (b"BDC", b"BMC"):
+            marked.append(args[0] == "/Artifact" or any(marked))
+        elif op == b"EMC" and marked:
+            marked.pop()
+
+    def text(piece: str, cm: list, tm: list, font: object, size: float) -> None:
+        if not any(marked):
+            parts.append(piece)
+
+    page.extract_text(visitor_operand_before=operator, visitor_text=text)
+    return "".join(parts)
+
+
+# pdfminer knows no artifacts: it is read within the page's area (A4, print.css's margins of
+# 18 mm at the top, 22 mm at the foot), where the running heads and folios are not.
+PAGE_AREA = (22 * 72 / 25.4, (297 - 18) * 72 / 25.4)
+
+
+@pytest.fixture(scope="module")
+def seed_texts(seed_built) -> dict[str, str]:
+    """The seed PDF's text as each extractor gives it."""
+    reader = pypdf.PdfReader(seed_built.pdf)
+    pages = [[box.get_text() for box in page if isinstance(box, LTTextContainer)
+              and PAGE_AREA[0] <= box.y0 and box.y1 <= PAGE_AREA[1]]
+             for page in extract_pages(seed_built.pdf)]
+    return {"pypdf": "\n".join(page.extract_text() for page in reader.pages),
+            "pypdf, artifacts skipped": "\n".join(_reading_text(page) for page in reader.pages),
+            "pdfminer": "\n".join("".join(page) for page in pages)}
+
+
+@pytest.mark.parametrize("extractor", ["pypdf, artifacts skipped", "pdfminer"])
+def test_words_broken_by_the_layout_are_copied_whole(seed_texts, extractor):
+    """A hyphen the layout adds reads as a soft hyphen (U+00AD: nothing, when copied or
+    searched); a hyphen the author typed stays, at a line's end too."""
+    text, source = seed_texts[extractor], SOURCE.read_text(encoding="utf-8")
+    soft = re.findall(r"(\w+)\u00ad\n+(\w+)", text)
+    typed = re.findall(r"(\w+)-\n+(\w+)", text)
+    assert len(soft) >= 20  # the seed's justified columns break many words
+    assert [a + b for a, b in soft if not re.search(rf"\b{a}{b}\b", source)] == []
+    assert [f"{a}-{b}" for a, b in typed if not re.search(rf"\b{a}-{b}\b", source)] == []
+    assert "\u00ad" not in text.replace("\u00ad\n", "")  # only at a line's end
+    whole = re.sub(r"\u00ad\n+|-\n+(?=\w)", lambda m: "-" if m.group().startswith("-") else "", text)
+    for word in ("franco-allemande", "Facebook-Live", "individuelles"):
+        assert word in whole, word
+
+
+def test_the_layouts_hyphen_is_kerned_as_the_typed_one():
+    """U+2010 has a glyph of its own in the house fonts (fonts._named), kerned as "-" is."""
+    import uharfbuzz as hb
+
+    from blocnotes import style
+    from blocnotes.fonts import house_faces
+
+    def advances(face: Path, text: str) -> list[int]:
+        buffer = hb.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        font = hb.Font(hb.Face(hb.Blob.from_file_path(str(face))))
+        hb.shape(font, buffer)
+        return [position.x_advance for position in buffer.glyph_positions]
+
+    for face in house_faces(style.read(style.folder(ROOT / "styles", "bloc-notes"))):
+        for pair in ("T{}", "{}T", "e{}"):
+            assert advances(face.path, pair.format("\u2010")) == advances(face.path, pair.format("-"))
+    assert advances(face.path, "T-")[0] < advances(face.path, "T")[0]  # "T-" is kerned
+
+
+def test_letter_spaced_labels_are_copied_as_words(seed_built, seed_texts):
+    """The labels set in spaced capitals carry /ActualText, which poppler copies (pdftotext
+    read "B LO C- N OT E S"); pypdf reads them whole anyway. (pdfminer ignores /ActualText:
+    it splits a word whose letters are spaced by more than about 0.08 em.)"""
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is missing: `make test` installs poppler-utils"
+    poppler = subprocess.run([pdftotext, "-enc", "UTF-8", "-l", "1", str(seed_built.pdf), "-"],
+                             check=True, capture_output=True, text=True).stdout
+    for label in ("BLOC-NOTES", "MOTS-CLÉS"):
+        assert label in poppler.splitlines(), label
+        assert label in seed_texts["pypdf"].splitlines(), label
+    pdf = pikepdf.open(seed_built.pdf)
+    said = [str(operands[1].ActualText) for operands, _ in
+            pikepdf.parse_content_stream(pdf.pages[0], "BDC") if "/ActualText" in operands[1]]
+    assert {"BLOC-NOTES", "MOTS-CLÉS"} <= set(said)
+
+
+def test_a_hyphen_typed_as_u2010_is_a_hyphen_in_the_pdf():
+    """U+2010 is the layout's hyphen, which the PDF's text reads as a soft hyphen: the author's
+    is set as "-", the same glyph."""
+    page = ('<html xmlns="http://www.w3.org/1999/xhtml"><head></head><body>'
+            '<p>franco\u2010allemande</p></body></html>')
+    assert "<p>franco-allemande</p>" in render.for_pdf(page, "")
+
+
+def test_running_heads_and_folios_are_artifacts_outside_the_structure(seed_built, seed_texts):
+    pdf = pikepdf.open(seed_built.pdf)
+    root = pdf.Root.StructTreeRoot
+    held, kids = set(), list(root.K)
+    while kids:
+        kid = kids.pop()
+        if isinstance(kid, pikepdf.Dictionary) and kid.objgen not in held:
+            held.add(kid.objgen)
+            kids.extend(kid.K if isinstance(kid.get("/K"), pikepdf.Array) else [kid.get("/K")])
+    nums = root.ParentTree.Nums
+    for number, page in enumerate(pdf.pages):
+        mapped = [ref for ref in nums[2 * number + 1] if ref is not None]
+        assert all(ref.objgen in held for ref in mapped)  # no element outside the tree
+        operators = pikepdf.parse_content_stream(page, "BDC")
+        mcids = [operands[1].MCID for operands, _ in operators if operands[0] == "/Span"]
+        assert len(mcids) == len(mapped)  # every marked text is in the tree...
+        pagination = [operands for operands, _ in operators if operands[0] == "/Artifact"]
+        assert len(pagination) >= 2  # ...but the running heads and folios
+    for shown in ("page 2 / 3", "LE BLOC-NOTES DE L’AGENCE"):  # a folio, a running head
+        assert shown in seed_texts["pypdf"]
+        assert shown not in seed_texts["pypdf, artifacts skipped"]
+
+
+def test_each_note_is_tagged_a_note_after_its_call(samples_built):
+    """PDF 1.7's /Note, with an ID, right after its call (a /Reference) in the structure: read
+    after the sentence that calls it, not at the foot of the page."""
+    pdf = pikepdf.open(samples_built["notes"].pdf)
+    elements = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+                and obj.get("/Type") == "/StructElem"]
+    notes = [element for element in elements if element.get("/S") == "/Note"]
+    assert len(notes) >= 3
+    assert len({str(note.ID) for note in notes}) == len(notes)
+    assert all(str(note.ID).startswith("fn-") for note in notes)
+    for note in notes:
+        kids = list(note.P.K)
+        before = kids[[kid.objgen for kid in kids].index(note.objgen) - 1]
+        assert before.S == "/Reference"
+        assert any(kid.get("/S") == "/Lbl" for kid in _descendants(note))  # its number
+    assert len([element for element in elements if element.get("/S") == "/Reference"]) == len(notes)
+
+
+def _descendants(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    kids = element.get("/K")
+    kids = [kid for kid in (kids if isinstance(kids, pikepdf.Array) else [kids])
+            if isinstance(kid, pikepdf.Dictionary)]
+    return kids + [grandchild for kid in kids for grandchild in _descendants(kid)]
