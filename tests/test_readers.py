@@ -490,8 +490,9 @@ def test_the_layouts_hyphen_is_kerned_as_the_typed_one():
 
 def test_letter_spaced_labels_are_copied_as_words(seed_built, seed_texts):
     """The labels set in spaced capitals carry /ActualText, which poppler copies (pdftotext
-    read "B LO C- N OT E S"); pypdf reads them whole anyway. (pdfminer ignores /ActualText:
-    it splits a word whose letters are spaced by more than about 0.08 em.)"""
+    read "B LO C- N OT E S"); pypdf reads them whole anyway; pdfminer ignores /ActualText
+    and splits a word whose letters are spaced by more than about 0.08 em (the labels were
+    at 0.12 em: "B LO C- N OT E S"), the spacing the styles now keep to."""
     pdftotext = shutil.which("pdftotext")
     assert pdftotext, "pdftotext is missing: `make test` installs poppler-utils"
     poppler = subprocess.run([pdftotext, "-enc", "UTF-8", "-l", "1", str(seed_built.pdf), "-"],
@@ -499,6 +500,7 @@ def test_letter_spaced_labels_are_copied_as_words(seed_built, seed_texts):
     for label in ("BLOC-NOTES", "MOTS-CLÉS"):
         assert label in poppler.splitlines(), label
         assert label in seed_texts["pypdf"].splitlines(), label
+        assert label in seed_texts["pdfminer"].splitlines(), label
     pdf = pikepdf.open(seed_built.pdf)
     said = [str(operands[1].ActualText) for operands, _ in
             pikepdf.parse_content_stream(pdf.pages[0], "BDC") if "/ActualText" in operands[1]]
