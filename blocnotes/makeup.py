@@ -346,3 +346,136 @@ def spanners_out(root: etree._Element) -> bool:
             anchor = part
         changed = True
     return changed
+
+
+# Spreading (issue 21): a page that ends before a section that did not fit at its foot (its
+# heading, speakers' box and first lines need more than the space left) is not left with a
+# hole at its foot: that space is shared equally between the foot and the gaps above the
+# page's section headings (or, with none, above the sub-headings in its columns), as a
+# typesetter spreads a short page (LaTeX's \flushbottom). Made on the laid-out boxes: no
+# layout more.
+MAX_SPREAD_MM = 25.0  # the most a gap above a heading grows
+
+
+def spread_pages(pages: list, threshold_mm: float = 40.0) -> dict[int, list]:
+    """Spread each page (but the last) that ends before a section heading with
+    `threshold_mm` or more empty at its foot, when its gaps can take the space without
+    a hole -> by page index (from 0), the boxes moved down (their backgrounds, which
+    WeasyPrint placed, are to be placed again)."""
+    from .holes import PX_PER_MM, foot_gaps, strips_of
+
+    default = strips_of(pages)
+    threshold, most = threshold_mm * PX_PER_MM, MAX_SPREAD_MM * PX_PER_MM
+    changed = {}
+    for index in range(len(pages) - 1):
+        box = pages[index]._page_box
+        if not _opens_with_section(pages[index + 1]._page_box):
+            continue
+        gaps = [gap for _span, gap in foot_gaps(box, default)]
+        if max(gaps) < threshold:
+            continue
+        starts = _section_starts(box)
+        if starts:  # headings across the page: every column moves down with them
+            plan = [(starts, gap) for gap in gaps]
+        else:  # no heading across the page: the sub-headings of each column
+            columns = _column_boxes(box)
+            room = dict(zip(sorted({column.position_x for column in columns}), gaps,
+                            strict=False))
+            plan = [(_sub_headings(column), room.get(column.position_x, 0.0))
+                    for column in columns]
+        # one share for every gap of the page (the least any column can give), as long as
+        # it leaves no column a hole at its foot
+        shares = [gap / (len(groups) + 1) for groups, gap in plan if groups]
+        share = min(shares, default=0.0)
+        if not 0 < share <= most or \
+                any(gap - share * len(groups) >= threshold for groups, gap in plan) or \
+                not all(_plain(moved) for groups, _gap in plan for group in groups
+                        for moved in group):
+            continue
+        groups = starts or [group for column_groups, _gap in plan for group in column_groups]
+        changed[index] = _spread(groups, share)
+    return changed
+
+
+def _opens_with_section(page_box: object) -> bool:
+    """Whether the page's text begins with a section's heading."""
+    for chapter in _chapters(page_box):
+        children = _blocks(chapter)
+        first = next((child for child in children if child.margin_height() > 0), None)
+        return first is not None and HEAD in _classes(first)
+    return False
+
+
+def _section_starts(page_box: object) -> list[list]:
+    """For each section that begins on the page below its top: the boxes to move down
+    with it (itself and all that follows it on the page, in its parent)."""
+    chapters = list(_chapters(page_box))
+    top = page_box.content_box_y()
+    starts = []
+    for chapter in chapters:
+        if chapter.position_y <= top + 1 or not any(
+                HEAD in _classes(child) for child in _blocks(chapter)):
+            continue
+        siblings = _blocks(_parent_box(page_box, chapter))
+        starts.append([child for child in siblings if child.position_y >= chapter.position_y])
+    return starts
+
+
+def _parent_box(root: object, target: object) -> object:
+    for child in getattr(root, "children", ()):
+        if child is target:
+            return root
+        found = _parent_box(child, target)
+        if found is not None:
+            return found
+    return None  # type: ignore[return-value]
+
+
+def _column_boxes(page_box: object) -> list:
+    """The column boxes of the page's last section text (laid out side by side)."""
+    found: list = []
+
+    def visit(box: object) -> None:
+        children = _blocks(box)
+        element = getattr(box, "element", None)
+        same = [child for child in children if element is not None and
+                getattr(child, "element", None) is element]
+        if len(same) > 1 and len({child.position_x for child in same}) > 1:
+            found[:] = same  # the last ones on the page: the columns that end it
+        for child in children:
+            visit(child)
+
+    visit(page_box)
+    return found
+
+
+def _sub_headings(column: object) -> list[list]:
+    """For each sub-heading of a column below its top: the blocks to move down with it."""
+    blocks = _blocks(column)
+    starts = []
+    for number, block in enumerate(blocks):
+        tag = getattr(block, "element_tag", "")
+        if number and tag in HEADING_TAGS:
+            starts.append(blocks[number:])
+    return starts
+
+
+def _spread(starts: list[list], share: float) -> list:
+    """Move each group of `starts` down by `share`, cumulatively (a box in several groups
+    moves as many times) -> the boxes moved."""
+    moved: dict[int, object] = {}
+    for group in starts:
+        for box in group:
+            box.translate(0, share)
+            moved[id(box)] = box
+    return list(moved.values())
+
+
+def _plain(box: object) -> bool:
+    """Whether the box and its descendants have no background image (theirs are placed
+    again after a move, without fetching anything)."""
+    style = getattr(box, "style", None)
+    if style is not None and (any(kind == "url" for kind, _ in style["background_image"])
+                              or style["border_image_source"][0] != "none"):
+        return False
+    return all(_plain(child) for child in getattr(box, "children", ()))

@@ -47,6 +47,7 @@ import pydyf  # noqa: E402  (WeasyPrint's PDF writer)
 import weasyprint  # noqa: E402  (after fontconfig is set up)
 from weasyprint import DEFAULT_OPTIONS, HTML  # noqa: E402
 from weasyprint.images import RasterImage  # noqa: E402
+from weasyprint.layout.background import layout_box_backgrounds  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -303,7 +304,24 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
         if again is None:
             break
         html, document = corrected, again
+    _spread_pages(document)
     return document
+
+
+def _spread_pages(document: weasyprint.Document) -> None:
+    """The pages that end before a section with a hole at their foot spread
+    (makeup.spread_pages): the boxes moved get their backgrounds placed again, and each
+    page its links and anchors, as WeasyPrint does after a layout."""
+    for index, moved in makeup.spread_pages(document.pages).items():
+        page = document.pages[index]
+        for box in moved:
+            layout_box_backgrounds(page._page_box, box, _no_image)
+        document.pages[index] = type(page)(page._page_box)
+
+
+def _no_image(**_ignored: object) -> None:
+    """No background image is fetched again (makeup.spread_pages moves none)."""
+    return None
 
 
 def _lay_out_again(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
