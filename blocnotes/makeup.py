@@ -109,6 +109,211 @@ def carry_last_block(root: etree._Element) -> bool:
     return True
 
 
+# The last lines of the text carried over with the colophon: as few as a split paragraph
+# keeps on a page (the style's widows), so the page before is not left short.
+CARRIED_LINES = 2
+RUNS_ON = "runs-on"  # styles/<name>/print.css: a paragraph whose end is on the next page
+
+
+def last_lines(pages: list) -> tuple[str, list[str]] | None:
+    """The number (data-bn) of the last block of the text, when a paragraph, and the text
+    of each line it was laid out in (None: not a paragraph, or no number)."""
+    for page in reversed(pages):
+        chapters = list(_chapters(page._page_box))
+        if not chapters:
+            continue
+        blocks = [block for block in _body_blocks(chapters[-1])]
+        if not blocks or getattr(blocks[-1], "element_tag", "") != "p":
+            return None
+        number = blocks[-1].element.get("data-bn")
+        lines = [_line_text(line) for page in pages for line in _lines_of(page._page_box,
+                                                                          number)]
+        return (number, lines) if number is not None else None
+    return None
+
+
+def _body_blocks(chapter: object) -> list:
+    """The blocks of a section's text laid out on a page, in order (column after column)."""
+    found = []
+    for child in _blocks(chapter):
+        if BODY in _classes(child):
+            inner = _blocks(child)
+            columns = [box for box in inner if BODY in _classes(box)]
+            for column in columns or [child]:
+                found.extend(box for box in _blocks(column) if BODY not in _classes(box))
+    return found
+
+
+def _lines_of(box: object, number: str | None) -> Iterator:
+    element = getattr(box, "element", None)
+    if element is not None and element.get("data-bn") == number and \
+            type(box).__name__ != "LineBox":
+        yield from (child for child in box.children if type(child).__name__ == "LineBox")
+        return
+    for child in getattr(box, "children", ()):
+        yield from _lines_of(child, number)
+
+
+def _line_text(box: object) -> str:
+    if type(box).__name__ == "TextBox":
+        return box.text
+    return "".join(_line_text(child) for child in getattr(box, "children", ()))
+
+
+def _solid(text: str) -> str:
+    return "".join(text.split())
+
+
+def _kept(text: str, lines: list[str], carried: int) -> tuple[int, bool] | None:
+    """How many non-space characters of the paragraph's `text` stay when its last `carried`
+    `lines` go (a line ended by a hyphen is read with and without it), and whether the
+    beginning ends in a word the layout hyphenated there (it then takes the hyphen); None:
+    the lines are not the text's."""
+    tail = lines[-carried:]
+    variants = [""]
+    for number, line in enumerate(tail):
+        line = _solid(line)
+        last = number == len(tail) - 1
+        variants = [variant + option for variant in variants
+                    for option in ({line} if last or not line.endswith("-")
+                                   else {line, line[:-1]})]
+    solid = _solid(text)
+    for variant in variants:
+        if variant and solid.endswith(variant) and len(solid) > len(variant):
+            kept = len(solid) - len(variant)
+            in_word = not text[_after(text, kept)].isspace()
+            hyphenated = in_word and lines[-carried - 1].rstrip().endswith("-") and \
+                solid[kept - 1] != "-"
+            return kept, hyphenated
+    return None
+
+
+def _position(text: str, solid: int) -> int:
+    """The index in `text` just after its `solid`-th non-space character, and the spaces
+    that follow it."""
+    count = index = 0
+    while index < len(text) and count < solid:
+        count += not text[index].isspace()
+        index += 1
+    while index < len(text) and text[index].isspace():
+        index += 1
+    return index
+
+
+def carry_last_lines(root: etree._Element, number: str, lines: list[str]) -> bool:
+    """Cut the text's last paragraph (its number, `number`, and its laid-out `lines`) in
+    the PDF's HTML `root` before its last CARRIED_LINES lines, which go in a section of
+    their own that starts a page, with the colophon; the paragraph's first part runs on
+    (RUNS_ON). Where it cannot be cut so (too few lines, lines that are not its text),
+    the last block goes over (carry_last_block). Whether anything changed."""
+    paragraph = next((node for node in root.iter(f"{{{XHTML}}}p")
+                      if node.get("data-bn") == number), None)
+    sections = _sections(root)
+    cut = None
+    if paragraph is not None and sections and not _is(sections[-1], NEW_PAGE) and \
+            len(lines) >= 2 + CARRIED_LINES and _is(paragraph.getparent(), BODY):
+        cut = _kept("".join(paragraph.itertext()), lines, CARRIED_LINES)
+    if cut is None:
+        return carry_last_block(root)
+    rest = _cut(paragraph, cut[0])
+    if cut[1]:  # the word the layout hyphenated at the line's end keeps its hyphen
+        _append_text(paragraph, "-")
+    paragraph.set("class", f"{paragraph.get('class', '')} {RUNS_ON}".strip())
+    carried = etree.Element(f"{{{XHTML}}}section", {"class": f"part chapter {NEW_PAGE}"})
+    etree.SubElement(carried, f"{{{XHTML}}}div", {"class": BODY}).append(rest)
+    carried.tail = "\n"
+    sections[-1].addnext(carried)
+    return True
+
+
+def _cut(element: etree._Element, kept: int) -> etree._Element:
+    """Cut `element` after its `kept`-th non-space character (a word's end): it keeps its
+    beginning; its end is returned, in a copy of it and of the inline elements it was in
+    (without their ids, which stay with the beginning; with its number: the page it opens
+    starts in that block)."""
+    rest = etree.fromstring(etree.tostring(element, with_tail=False))
+    _keep_head(element, kept)
+    _drop_head(rest, kept)
+    for node in rest.iter():
+        node.attrib.pop("id", None)
+    return rest
+
+
+def _append_text(element: etree._Element, text: str) -> None:
+    """Add `text` after the last text of `element`."""
+    node = element
+    while len(node):
+        if node[-1].tail:
+            node[-1].tail += text
+            return
+        node = node[-1]
+    node.text = (node.text or "") + text
+
+
+def _keep_head(node: etree._Element, kept: int) -> int | None:
+    """Keep the first `kept` non-space characters of `node` (and what comes before them),
+    dropping what follows -> the characters still to keep after it (None: cut inside it,
+    what follows it goes too)."""
+    text = node.text or ""
+    if kept <= len(_solid(text)):
+        node.text = text[:_after(text, kept)] or None
+        for child in list(node):
+            node.remove(child)
+        return None
+    kept -= len(_solid(text))
+    children = list(node)
+    for number, child in enumerate(children):
+        left = _keep_head(child, kept)
+        tail = child.tail or ""
+        if left is not None and left > len(_solid(tail)):
+            kept = left - len(_solid(tail))
+            continue
+        child.tail = tail[:_after(tail, left)] or None if left is not None else None
+        for later in children[number + 1:]:
+            node.remove(later)
+        return None
+    return kept
+
+
+def _after(text: str, solid: int) -> int:
+    """The index in `text` just after its `solid`-th non-space character."""
+    count = index = 0
+    while index < len(text) and count < solid:
+        count += not text[index].isspace()
+        index += 1
+    return index
+
+
+def _drop_head(node: etree._Element, dropped: int) -> int | None:
+    """Drop the first `dropped` non-space characters of `node` (and the elements wholly in
+    them), and the spaces after them -> the characters still to drop after it (None: all
+    dropped)."""
+    text = node.text or ""
+    if dropped <= len(_solid(text)):
+        node.text = text[_position(text, dropped):] or None
+        return None
+    dropped -= len(_solid(text))
+    node.text = None
+    for child in list(node):
+        size = len(_solid("".join(child.itertext())))
+        if size > dropped:  # the cut is inside it; its tail stays
+            _drop_head(child, dropped)
+            return None
+        dropped -= size
+        tail = child.tail or ""
+        previous = child.getprevious()
+        node.remove(child)
+        if dropped <= len(_solid(tail)):
+            rest = tail[_position(tail, dropped):]
+            if previous is None:
+                node.text = (node.text or "") + rest or None
+            else:
+                previous.tail = (previous.tail or "") + rest or None
+            return None
+        dropped -= len(_solid(tail))
+    return dropped
+
+
 def _is(element: object, name: str) -> bool:
     return isinstance(getattr(element, "tag", None), str) and \
         name in element.get("class", "").split()  # type: ignore[attr-defined]
