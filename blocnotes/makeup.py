@@ -386,6 +386,13 @@ class Move:
     float_key: str
     after: str | None
     page: int = 0  # the page (from 0) whose hole it fills
+    scale: float = 1.0
+
+
+# A column photo that left a hole before it stays at its place set smaller, when that is
+# enough for it to fit (issue 21: down to about 75 % of its width), before it is moved.
+SMALLER = "smaller"  # styles/bloc-notes/print.css: figure.smaller img, SMALLER_SCALE wide
+SMALLER_SCALE = 0.75
 
 
 def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
@@ -434,6 +441,11 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
         float_key = key(element)
         if room < threshold_mm * PX_PER_MM or float_key is None:
             continue
+        column = next((gap for (left, _right), gap in gaps if abs(left - last.x) < 1), 0.0)
+        if not head and _smaller_fits(pages[first.page]._page_box, element,
+                                      _height(found[element]), column):
+            moves.append(Move(float_key, None, last.page, SMALLER_SCALE))
+            continue
         # the blocks after it, as many as fill the room (the last may break): those of its
         # section; when it ends its section, the beginning of the next one
         filled, after = sum(_height(found[block]) for block in head), None
@@ -449,7 +461,65 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
                 break
         if after is not None and key(after) is not None:
             moves.append(Move(float_key, key(after), last.page))
-    return moves
+    moved = {move.float_key for move in moves}
+    return moves + [move for move in _photos_ending_columns(pages, order, found, default)
+                    if move.float_key not in moved]
+
+
+def _photos_ending_columns(pages: list, order: list, found: dict, default: object
+                           ) -> Iterator[Move]:
+    """The column photos that end a column of a page (not the last) beside a column left
+    40 mm or more short: each to be set smaller, so that the columns even out."""
+    from .holes import HOLE_MM, PX_PER_MM, foot_gaps
+
+    for element in order:
+        fragment = found[element][-1]
+        if not _is_float(element) or fragment.page >= len(pages) - 1 or \
+                SMALLER in (element.get("class") or "").split() or any(
+                other.page == fragment.page and abs(other.x - fragment.x) < 1 and
+                other.top > fragment.top for fragments in found.values()
+                for other in fragments):
+            continue  # not last in its column
+        box = pages[fragment.page]._page_box
+        gaps = foot_gaps(box, default)
+        own = next((gap for (left, _right), gap in gaps if abs(left - fragment.x) < 1), None)
+        beside = [gap for (left, _right), gap in gaps if left > fragment.x + 1]
+        float_key = key(element)
+        if own is None or own >= HOLE_MM * PX_PER_MM / 2 or not beside or \
+                beside[0] < HOLE_MM * PX_PER_MM or float_key is None or \
+                not _smaller_fits(box, element, 0.0, float("inf")):
+            continue
+        yield Move(float_key, None, fragment.page, SMALLER_SCALE)
+
+
+def _smaller_fits(page_box: object, figure: object, height: float, room: float) -> bool:
+    """Whether `figure` (a column photo, of laid-out `height`, its width not asked for),
+    its photo set at SMALLER_SCALE of its width, fits in `room`."""
+    tag = getattr(figure, "tag", "")
+    if not isinstance(tag, str) or tag.rsplit("}", 1)[-1] != "figure" or \
+            WIDE in (figure.get("class") or "").split() or \
+            figure.get("style"):  # type: ignore[attr-defined]  # a width asked for
+        return False
+    image = _image_box(page_box, figure)
+    if image is None or image.element.get("width") or image.element.get("style"):
+        return False
+    width, height_, _ratio = image.replacement.get_intrinsic_size(1, 16)
+    if not width or not height_:
+        return False
+    smaller = min(image.height, image.width * SMALLER_SCALE * height_ / width)
+    return height - (image.height - smaller) <= room
+
+
+def _image_box(box: object, figure: object, inside: bool = False) -> object | None:
+    """The laid-out box of the photo of `figure`."""
+    inside = inside or getattr(box, "element", None) is figure
+    if inside and getattr(box, "replacement", None) is not None:
+        return box
+    for child in getattr(box, "children", ()):
+        found = _image_box(child, figure, inside)
+        if found is not None:
+            return found
+    return None
 
 
 def _section_of(element: object, parents: dict) -> object | None:
@@ -484,6 +554,11 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
     for move in moves:
         numbered, target = by_key.get(move.float_key), by_key.get(move.after or "")
         figure = _flow_ancestor(numbered)
+        if move.scale < 1 and figure is not None:  # set smaller, at its place
+            if not _is(figure, SMALLER):
+                figure.set("class", f"{figure.get('class', '')} {SMALLER}".strip())
+                changed = True
+            continue
         block = _flow_ancestor(target)
         if figure is None or block is None or figure is block:
             continue
@@ -554,7 +629,8 @@ def spanners_out(root: etree._Element) -> bool:
 
 
 # Spreading (issue 21): a page that ends before a section that did not fit at its foot (its
-# heading, speakers' box and first lines need more than the space left) is not left with a
+# heading, speakers' box and first lines need more than the space left), or before the end
+# of the text carried over with the colophon, is not left with a
 # hole at its foot: that space is shared equally between the foot and the gaps above the
 # page's section headings (or, with none, above the sub-headings in its columns), as a
 # typesetter spreads a short page (LaTeX's \flushbottom). Made on the laid-out boxes: no
@@ -603,8 +679,11 @@ def spread_pages(pages: list, threshold_mm: float = 40.0) -> dict[int, list]:
 
 
 def _opens_with_section(page_box: object) -> bool:
-    """Whether the page's text begins with a section's heading."""
+    """Whether the page's text begins with a section's heading, or with the end of the
+    text carried over with the colophon."""
     for chapter in _chapters(page_box):
+        if NEW_PAGE in _classes(chapter):
+            return True
         children = _blocks(chapter)
         first = next((child for child in children if child.margin_height() > 0), None)
         return first is not None and HEAD in _classes(first)

@@ -291,16 +291,15 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
                                        limits)
     for _ in range(MAKEUP_PASSES):
         corrected = None
-        if corrected is None:
-            stranded = makeup.stranded_sections(document.pages)
-            if stranded:
-                corrected = render.amend_pdf_html(
-                    html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
-            elif makeup.colophon_alone(document.pages):
-                last = makeup.last_lines(document.pages)
-                corrected = render.amend_pdf_html(
-                    html, (lambda root: makeup.carry_last_lines(root, *last)) if last  # noqa: B023
-                    else makeup.carry_last_block)
+        stranded = makeup.stranded_sections(document.pages)
+        if stranded:
+            corrected = render.amend_pdf_html(
+                html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
+        elif makeup.colophon_alone(document.pages):
+            last = makeup.last_lines(document.pages)
+            corrected = render.amend_pdf_html(
+                html, (lambda root: makeup.carry_last_lines(root, *last)) if last  # noqa: B023
+                else makeup.carry_last_block)
         if corrected is None:  # nothing more to correct
             break
         again = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
