@@ -115,6 +115,211 @@ def carry_last_block(root: etree._Element) -> bool:
     return True
 
 
+# The last lines of the text carried over with the colophon: as few as a split paragraph
+# keeps on a page (the style's widows), so the page before is not left short.
+CARRIED_LINES = 2
+RUNS_ON = "runs-on"  # styles/<name>/print.css: a paragraph whose end is on the next page
+
+
+def last_lines(pages: list) -> tuple[str, list[str]] | None:
+    """The number (data-bn) of the last block of the text, when a paragraph, and the text
+    of each line it was laid out in (None: not a paragraph, or no number)."""
+    for page in reversed(pages):
+        chapters = list(_chapters(page._page_box))
+        if not chapters:
+            continue
+        blocks = [block for block in _body_blocks(chapters[-1])]
+        if not blocks or getattr(blocks[-1], "element_tag", "") != "p":
+            return None
+        number = blocks[-1].element.get("data-bn")
+        lines = [_line_text(line) for page in pages for line in _lines_of(page._page_box,
+                                                                          number)]
+        return (number, lines) if number is not None else None
+    return None
+
+
+def _body_blocks(chapter: object) -> list:
+    """The blocks of a section's text laid out on a page, in order (column after column)."""
+    found = []
+    for child in _blocks(chapter):
+        if BODY in _classes(child):
+            inner = _blocks(child)
+            columns = [box for box in inner if BODY in _classes(box)]
+            for column in columns or [child]:
+                found.extend(box for box in _blocks(column) if BODY not in _classes(box))
+    return found
+
+
+def _lines_of(box: object, number: str | None) -> Iterator:
+    element = getattr(box, "element", None)
+    if element is not None and element.get("data-bn") == number and \
+            type(box).__name__ != "LineBox":
+        yield from (child for child in box.children if type(child).__name__ == "LineBox")
+        return
+    for child in getattr(box, "children", ()):
+        yield from _lines_of(child, number)
+
+
+def _line_text(box: object) -> str:
+    if type(box).__name__ == "TextBox":
+        return box.text
+    return "".join(_line_text(child) for child in getattr(box, "children", ()))
+
+
+def _solid(text: str) -> str:
+    return "".join(text.split())
+
+
+def _kept(text: str, lines: list[str], carried: int) -> tuple[int, bool] | None:
+    """How many non-space characters of the paragraph's `text` stay when its last `carried`
+    `lines` go (a line ended by a hyphen is read with and without it), and whether the
+    beginning ends in a word the layout hyphenated there (it then takes the hyphen); None:
+    the lines are not the text's."""
+    tail = lines[-carried:]
+    variants = [""]
+    for number, line in enumerate(tail):
+        line = _solid(line)
+        last = number == len(tail) - 1
+        variants = [variant + option for variant in variants
+                    for option in ({line} if last or not line.endswith("-")
+                                   else {line, line[:-1]})]
+    solid = _solid(text)
+    for variant in variants:
+        if variant and solid.endswith(variant) and len(solid) > len(variant):
+            kept = len(solid) - len(variant)
+            in_word = not text[_after(text, kept)].isspace()
+            hyphenated = in_word and lines[-carried - 1].rstrip().endswith("-") and \
+                solid[kept - 1] != "-"
+            return kept, hyphenated
+    return None
+
+
+def _position(text: str, solid: int) -> int:
+    """The index in `text` just after its `solid`-th non-space character, and the spaces
+    that follow it."""
+    count = index = 0
+    while index < len(text) and count < solid:
+        count += not text[index].isspace()
+        index += 1
+    while index < len(text) and text[index].isspace():
+        index += 1
+    return index
+
+
+def carry_last_lines(root: etree._Element, number: str, lines: list[str]) -> bool:
+    """Cut the text's last paragraph (its number, `number`, and its laid-out `lines`) in
+    the PDF's HTML `root` before its last CARRIED_LINES lines, which go in a section of
+    their own that starts a page, with the colophon; the paragraph's first part runs on
+    (RUNS_ON). Where it cannot be cut so (too few lines, lines that are not its text),
+    the last block goes over (carry_last_block). Whether anything changed."""
+    paragraph = next((node for node in root.iter(f"{{{XHTML}}}p")
+                      if node.get("data-bn") == number), None)
+    sections = _sections(root)
+    cut = None
+    if paragraph is not None and sections and not _is(sections[-1], NEW_PAGE) and \
+            len(lines) >= 2 + CARRIED_LINES and _is(paragraph.getparent(), BODY):
+        cut = _kept("".join(paragraph.itertext()), lines, CARRIED_LINES)
+    if cut is None:
+        return carry_last_block(root)
+    rest = _cut(paragraph, cut[0])
+    if cut[1]:  # the word the layout hyphenated at the line's end keeps its hyphen
+        _append_text(paragraph, "-")
+    paragraph.set("class", f"{paragraph.get('class', '')} {RUNS_ON}".strip())
+    carried = etree.Element(f"{{{XHTML}}}section", {"class": f"part chapter {NEW_PAGE}"})
+    etree.SubElement(carried, f"{{{XHTML}}}div", {"class": BODY}).append(rest)
+    carried.tail = "\n"
+    sections[-1].addnext(carried)
+    return True
+
+
+def _cut(element: etree._Element, kept: int) -> etree._Element:
+    """Cut `element` after its `kept`-th non-space character (a word's end): it keeps its
+    beginning; its end is returned, in a copy of it and of the inline elements it was in
+    (without their ids, which stay with the beginning; with its number: the page it opens
+    starts in that block)."""
+    rest = etree.fromstring(etree.tostring(element, with_tail=False))
+    _keep_head(element, kept)
+    _drop_head(rest, kept)
+    for node in rest.iter():
+        node.attrib.pop("id", None)
+    return rest
+
+
+def _append_text(element: etree._Element, text: str) -> None:
+    """Add `text` after the last text of `element`."""
+    node = element
+    while len(node):
+        if node[-1].tail:
+            node[-1].tail += text
+            return
+        node = node[-1]
+    node.text = (node.text or "") + text
+
+
+def _keep_head(node: etree._Element, kept: int) -> int | None:
+    """Keep the first `kept` non-space characters of `node` (and what comes before them),
+    dropping what follows -> the characters still to keep after it (None: cut inside it,
+    what follows it goes too)."""
+    text = node.text or ""
+    if kept <= len(_solid(text)):
+        node.text = text[:_after(text, kept)] or None
+        for child in list(node):
+            node.remove(child)
+        return None
+    kept -= len(_solid(text))
+    children = list(node)
+    for number, child in enumerate(children):
+        left = _keep_head(child, kept)
+        tail = child.tail or ""
+        if left is not None and left > len(_solid(tail)):
+            kept = left - len(_solid(tail))
+            continue
+        child.tail = tail[:_after(tail, left)] or None if left is not None else None
+        for later in children[number + 1:]:
+            node.remove(later)
+        return None
+    return kept
+
+
+def _after(text: str, solid: int) -> int:
+    """The index in `text` just after its `solid`-th non-space character."""
+    count = index = 0
+    while index < len(text) and count < solid:
+        count += not text[index].isspace()
+        index += 1
+    return index
+
+
+def _drop_head(node: etree._Element, dropped: int) -> int | None:
+    """Drop the first `dropped` non-space characters of `node` (and the elements wholly in
+    them), and the spaces after them -> the characters still to drop after it (None: all
+    dropped)."""
+    text = node.text or ""
+    if dropped <= len(_solid(text)):
+        node.text = text[_position(text, dropped):] or None
+        return None
+    dropped -= len(_solid(text))
+    node.text = None
+    for child in list(node):
+        size = len(_solid("".join(child.itertext())))
+        if size > dropped:  # the cut is inside it; its tail stays
+            _drop_head(child, dropped)
+            return None
+        dropped -= size
+        tail = child.tail or ""
+        previous = child.getprevious()
+        node.remove(child)
+        if dropped <= len(_solid(tail)):
+            rest = tail[_position(tail, dropped):]
+            if previous is None:
+                node.text = (node.text or "") + rest or None
+            else:
+                previous.tail = (previous.tail or "") + rest or None
+            return None
+        dropped -= len(_solid(tail))
+    return dropped
+
+
 def _is(element: object, name: str) -> bool:
     return isinstance(getattr(element, "tag", None), str) and \
         name in element.get("class", "").split()  # type: ignore[attr-defined]
@@ -187,6 +392,13 @@ class Move:
     float_key: str
     after: str | None
     page: int = 0  # the page (from 0) whose hole it fills
+    scale: float = 1.0
+
+
+# A column photo that left a hole before it stays at its place set smaller, when that is
+# enough for it to fit (issue 21: down to about 75 % of its width), before it is moved.
+SMALLER = "smaller"  # styles/bloc-notes/print.css: figure.smaller img, SMALLER_SCALE wide
+SMALLER_SCALE = 0.75
 
 
 def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
@@ -235,6 +447,11 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
         float_key = key(element)
         if room < threshold_mm * PX_PER_MM or float_key is None:
             continue
+        column = next((gap for (left, _right), gap in gaps if abs(left - last.x) < 1), 0.0)
+        if not head and _smaller_fits(pages[first.page]._page_box, element,
+                                      _height(found[element]), column):
+            moves.append(Move(float_key, None, last.page, SMALLER_SCALE))
+            continue
         # the blocks after it, as many as fill the room (the last may break): those of its
         # section; when it ends its section, the beginning of the next one
         filled, after = sum(_height(found[block]) for block in head), None
@@ -250,7 +467,65 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
                 break
         if after is not None and key(after) is not None:
             moves.append(Move(float_key, key(after), last.page))
-    return moves
+    moved = {move.float_key for move in moves}
+    return moves + [move for move in _photos_ending_columns(pages, order, found, default)
+                    if move.float_key not in moved]
+
+
+def _photos_ending_columns(pages: list, order: list, found: dict, default: object
+                           ) -> Iterator[Move]:
+    """The column photos that end a column of a page (not the last) beside a column left
+    40 mm or more short: each to be set smaller, so that the columns even out."""
+    from .holes import HOLE_MM, PX_PER_MM, foot_gaps
+
+    for element in order:
+        fragment = found[element][-1]
+        if not _is_float(element) or fragment.page >= len(pages) - 1 or \
+                SMALLER in (element.get("class") or "").split() or any(
+                other.page == fragment.page and abs(other.x - fragment.x) < 1 and
+                other.top > fragment.top for fragments in found.values()
+                for other in fragments):
+            continue  # not last in its column
+        box = pages[fragment.page]._page_box
+        gaps = foot_gaps(box, default)
+        own = next((gap for (left, _right), gap in gaps if abs(left - fragment.x) < 1), None)
+        beside = [gap for (left, _right), gap in gaps if left > fragment.x + 1]
+        float_key = key(element)
+        if own is None or own >= HOLE_MM * PX_PER_MM / 2 or not beside or \
+                beside[0] < HOLE_MM * PX_PER_MM or float_key is None or \
+                not _smaller_fits(box, element, 0.0, float("inf")):
+            continue
+        yield Move(float_key, None, fragment.page, SMALLER_SCALE)
+
+
+def _smaller_fits(page_box: object, figure: object, height: float, room: float) -> bool:
+    """Whether `figure` (a column photo, of laid-out `height`, its width not asked for),
+    its photo set at SMALLER_SCALE of its width, fits in `room`."""
+    tag = getattr(figure, "tag", "")
+    if not isinstance(tag, str) or tag.rsplit("}", 1)[-1] != "figure" or \
+            WIDE in (figure.get("class") or "").split() or \
+            figure.get("style"):  # type: ignore[attr-defined]  # a width asked for
+        return False
+    image = _image_box(page_box, figure)
+    if image is None or image.element.get("width") or image.element.get("style"):
+        return False
+    width, height_, _ratio = image.replacement.get_intrinsic_size(1, 16)
+    if not width or not height_:
+        return False
+    smaller = min(image.height, image.width * SMALLER_SCALE * height_ / width)
+    return height - (image.height - smaller) <= room
+
+
+def _image_box(box: object, figure: object, inside: bool = False) -> object | None:
+    """The laid-out box of the photo of `figure`."""
+    inside = inside or getattr(box, "element", None) is figure
+    if inside and getattr(box, "replacement", None) is not None:
+        return box
+    for child in getattr(box, "children", ()):
+        found = _image_box(child, figure, inside)
+        if found is not None:
+            return found
+    return None
 
 
 def _section_of(element: object, parents: dict) -> object | None:
@@ -285,6 +560,11 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
     for move in moves:
         numbered, target = by_key.get(move.float_key), by_key.get(move.after or "")
         figure = _flow_ancestor(numbered)
+        if move.scale < 1 and figure is not None:  # set smaller, at its place
+            if not _is(figure, SMALLER):
+                figure.set("class", f"{figure.get('class', '')} {SMALLER}".strip())
+                changed = True
+            continue
         block = _flow_ancestor(target)
         if figure is None or block is None or figure is block:
             continue
@@ -352,3 +632,140 @@ def spanners_out(root: etree._Element) -> bool:
             anchor = part
         changed = True
     return changed
+
+
+# Spreading (issue 21): a page that ends before a section that did not fit at its foot (its
+# heading, speakers' box and first lines need more than the space left), or before the end
+# of the text carried over with the colophon, is not left with a
+# hole at its foot: that space is shared equally between the foot and the gaps above the
+# page's section headings (or, with none, above the sub-headings in its columns), as a
+# typesetter spreads a short page (LaTeX's \flushbottom). Made on the laid-out boxes: no
+# layout more.
+MAX_SPREAD_MM = 25.0  # the most a gap above a heading grows
+
+
+def spread_pages(pages: list, threshold_mm: float = 40.0) -> dict[int, list]:
+    """Spread each page (but the last) that ends before a section heading with
+    `threshold_mm` or more empty at its foot, when its gaps can take the space without
+    a hole -> by page index (from 0), the boxes moved down (their backgrounds, which
+    WeasyPrint placed, are to be placed again)."""
+    from .holes import PX_PER_MM, foot_gaps, strips_of
+
+    default = strips_of(pages)
+    threshold, most = threshold_mm * PX_PER_MM, MAX_SPREAD_MM * PX_PER_MM
+    changed = {}
+    for index in range(len(pages) - 1):
+        box = pages[index]._page_box
+        if not _opens_with_section(pages[index + 1]._page_box):
+            continue
+        gaps = [gap for _span, gap in foot_gaps(box, default)]
+        if max(gaps) < threshold:
+            continue
+        starts = _section_starts(box)
+        if starts:  # headings across the page: every column moves down with them
+            plan = [(starts, gap) for gap in gaps]
+        else:  # no heading across the page: the sub-headings of each column
+            columns = _column_boxes(box)
+            room = dict(zip(sorted({column.position_x for column in columns}), gaps,
+                            strict=False))
+            plan = [(_sub_headings(column), room.get(column.position_x, 0.0))
+                    for column in columns]
+        # one share for every gap of the page (the least any column can give), as long as
+        # it leaves no column a hole at its foot
+        shares = [gap / (len(groups) + 1) for groups, gap in plan if groups]
+        share = min(shares, default=0.0)
+        if not 0 < share <= most or \
+                any(gap - share * len(groups) >= threshold for groups, gap in plan) or \
+                not all(_plain(moved) for groups, _gap in plan for group in groups
+                        for moved in group):
+            continue
+        groups = starts or [group for column_groups, _gap in plan for group in column_groups]
+        changed[index] = _spread(groups, share)
+    return changed
+
+
+def _opens_with_section(page_box: object) -> bool:
+    """Whether the page's text begins with a section's heading, or with the end of the
+    text carried over with the colophon."""
+    for chapter in _chapters(page_box):
+        if NEW_PAGE in _classes(chapter):
+            return True
+        children = _blocks(chapter)
+        first = next((child for child in children if child.margin_height() > 0), None)
+        return first is not None and HEAD in _classes(first)
+    return False
+
+
+def _section_starts(page_box: object) -> list[list]:
+    """For each section that begins on the page below its top: the boxes to move down
+    with it (itself and all that follows it on the page, in its parent)."""
+    chapters = list(_chapters(page_box))
+    top = page_box.content_box_y()
+    starts = []
+    for chapter in chapters:
+        if chapter.position_y <= top + 1 or not any(
+                HEAD in _classes(child) for child in _blocks(chapter)):
+            continue
+        siblings = _blocks(_parent_box(page_box, chapter))
+        starts.append([child for child in siblings if child.position_y >= chapter.position_y])
+    return starts
+
+
+def _parent_box(root: object, target: object) -> object:
+    for child in getattr(root, "children", ()):
+        if child is target:
+            return root
+        found = _parent_box(child, target)
+        if found is not None:
+            return found
+    return None  # type: ignore[return-value]
+
+
+def _column_boxes(page_box: object) -> list:
+    """The column boxes of the page's last section text (laid out side by side)."""
+    found: list = []
+
+    def visit(box: object) -> None:
+        children = _blocks(box)
+        element = getattr(box, "element", None)
+        same = [child for child in children if element is not None and
+                getattr(child, "element", None) is element]
+        if len(same) > 1 and len({child.position_x for child in same}) > 1:
+            found[:] = same  # the last ones on the page: the columns that end it
+        for child in children:
+            visit(child)
+
+    visit(page_box)
+    return found
+
+
+def _sub_headings(column: object) -> list[list]:
+    """For each sub-heading of a column below its top: the blocks to move down with it."""
+    blocks = _blocks(column)
+    starts = []
+    for number, block in enumerate(blocks):
+        tag = getattr(block, "element_tag", "")
+        if number and tag in HEADING_TAGS:
+            starts.append(blocks[number:])
+    return starts
+
+
+def _spread(starts: list[list], share: float) -> list:
+    """Move each group of `starts` down by `share`, cumulatively (a box in several groups
+    moves as many times) -> the boxes moved."""
+    moved: dict[int, object] = {}
+    for group in starts:
+        for box in group:
+            box.translate(0, share)
+            moved[id(box)] = box
+    return list(moved.values())
+
+
+def _plain(box: object) -> bool:
+    """Whether the box and its descendants have no background image (theirs are placed
+    again after a move, without fetching anything)."""
+    style = getattr(box, "style", None)
+    if style is not None and (any(kind == "url" for kind, _ in style["background_image"])
+                              or style["border_image_source"][0] != "none"):
+        return False
+    return all(_plain(child) for child in getattr(box, "children", ()))

@@ -49,6 +49,7 @@ import weasyprint.pdf.stream  # noqa: E402
 import weasyprint.pdf.tags  # noqa: E402
 from weasyprint import DEFAULT_OPTIONS, HTML  # noqa: E402
 from weasyprint.images import RasterImage  # noqa: E402
+from weasyprint.layout.background import layout_box_backgrounds  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -331,7 +332,10 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
             corrected = render.amend_pdf_html(
                 html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
         elif makeup.colophon_alone(document.pages):
-            corrected, carried = render.amend_pdf_html(html, makeup.carry_last_block), True
+            last = makeup.last_lines(document.pages)
+            corrected, carried = render.amend_pdf_html(
+                html, (lambda root: makeup.carry_last_lines(root, *last)) if last  # noqa: B023
+                else makeup.carry_last_block), True
         if corrected is None:  # nothing more to correct
             break
         again = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
@@ -341,7 +345,24 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
             # table moved whole leaves the masthead alone; the colophon alone is less)
             break
         html, document = corrected, again
+    _spread_pages(document)
     return document
+
+
+def _spread_pages(document: weasyprint.Document) -> None:
+    """The pages that end before a section with a hole at their foot spread
+    (makeup.spread_pages): the boxes moved get their backgrounds placed again, and each
+    page its links and anchors, as WeasyPrint does after a layout."""
+    for index, moved in makeup.spread_pages(document.pages).items():
+        page = document.pages[index]
+        for box in moved:
+            layout_box_backgrounds(page._page_box, box, _no_image)
+        document.pages[index] = type(page)(page._page_box)
+
+
+def _no_image(**_ignored: object) -> None:
+    """No background image is fetched again (makeup.spread_pages moves none)."""
+    return None
 
 
 def _lay_out_again(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool,
