@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .render import XHTML
+from .render import LAYOUT_HYPHEN, XHTML
 
 NEW_PAGE = "new-page"  # styles/<name>/print.css: a section that starts a page
 BODY = "section-body"  # a section's text after its heading (blocnotes/markup.py)
@@ -170,6 +170,9 @@ def _solid(text: str) -> str:
     return "".join(text.split())
 
 
+HYPHENS = ("-", LAYOUT_HYPHEN)  # a line's end a word was hyphenated at, by the layout
+
+
 def _kept(text: str, lines: list[str], carried: int) -> tuple[int, bool] | None:
     """How many non-space characters of the paragraph's `text` stay when its last `carried`
     `lines` go (a line ended by a hyphen is read with and without it), and whether the
@@ -181,14 +184,14 @@ def _kept(text: str, lines: list[str], carried: int) -> tuple[int, bool] | None:
         line = _solid(line)
         last = number == len(tail) - 1
         variants = [variant + option for variant in variants
-                    for option in ({line} if last or not line.endswith("-")
+                    for option in ({line} if last or not line.endswith(HYPHENS)
                                    else {line, line[:-1]})]
     solid = _solid(text)
     for variant in variants:
         if variant and solid.endswith(variant) and len(solid) > len(variant):
             kept = len(solid) - len(variant)
             in_word = not text[_after(text, kept)].isspace()
-            hyphenated = in_word and lines[-carried - 1].rstrip().endswith("-") and \
+            hyphenated = in_word and lines[-carried - 1].rstrip().endswith(HYPHENS) and \
                 solid[kept - 1] != "-"
             return kept, hyphenated
     return None
@@ -223,7 +226,7 @@ def carry_last_lines(root: etree._Element, number: str, lines: list[str]) -> boo
         return carry_last_block(root)
     rest = _cut(paragraph, cut[0])
     if cut[1]:  # the word the layout hyphenated at the line's end keeps its hyphen
-        _append_text(paragraph, "-")
+        _append_text(paragraph, LAYOUT_HYPHEN)
     paragraph.set("class", f"{paragraph.get('class', '')} {RUNS_ON}".strip())
     carried = etree.Element(f"{{{XHTML}}}section", {"class": f"part chapter {NEW_PAGE}"})
     etree.SubElement(carried, f"{{{XHTML}}}div", {"class": BODY}).append(rest)

@@ -553,10 +553,7 @@ def _one_packet(pdf: pydyf.PDF, ours: bytes) -> None:
     stream.stream = [xmp.one_packet(b"".join(stream.stream), ours)]
 
 
-# The hyphen the layout adds at a line's end (styles/*/print.css: hyphenate-character), a
-# character of its own so that its glyph is its own (fonts._named); a hyphen the author typed
-# is "-" (render.for_pdf makes a typed U+2010 one).
-LAYOUT_HYPHEN = "\u2010"
+LAYOUT_HYPHEN = render.LAYOUT_HYPHEN  # (render.for_pdf makes a typed U+2010 a "-")
 _CMAP_START = b"/CIDInit /ProcSet findresource begin"  # WeasyPrint's ToUnicode maps
 
 

@@ -91,6 +91,12 @@ def render_html(document: Typeset, when: dt.datetime) -> str:
     return _number_blocks(_render(document, when))
 
 
+# The hyphen the layout adds at a line's end (styles/*/print.css: hyphenate-character), a
+# character of its own so that its glyph is its own (fonts._named) and the PDF's text layer
+# reads it as a soft hyphen (pdf._soft_layout_hyphens); a hyphen the author typed is "-".
+LAYOUT_HYPHEN = "\u2010"
+
+
 def for_pdf(rendition: str, css: str, links: bool = True, footnotes: int | None = None) -> str:
     """The rendition as WeasyPrint lays it out, decided in its tree before it is serialized:
     notes at their calls, `css` in the <head>, and placeholder links ('#') made <a> without
@@ -98,9 +104,9 @@ def for_pdf(rendition: str, css: str, links: bool = True, footnotes: int | None 
     to the folder it was built in. Without `links` (the print shop's edition: PDF/X wants no
     annotations on the page), every link is. A document of more notes than `footnotes` keeps
     them at the end of their sections (see budgets.Limits.footnotes). A hyphen typed as
-    U+2010 is set as "-", the same hyphen: U+2010 is the layout's (pdf.LAYOUT_HYPHEN), which
+    U+2010 is set as "-", the same hyphen: U+2010 is the layout's (LAYOUT_HYPHEN), which
     the PDF's text layer reads as a soft hyphen."""
-    root = etree.fromstring(rendition.replace("\u2010", "-").encode("utf-8"))
+    root = etree.fromstring(rendition.replace(LAYOUT_HYPHEN, "-").encode("utf-8"))
     notes = sum(1 for aside in root.iter(f"{{{XHTML}}}aside")
                 if aside.get("role") == "doc-footnote")
     if footnotes is None or notes <= footnotes:

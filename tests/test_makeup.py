@@ -476,7 +476,8 @@ def test_the_colophon_s_companion_takes_its_sub_heading_along():
     assert whole is not None and whole.count("<section") == 1 and "new-page" in whole
 
 
-def test_the_colophon_takes_the_last_two_lines_of_the_last_paragraph():
+@pytest.mark.parametrize("hyphen", ["\u2010", "-"])  # the style's hyphenate-character
+def test_the_colophon_takes_the_last_two_lines_of_the_last_paragraph(hyphen):
     """The colophon's companion is the last paragraph's last two lines, cut where the
     layout broke them (a word it hyphenated keeps its hyphen), its inline markup kept on
     both sides; where the lines are not the paragraph's, the whole block goes over."""
@@ -488,14 +489,14 @@ def test_the_colophon_takes_the_last_two_lines_of_the_last_paragraph():
             '<body><section class="part chapter"><header class="section-head"><h2>S</h2>'
             '</header><div class="section-body"><p data-bn="5">One two three four five '
             '<strong id="k">six seven</strong> eight nine</p></div></section></body></html>')
-    lines = ["One two three", "four five six se-", "ven eight", "nine"]
+    lines = ["One two three", f"four five six se{hyphen}", "ven eight", "nine"]
     carried = render.amend_pdf_html(html, lambda root: makeup.carry_last_lines(
         root, "5", lines))
     assert carried is not None
     root = etree.fromstring(carried.removeprefix(render.DOCTYPE).encode())
     first, second = root.findall(f".//{{{render.XHTML}}}p")
     text = "".join
-    assert text(first.itertext()) == "One two three four five six se-"
+    assert text(first.itertext()) == "One two three four five six se\u2010"  # (the layout's)
     assert text(second.itertext()) == "ven eight nine"
     assert first.get("class") == "runs-on" and first.find(f"{{{render.XHTML}}}strong").get("id")
     assert second.find(f"{{{render.XHTML}}}strong").get("id") is None
