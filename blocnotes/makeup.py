@@ -509,8 +509,9 @@ def _smaller_fits(page_box: object, figure: object, height: float, room: float) 
             WIDE in (figure.get("class") or "").split() or \
             figure.get("style"):  # type: ignore[attr-defined]  # a width asked for
         return False
-    image = _image_box(page_box, figure)
-    if image is None or image.element.get("width") or image.element.get("style"):
+    image = _image_box(page_box, figure)  # (the figure's own photo: not a table's logo)
+    if image is None or not any(child is image.element for child in figure) or \
+            image.element.get("width") or image.element.get("style"):
         return False
     width, height_, _ratio = image.replacement.get_intrinsic_size(1, 16)
     if not width or not height_:

@@ -78,9 +78,10 @@ _weasyprint_marked = weasyprint.pdf.stream.Stream.marked
 def _marked(self: weasyprint.pdf.stream.Stream, box: object, tag: str) -> Iterator[None]:
     with _weasyprint_marked(self, box, tag):
         spacing = box.style["letter_spacing"]  # type: ignore[attr-defined]
-        if self._tags is not None and spacing != "normal" and spacing and \
+        text = getattr(box, "text", None)  # (an image is marked too: a 'Figure')
+        if self._tags is not None and spacing != "normal" and spacing and text and \
                 isinstance(self.stream[-2], pydyf.Dictionary) and "MCID" in self.stream[-2]:
-            text = box.text.replace("\u00ad", "")  # type: ignore[attr-defined]
+            text = text.replace("\u00ad", "").replace(render.LAYOUT_HYPHEN, "\u00ad")
             self.stream[-2]["ActualText"] = pydyf.String(text)  # the property list just opened
         yield
 

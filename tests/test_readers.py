@@ -561,3 +561,20 @@ def _descendants(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
     kids = [kid for kid in (kids if isinstance(kids, pikepdf.Array) else [kids])
             if isinstance(kid, pikepdf.Dictionary)]
     return kids + [grandchild for kid in kids for grandchild in _descendants(kid)]
+
+
+def test_an_image_in_letter_spaced_text_is_drawn(tmp_path):
+    """/ActualText is given to letter-spaced text only: an image under letter-spaced text
+    (WeasyPrint marks it a 'Figure' too) is drawn, where it raised AttributeError."""
+    import weasyprint
+    from PIL import Image
+
+    from blocnotes import pdf  # noqa: F401  (its overrides of WeasyPrint's tagging)
+
+    Image.new("RGB", (4, 4), "red").save(tmp_path / "x.png")
+    html = '<p style="letter-spacing: 0.1em">AB <img src="x.png" alt="x"> CD</p>'
+    data = weasyprint.HTML(string=html, base_url=f"{tmp_path}/").write_pdf(pdf_tags=True)
+    document = pikepdf.open(io.BytesIO(data))
+    said = [str(operands[1].ActualText) for operands, _ in pikepdf.parse_content_stream(
+        document.pages[0], "BDC") if "/ActualText" in operands[1]]
+    assert said == ["AB ", " CD"]
