@@ -198,15 +198,10 @@ def _kept(text: str, lines: list[str], carried: int) -> tuple[int, bool] | None:
 
 
 def _position(text: str, solid: int) -> int:
-    """The index in `text` just after its `solid`-th non-space character, and the spaces
-    that follow it."""
-    count = index = 0
-    while index < len(text) and count < solid:
-        count += not text[index].isspace()
-        index += 1
-    while index < len(text) and text[index].isspace():
-        index += 1
-    return index
+    """The index in `text` just after its `solid`-th non-space character (_after), and the
+    spaces that follow it."""
+    index = _after(text, solid)
+    return len(text) - len(text[index:].lstrip())
 
 
 def carry_last_lines(root: etree._Element, number: str, lines: list[str]) -> bool:
@@ -390,17 +385,17 @@ def _fragments(box: object, page: int, parents: dict, found: dict) -> None:
 @dataclass(frozen=True)
 class Move:
     """A float (by its key) to put after the block of key `after` (None: at the start of its
-    section's text), set at `scale` of its width (1: as it is)."""
+    section's text); or, `smaller`, kept at its place set at SMALLER_SCALE of its width."""
 
     float_key: str
     after: str | None
     page: int = 0  # the page (from 0) whose hole it fills
-    scale: float = 1.0
+    smaller: bool = False
 
 
 # A column photo that left a hole before it stays at its place set smaller, when that is
 # enough for it to fit (issue 21: down to about 75 % of its width), before it is moved.
-SMALLER = "smaller"  # styles/bloc-notes/print.css: figure.smaller img, SMALLER_SCALE wide
+SMALLER = "smaller"  # styles/bloc-notes/print.css: figure.smaller > img, SMALLER_SCALE wide
 SMALLER_SCALE = 0.75
 
 
@@ -453,7 +448,7 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
         column = next((gap for (left, _right), gap in gaps if abs(left - last.x) < 1), 0.0)
         if not head and _smaller_fits(pages[first.page]._page_box, element,
                                       _height(found[element]), column):
-            moves.append(Move(float_key, None, last.page, SMALLER_SCALE))
+            moves.append(Move(float_key, None, last.page, smaller=True))
             continue
         # the blocks after it, as many as fill the room (the last may break): those of its
         # section; when it ends its section, the beginning of the next one
@@ -498,7 +493,7 @@ def _photos_ending_columns(pages: list, order: list, found: dict, default: objec
                 beside[0] < HOLE_MM * PX_PER_MM or float_key is None or \
                 not _smaller_fits(box, element, 0.0, float("inf")):
             continue
-        yield Move(float_key, None, fragment.page, SMALLER_SCALE)
+        yield Move(float_key, None, fragment.page, smaller=True)
 
 
 def _smaller_fits(page_box: object, figure: object, height: float, room: float) -> bool:
@@ -564,7 +559,7 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
     for move in moves:
         numbered, target = by_key.get(move.float_key), by_key.get(move.after or "")
         figure = _flow_ancestor(numbered)
-        if move.scale < 1 and figure is not None:  # set smaller, at its place
+        if move.smaller and figure is not None:  # set smaller, at its place
             if not _is(figure, SMALLER):
                 figure.set("class", f"{figure.get('class', '')} {SMALLER}".strip())
                 changed = True

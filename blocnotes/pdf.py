@@ -524,8 +524,7 @@ def _finish_xmp(pdf: pydyf.PDF) -> None:
     """WeasyPrint gives a PDF/X's XMP a random DocumentID and calls the file a proof
     (RenditionClass proof:pdf): derive the ID from the metadata instead, so the same source
     gives the same bytes, and declare the file the final rendition ("default")."""
-    number = int(pdf.catalog["Metadata"].split()[0])
-    stream = pdf.objects[number]
+    stream = pdf.objects[_number(pdf.catalog["Metadata"])]
     content = b"".join(stream.stream).replace(
         b"<xmpMM:RenditionClass>proof:pdf</xmpMM:RenditionClass>",
         b"<xmpMM:RenditionClass>default</xmpMM:RenditionClass>")
@@ -550,7 +549,7 @@ def _one_packet(pdf: pydyf.PDF, ours: bytes) -> None:
     one rdf:Description, `ours` joined to it (xmp.one_packet)."""
     if "Metadata" not in pdf.catalog:  # no variant: no XMP
         return
-    stream = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    stream = pdf.objects[_number(pdf.catalog["Metadata"])]
     stream.stream = [xmp.one_packet(b"".join(stream.stream), ours)]
 
 

@@ -154,11 +154,8 @@ def image_cache(settings: Settings, limits: budgets.Limits = budgets.DEFAULT) ->
     return ImageCache(settings.out / ".images", limits)
 
 
-def _cache_path(document: Document, settings: Settings) -> Path:
-    return _starts_path(document.slug, settings)
-
-
 def _starts_path(slug: str, settings: Settings) -> Path:
+    """Where the PDF's page starts of a source are kept, for its EPUB built alone."""
     return settings.out / ".pages" / f"{slug}.json"
 
 
@@ -208,7 +205,7 @@ def screen_page_starts(document: Document, settings: Settings, html: str,
     """Where each page of the screen PDF begins (its HTML: `html`): from the last PDF build
     of the same HTML, else from a layout (the only case where an EPUB build needs
     WeasyPrint)."""
-    starts = _load_starts(_cache_path(document, settings), html)
+    starts = _load_starts(_starts_path(document.slug, settings), html)
     if starts is None:
         from . import pdf
 
@@ -379,7 +376,8 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
                                 {name: [*freshness.style_inputs(house, kind), *language]
                                  for name, kind in output_names(document.slug)}, images)
         if SCREEN in chosen and made.starts is not None:  # for a later EPUB-only build
-            _save_starts(_cache_path(document, settings), made.html_for(SCREEN), made.starts)
+            _save_starts(_starts_path(document.slug, settings), made.html_for(SCREEN),
+                         made.starts)
     except BlocNotesError as error:
         outcome.error = error
     return outcome
