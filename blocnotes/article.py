@@ -131,7 +131,7 @@ def _tables(root: etree._Element) -> None:
     that scrolls sideways, the box named and reachable from the keyboard."""
     wrappers = [e for e in root.iter() if "table-wrap" in (e.get("class") or "").split()]
     for number, wrapper in enumerate(wrappers, start=1):
-        epub._phone_table(wrapper, number)  # the EPUB's own: one way to show a table
+        epub.phone_table(wrapper, number)  # the EPUB's: one way to show a table
 
 
 def _html(element: etree._Element) -> Markup:

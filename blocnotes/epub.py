@@ -66,7 +66,7 @@ def split_parts(rendition: str) -> list[Chapter]:
             part.set("role", ROLES[kind])
         for wrapper in [e for e in part.iter() if "table-wrap" in (e.get("class") or "").split()]:
             tables += 1
-            _phone_table(wrapper, tables)
+            phone_table(wrapper, tables)
         for element in part.iter():
             if element.get("id"):
                 owner[element.get("id", "")] = name
@@ -86,7 +86,7 @@ def split_parts(rendition: str) -> list[Chapter]:
 STACKED_COLUMNS = 6  # a table this narrow stacks its rows on a phone; a wider one scrolls
 
 
-def _phone_table(wrapper: etree._Element, number: int) -> None:
+def phone_table(wrapper: etree._Element, number: int) -> None:
     """A table's wrapper as a phone shows it (epub.css): a figure whose caption and source
     stay outside the box that scrolls sideways (reachable from the keyboard and named, as a
     scrolling region must be); each data cell labelled with its column's heading (data-label),
