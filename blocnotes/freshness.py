@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__, atomic, digests
-from .editions import EPUB, PER_SOURCE, SCREEN, Edition, inputs_beside
+from .editions import EPUB, SCREEN, Edition, inputs_beside
 from .languages import Language
 from .style import Style
 
@@ -36,10 +36,7 @@ def _style_files(edition: Edition) -> tuple[str, ...]:
     return (*page_map, *edition.stylesheets, "style.yaml", "labels.yaml")
 
 
-STYLES = {  # the files (under a style's folder) each kind of output is made with
-    **{edition.name: _style_files(edition) for edition in PER_SOURCE},
-    "document": ("labels.yaml",),  # the document as built, kept for dist's web page (see keep)
-}
+KEPT = ("labels.yaml",)  # the style's files the document as built, kept for dist, is made with
 
 
 def _digest(data: bytes) -> str:
@@ -95,12 +92,14 @@ def fixed_inputs(source: Path, agency: Path | None) -> list[Path]:
     return [source, *([agency] if agency else [])]
 
 
-def style_inputs(house: Style, kind: str) -> list[Path]:
-    """The files of the style `house` that an output of `kind` is made with, in each folder
-    of its chain that has them (its bases' first; the print shop's profile is shared by
-    every style, beside their folders)."""
-    beside = next((inputs_beside(e) for e in PER_SOURCE if e.name == kind), ())
-    return [*(path for name in STYLES[kind] for path in house.files.get(name, ())),
+def style_inputs(house: Style, edition: Edition | None) -> list[Path]:
+    """The files of the style `house` that an `edition` is made with (None: the document as
+    built, kept for dist's web page, see keep), in each folder of its chain that has them
+    (its bases' first; the print shop's profile is shared by every style, beside their
+    folders)."""
+    names = _style_files(edition) if edition is not None else KEPT
+    beside = inputs_beside(edition) if edition is not None else ()
+    return [*(path for name in names for path in house.files.get(name, ())),
             *(house.folder.parent / name for name in beside)]
 
 

@@ -365,16 +365,17 @@ def build_one(source: Path, formats: Iterable[str], settings: Settings) -> Outco
                  for edition, data in outputs]
         language = freshness.language_inputs(document.language)  # its file: a change rebuilds
         records = [freshness.record_file(path, data, [*fixed, *freshness.style_inputs(
-                       house, edition.name), *language, *images], build_key, read)
+                       house, edition), *language, *images], build_key, read)
                    for (path, data), (edition, _) in zip(files, outputs, strict=True)]
         kept = freshness.kept_files(settings.out, document.slug, document,
-                                    [*fixed, *freshness.style_inputs(house, "document"),
+                                    [*fixed, *freshness.style_inputs(house, None),
                                      *language], build_key, read)
         atomic.write_all([*files, *records, *kept])  # the outputs renamed before their records
         outcome.written += [path for path, _ in files]
         freshness.write_depfile(settings.out, document.slug,
-                                {name: [*freshness.style_inputs(house, kind), *language]
-                                 for name, kind in output_names(document.slug)}, images)
+                                {edition.path_name(document.slug): [
+                                    *freshness.style_inputs(house, edition), *language]
+                                 for edition in OUTPUTS}, images)
         if SCREEN in chosen and made.starts is not None:  # for a later EPUB-only build
             _save_starts(_starts_path(document.slug, settings), made.html_for(SCREEN),
                          made.starts)
