@@ -88,7 +88,50 @@ def textless_pages(pages: list) -> int:
 
 
 def _has_colophon(box: object) -> bool:
-    return any("colophon" in _classes(child) or _has_colophon(child) for child in _blocks(box))
+    return _colophon_box(box) is not None
+
+
+def _colophon_box(box: object) -> object | None:
+    for child in _blocks(box):
+        found = child if "colophon" in _classes(child) else _colophon_box(child)
+        if found is not None:
+            return found
+    return None
+
+
+# A colophon that made the last page (it did not fit at the text's foot, or took the text's
+# last lines over) is set compact (styles/bloc-notes/print.css: in two columns, closer to the
+# text), which may keep it on the page before: one page less, and no hole left there.
+COMPACT = "compact"
+COMPACT_GAIN = 0.4  # the least part of the colophon's height the compact one saves
+
+
+def colophon_may_save_page(pages: list) -> bool:
+    """Whether the last page (the colophon and, perhaps, a few lines of text before it) may
+    fit in the space left at the foot of the page before it, with a compact colophon: what
+    it prints, less COMPACT_GAIN of the colophon, is no taller than that space (its columns'
+    together: the text before the colophon may fill both)."""
+    from .holes import foot_gaps, strips_of
+
+    if len(pages) < 2:
+        return False
+    last = pages[-1]._page_box
+    colophon = _colophon_box(last)
+    if colophon is None or COMPACT in _classes(colophon):
+        return False
+    height = colophon.margin_height()
+    printed = colophon.position_y + height - last.content_box_y()
+    room = sum(gap for _span, gap in foot_gaps(pages[-2]._page_box, strips_of(pages)))
+    return printed - COMPACT_GAIN * height <= room
+
+
+def compact_colophon(root: etree._Element) -> bool:
+    """Mark the colophon of the PDF's HTML `root` COMPACT; whether anything changed."""
+    for section in root.iter(f"{{{XHTML}}}section"):
+        if _is(section, "colophon") and not _is(section, COMPACT):
+            section.set("class", f"{section.get('class', '')} {COMPACT}")
+            return True
+    return False
 
 
 def carry_last_block(root: etree._Element) -> bool:

@@ -319,19 +319,30 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
     it (it did not fit at its place) goes after the text that fills the hole (with
     `floats`); a section whose heading was left at the foot of a page (the style's
     break-after: avoid keeps it with its columns; this is a safety net) starts the next
-    page; a colophon alone on the last page takes the text's last paragraph with it."""
+    page; a colophon that makes the last page is set compact where that saves the page;
+    else, alone on the last page, it takes the text's last paragraph's end with it."""
     if floats and makeup.WIDE in html:  # wide floats out of the columns (the seed: no parse)
         html = render.amend_pdf_html(html, makeup.spanners_out) or html
     document = _lay_out(html, source, roots, allow_remote, plan, limits)
     if floats:
         html, document = _place_floats(html, document, source, roots, allow_remote, plan,
                                        limits)
+    compacted = False
     for _ in range(MAKEUP_PASSES):
         corrected, carried = None, False
         stranded = makeup.stranded_sections(document.pages)
         if stranded:
             corrected = render.amend_pdf_html(
                 html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
+        elif not compacted and makeup.colophon_may_save_page(document.pages):
+            # a compact colophon is kept only where it saves the last page
+            compacted = True
+            corrected = render.amend_pdf_html(html, makeup.compact_colophon)
+            again = _lay_out_again(corrected, source, roots, allow_remote, plan, limits) \
+                if corrected else None
+            if again is not None and len(again.pages) < len(document.pages):
+                html, document = corrected, again
+            continue
         elif makeup.colophon_alone(document.pages):
             last = makeup.last_lines(document.pages)
             corrected, carried = render.amend_pdf_html(
