@@ -448,17 +448,10 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
     many of the blocks that follow it as fill the hole."""
     from .holes import PX_PER_MM, foot_gaps, strips_of
 
-    if len(pages) < 2:
+    flow = _flow(pages)
+    if flow is None:
         return []
-    root = pages[0]._page_box
-    element_root = _root_element(root)
-    if element_root is None:
-        return []
-    parents = {id(child): parent for parent in element_root.iter() for child in parent}
-    found: dict = {}
-    for number, page in enumerate(pages):
-        _fragments(page._page_box, number, parents, found)
-    order = [element for element in element_root.iter() if element in found]
+    order, found, parents = flow
     default = strips_of(pages)
     moves = []
     for index, element in enumerate(order):
@@ -511,6 +504,59 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
     moved = {move.float_key for move in moves}
     return moves + [move for move in _photos_ending_columns(pages, order, found, default)
                     if move.float_key not in moved]
+
+
+def _flow(pages: list) -> tuple[list, dict, dict] | None:
+    """The text's blocks laid out, in order; where each was laid out (its Fragments); the
+    parent of each element (by id), in the layout's tree. None: fewer than two pages."""
+    if len(pages) < 2:
+        return None
+    element_root = _root_element(pages[0]._page_box)
+    if element_root is None:
+        return None
+    parents = {id(child): parent for parent in element_root.iter() for child in parent}
+    found: dict = {}
+    for number, page in enumerate(pages):
+        _fragments(page._page_box, number, parents, found)
+    return [element for element in element_root.iter() if element in found], found, parents
+
+
+# Where a section's text ends on a page (not the last), its columns end at the same height,
+# within two lines (issue 21; about 10 mm of the Bloc-Notes' text).
+BALANCE_MM = 10.0
+
+
+def unbalanced_sections(pages: list, threshold_mm: float = BALANCE_MM
+                        ) -> list[tuple[int, float]]:
+    """Where a section's text ends on a page (not the last) with its columns' feet more
+    than `threshold_mm` apart: (the page, from 1; millimetres apart), in order."""
+    from .holes import PX_PER_MM
+
+    flow = _flow(pages)
+    if flow is None:
+        return []
+    order, found, parents = flow
+    sections: dict[int, list] = {}
+    for element in order:
+        section, parent = _section_of(element, parents), parents.get(id(element))
+        if section is not None and parent is not None and \
+                BODY in parent.get("class", "").split():
+            sections.setdefault(id(section), []).append(element)
+    found_apart = []
+    for blocks in sections.values():
+        last = blocks[-1]
+        page = found[last][-1].page
+        body = parents[id(last)]  # (the last part of the text, with wide floats between)
+        feet: dict[int, float] = {}  # by column's left edge
+        for block in blocks:
+            for fragment in found[block] if parents[id(block)] is body else ():
+                if fragment.page == page:
+                    column = round(fragment.x)
+                    feet[column] = max(feet.get(column, fragment.bottom), fragment.bottom)
+        apart = (max(feet.values()) - min(feet.values())) / PX_PER_MM if feet else 0.0
+        if page < len(pages) - 1 and apart > threshold_mm:
+            found_apart.append((page + 1, round(apart, 1)))
+    return sorted(found_apart)
 
 
 def _photos_ending_columns(pages: list, order: list, found: dict, default: object
