@@ -501,9 +501,11 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
                 break
         if after is not None and key(after) is not None:
             moves.append(Move(float_key, key(after), last.page))
-    moved = {move.float_key for move in moves}
-    return moves + [move for move in _photos_ending_columns(pages, order, found, default)
-                    if move.float_key not in moved]
+    for more in (_unbalanced_columns(pages, order, found, parents),
+                 _photos_ending_columns(pages, order, found, default)):
+        moved = {move.float_key for move in moves}
+        moves += [move for move in more if move.float_key not in moved]
+    return moves
 
 
 def _flow(pages: list) -> tuple[list, dict, dict] | None:
@@ -533,30 +535,79 @@ def unbalanced_sections(pages: list, threshold_mm: float = BALANCE_MM
     from .holes import PX_PER_MM
 
     flow = _flow(pages)
-    if flow is None:
-        return []
-    order, found, parents = flow
+    return sorted((end.page + 1, round(end.apart / PX_PER_MM, 1))
+                  for end in _section_ends(pages, *flow)
+                  if end.apart > threshold_mm * PX_PER_MM) if flow else []
+
+
+def imbalance(pages: list) -> float:
+    """How far apart the columns' feet are, in all (CSS pixels), where sections' texts end
+    on a page (not the last) more than BALANCE_MM apart."""
+    from .holes import PX_PER_MM
+
+    flow = _flow(pages)
+    return sum(end.apart for end in _section_ends(pages, *flow)
+               if end.apart > BALANCE_MM * PX_PER_MM) if flow else 0.0
+
+
+@dataclass(frozen=True)
+class SectionEnd:
+    """Where a section's text ends on a page (not the last): the page (from 0), how far
+    apart its columns' feet are (CSS pixels), the block that ends its longest column, and
+    the blocks of that last part of its text, in order."""
+
+    page: int
+    apart: float
+    longest: object
+    blocks: list
+
+
+def _section_ends(pages: list, order: list, found: dict, parents: dict
+                  ) -> Iterator[SectionEnd]:
     sections: dict[int, list] = {}
     for element in order:
         section, parent = _section_of(element, parents), parents.get(id(element))
         if section is not None and parent is not None and \
                 BODY in parent.get("class", "").split():
             sections.setdefault(id(section), []).append(element)
-    found_apart = []
     for blocks in sections.values():
-        last = blocks[-1]
-        page = found[last][-1].page
-        body = parents[id(last)]  # (the last part of the text, with wide floats between)
-        feet: dict[int, float] = {}  # by column's left edge
-        for block in blocks:
-            for fragment in found[block] if parents[id(block)] is body else ():
-                if fragment.page == page:
-                    column = round(fragment.x)
-                    feet[column] = max(feet.get(column, fragment.bottom), fragment.bottom)
-        apart = (max(feet.values()) - min(feet.values())) / PX_PER_MM if feet else 0.0
-        if page < len(pages) - 1 and apart > threshold_mm:
-            found_apart.append((page + 1, round(apart, 1)))
-    return sorted(found_apart)
+        page = found[blocks[-1]][-1].page
+        body = parents[id(blocks[-1])]  # (the last part of the text: wide floats cut it)
+        own = [block for block in blocks if parents[id(block)] is body]
+        feet: dict[int, tuple[float, object]] = {}  # by column's left edge
+        for block in own:
+            for fragment in found[block]:
+                column = round(fragment.x)
+                if fragment.page == page and fragment.bottom >= feet.get(
+                        column, (fragment.bottom, None))[0]:
+                    feet[column] = (fragment.bottom, block)
+        if page < len(pages) - 1 and len(feet) > 1:
+            longest = max(feet.values(), key=lambda foot: foot[0])
+            yield SectionEnd(page, longest[0] - min(foot for foot, _ in feet.values()),
+                             longest[1], own)
+
+
+def _unbalanced_columns(pages: list, order: list, found: dict, parents: dict
+                        ) -> Iterator[Move]:
+    """The column photos that end the longest column of a section's text where it ends on a
+    page (not the last), the columns' feet more than BALANCE_MM apart: each to go after the
+    section's last block, which the layout then shares between the columns (in the text's
+    last section, before its last paragraph: the one the colophon takes the end of)."""
+    from .holes import PX_PER_MM
+
+    last_section = _section_of(order[-1], parents) if order else None
+    for end in _section_ends(pages, order, found, parents):
+        photo, blocks = end.longest, end.blocks
+        if end.apart <= BALANCE_MM * PX_PER_MM or not _is_float(photo) or \
+                WIDE in (photo.get("class") or "").split() or len(found[photo]) > 1:
+            continue
+        if _section_of(photo, parents) is last_section and len(blocks) > 2:
+            blocks = blocks[:-1]
+        after = blocks[-1]
+        if after is photo or _is_float(after) or key(photo) is None or key(after) is None \
+                or after.tag.rsplit("}", 1)[-1] in HEADING_TAGS:
+            continue
+        yield Move(key(photo), key(after), end.page)
 
 
 def _photos_ending_columns(pages: list, order: list, found: dict, default: object

@@ -416,11 +416,13 @@ def _place_floats(html: str, document: weasyprint.Document, source: Path,
     return html, document
 
 
-def _emptiness(document: weasyprint.Document) -> tuple[int, float]:
-    """(pages, millimetres of holes): what a placement of the floats makes smaller."""
+def _emptiness(document: weasyprint.Document) -> tuple[int, float, float]:
+    """(pages, millimetres of holes, how far apart the columns' feet are where sections
+    end): what a placement of the floats makes smaller."""
     from .holes import holes
 
-    return len(document.pages), sum(hole.height for hole in holes(document.pages))
+    return len(document.pages), sum(hole.height for hole in holes(document.pages)), \
+        makeup.imbalance(document.pages)
 
 
 def _image_boxes(box: object, found: dict[RasterImage, list]) -> None:
