@@ -22,7 +22,6 @@ KNOWN: dict[tuple[str, str], int] = {
     # table and its tall portrait photo floated after its one line of text do not fit the
     # 57 mm left); page 2: the portrait photo's column
     ("table", "observatoire"): 1,  # page 1: the last paragraph carried over with the colophon
-    ("two-authors", "bloc-notes"): 1,  # page 1: beside the keywords (no abstract), under the title
     ("corpus/journee", "bloc-notes"): 1,  # page 6: the right column of a section whose
     # left one ends with a photo, above the next section's heading
     ("corpus/journee", "observatoire"): 1,  # page 11: the last section moved whole to page 12
