@@ -20,7 +20,6 @@ KNOWN: dict[tuple[str, str], int] = {
     ("kitchen-sink", "bloc-notes"): 3,  # page 1: the second section moved whole (its wide
     # table and its tall portrait photo floated after its one line of text do not fit the
     # 57 mm left); page 2: the portrait photo's column
-    ("two-authors", "bloc-notes"): 1,  # page 1: beside the keywords (no abstract), under the title
     ("corpus/journee", "bloc-notes"): 1,  # page 6: the right column of a section whose
     # left one ends with a photo, above the next section's heading
 }
