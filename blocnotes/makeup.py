@@ -466,8 +466,53 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
         if after is not None and key(after) is not None:
             moves.append(Move(float_key, key(after), last.page))
     moved = {move.float_key for move in moves}
+    moves += [move for move in _floats_beside_holes(pages, order, found, parents)
+              if move.float_key not in moved]
+    moved = {move.float_key for move in moves}
     return moves + [move for move in _photos_ending_columns(pages, order, found, default)
                     if move.float_key not in moved]
+
+
+def _floats_beside_holes(pages: list, order: list, found: dict, parents: dict
+                         ) -> Iterator[Move]:
+    """The column floats that end their section's text on a page (not the last) with a
+    hole beside them (none of their section's text left to stand in the other column: a
+    tall photo after a short paragraph) -> each to be moved after as many of the blocks
+    that follow it (those of the next sections) as fill the height it leaves: it goes to
+    the top of the next page, and the text that follows moves up beside and under what
+    stood before it."""
+    from .holes import HOLE_MM, PX_PER_MM, page_holes, strips_of
+
+    default = strips_of(pages)
+    for index, element in enumerate(order):
+        if not _is_float(element) or _spans(element) or len(found[element]) != 1:
+            continue
+        fragment = found[element][0]
+        section = _section_of(element, parents)
+        float_key = key(element)
+        if fragment.page >= len(pages) - 1 or float_key is None or any(
+                _section_of(block, parents) is section and found[block][0].page <=
+                fragment.page for block in order[index + 1:]):
+            continue  # its section's text goes on after it on its page
+        box = pages[fragment.page]._page_box
+        top = (fragment.top - box.content_box_y()) / PX_PER_MM
+        bottom = (fragment.bottom - box.content_box_y()) / PX_PER_MM
+        if not any(min(bottom, hole.top + hole.height) - max(top, hole.top) >= HOLE_MM
+                   for hole in page_holes(box, fragment.page + 1, default)):
+            continue  # (its own column is printed there: a hole beside it is in another)
+        filled, after = 0.0, None
+        for block in order[index + 1:]:
+            if found[block][0].page > fragment.page + 1:
+                break  # never more than a page from its place
+            filled += _height(found[block])
+            if BODY not in parents[id(block)].get("class", "").split() or \
+                    block.tag.rsplit("}", 1)[-1] in HEADING_TAGS or _is_float(block):
+                continue  # a float goes in a section's text, never after a heading
+            after = block
+            if filled >= fragment.bottom - fragment.top:
+                break
+        if after is not None and key(after) is not None:
+            yield Move(float_key, key(after), fragment.page)
 
 
 def _photos_ending_columns(pages: list, order: list, found: dict, default: object
@@ -556,6 +601,7 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
     by_key = {element.get("data-bn"): element for element in root.iter()
               if isinstance(element.tag, str) and element.get("data-bn") is not None}
     changed = False
+    placed: dict[int, etree._Element] = {}  # by block: the last float put after it
     for move in moves:
         numbered, target = by_key.get(move.float_key), by_key.get(move.after or "")
         figure = _flow_ancestor(numbered)
@@ -572,7 +618,10 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
             tail = figure.tail
             figure.getparent().remove(figure)
             figure.tail = tail
-            block.addnext(figure)
+            # floats put after the same block keep their order (a table, then the photo
+            # that followed it)
+            placed.get(id(block), block).addnext(figure)
+            placed[id(block)] = figure
             changed = True
     spanners_out(root)
     return changed
@@ -684,14 +733,20 @@ def spread_pages(pages: list, threshold_mm: float = 40.0) -> dict[int, list]:
 
 
 def _opens_with_section(page_box: object) -> bool:
-    """Whether the page's text begins with a section's heading, or with the end of the
-    text carried over with the colophon."""
+    """Whether the page's text begins with a section's heading, with the end of the text
+    carried over with the colophon, or with a float (it did not fit at the foot of the page
+    before)."""
     for chapter in _chapters(page_box):
         if NEW_PAGE in _classes(chapter):
             return True
         children = _blocks(chapter)
         first = next((child for child in children if child.margin_height() > 0), None)
-        return first is not None and HEAD in _classes(first)
+        if first is not None and BODY in _classes(first):  # its text's first block
+            columns = [box for box in _blocks(first) if BODY in _classes(box)] or [first]
+            first = next((block for column in columns for block in _blocks(column)
+                          if block.margin_height() > 0), None)
+        return first is not None and (HEAD in _classes(first) or
+                                      _is_float(getattr(first, "element", None)))
     return False
 
 
