@@ -382,9 +382,9 @@ def _place_floats(html: str, document: weasyprint.Document, source: Path,
                   limits: Limits = DEFAULT) -> tuple[str, weasyprint.Document]:
     """The floats that left a hole before them moved after the text that fills it
     (makeup.stuck_floats), in FLOAT_PASSES more layouts at most; a layout that is no
-    better (more pages, or more of them left empty) is not kept: the next placement goes
-    on from it when a float is still stuck in it (no more pages), else the moves of its
-    first page alone are tried instead."""
+    better (more pages, or more of them left empty) is not kept: the moves of its first
+    page alone are tried instead, or, with the moves of one page, the next placement goes
+    on from it when a float is still stuck in it (no more pages)."""
     tries = FLOAT_PASSES
     best = html, document
     moves = makeup.stuck_floats(document.pages)
@@ -395,18 +395,20 @@ def _place_floats(html: str, document: weasyprint.Document, source: Path,
         if corrected is None:
             break
         placed = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
-        further = makeup.stuck_floats(placed.pages) if placed is not None and tries else []
-        better = placed is not None and _emptiness(placed) < _emptiness(best[1])
-        if better or (further and len(placed.pages) <= len(best[1].pages)):
-            # better; or no better yet but with a float still stuck (a section's floats
-            # moved after its first lines leave a photo beside an empty column): the next
-            # placement goes on from it, and the best layout is kept
-            best = (corrected, placed) if better else best
-            html, document, moves = corrected, placed, further
+        if placed is not None and _emptiness(placed) < _emptiness(best[1]):
+            html, document = best = corrected, placed
+            moves = makeup.stuck_floats(document.pages) if tries else []
             continue
-        first = min(move.page for move in moves)
-        moves = [move for move in moves if move.page == first] if \
-            len({move.page for move in moves}) > 1 else []
+        if len({move.page for move in moves}) > 1:  # the moves of the first page alone
+            first = min(move.page for move in moves)
+            moves = [move for move in moves if move.page == first]
+            continue
+        # no better, but a float still stuck in it (a section's floats moved after its
+        # first lines leave a photo beside an empty column): the next placement goes on
+        # from it (no more pages), and the best layout is kept
+        moves = makeup.stuck_floats(placed.pages) if placed is not None and tries and \
+            len(placed.pages) <= len(best[1].pages) else []
+        html, document = corrected, placed
     return best
 
 
