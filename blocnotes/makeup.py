@@ -473,6 +473,32 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
                     if move.float_key not in moved]
 
 
+def _photos_ending_columns(pages: list, order: list, found: dict, default: object
+                           ) -> Iterator[Move]:
+    """The column photos that end a column of a page (not the last) beside a column left
+    40 mm or more short: each to be set smaller, so that the columns even out."""
+    from .holes import HOLE_MM, PX_PER_MM, foot_gaps
+
+    for element in order:
+        fragment = found[element][-1]
+        if not _is_float(element) or fragment.page >= len(pages) - 1 or \
+                SMALLER in (element.get("class") or "").split() or any(
+                other.page == fragment.page and abs(other.x - fragment.x) < 1 and
+                other.top > fragment.top for fragments in found.values()
+                for other in fragments):
+            continue  # not last in its column
+        box = pages[fragment.page]._page_box
+        gaps = foot_gaps(box, default)
+        own = next((gap for (left, _right), gap in gaps if abs(left - fragment.x) < 1), None)
+        beside = [gap for (left, _right), gap in gaps if left > fragment.x + 1]
+        float_key = key(element)
+        if own is None or own >= HOLE_MM * PX_PER_MM / 2 or not beside or \
+                beside[0] < HOLE_MM * PX_PER_MM or float_key is None or \
+                not _smaller_fits(box, element, 0.0, float("inf")):
+            continue
+        yield Move(float_key, None, fragment.page, smaller=True)
+
+
 def _floats_beside_holes(pages: list, order: list, found: dict, parents: dict
                          ) -> Iterator[Move]:
     """The column floats that end their section's text on a page (not the last) with a
@@ -513,32 +539,6 @@ def _floats_beside_holes(pages: list, order: list, found: dict, parents: dict
                 break
         if after is not None and key(after) is not None:
             yield Move(float_key, key(after), fragment.page)
-
-
-def _photos_ending_columns(pages: list, order: list, found: dict, default: object
-                           ) -> Iterator[Move]:
-    """The column photos that end a column of a page (not the last) beside a column left
-    40 mm or more short: each to be set smaller, so that the columns even out."""
-    from .holes import HOLE_MM, PX_PER_MM, foot_gaps
-
-    for element in order:
-        fragment = found[element][-1]
-        if not _is_float(element) or fragment.page >= len(pages) - 1 or \
-                SMALLER in (element.get("class") or "").split() or any(
-                other.page == fragment.page and abs(other.x - fragment.x) < 1 and
-                other.top > fragment.top for fragments in found.values()
-                for other in fragments):
-            continue  # not last in its column
-        box = pages[fragment.page]._page_box
-        gaps = foot_gaps(box, default)
-        own = next((gap for (left, _right), gap in gaps if abs(left - fragment.x) < 1), None)
-        beside = [gap for (left, _right), gap in gaps if left > fragment.x + 1]
-        float_key = key(element)
-        if own is None or own >= HOLE_MM * PX_PER_MM / 2 or not beside or \
-                beside[0] < HOLE_MM * PX_PER_MM or float_key is None or \
-                not _smaller_fits(box, element, 0.0, float("inf")):
-            continue
-        yield Move(float_key, None, fragment.page, smaller=True)
 
 
 def _smaller_fits(page_box: object, figure: object, height: float, room: float) -> bool:
