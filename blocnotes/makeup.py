@@ -683,18 +683,18 @@ def spanners_out(root: etree._Element) -> bool:
 
 
 # Spreading (issue 21): a page that ends before a section that did not fit at its foot (its
-# heading, speakers' box and first lines need more than the space left), or before the end
-# of the text carried over with the colophon, is not left with a
-# hole at its foot: that space is shared equally between the foot and the gaps above the
-# page's section headings (or, with none, above the sub-headings in its columns), as a
-# typesetter spreads a short page (LaTeX's \flushbottom). Made on the laid-out boxes: no
-# layout more.
+# heading, speakers' box and first lines need more than the space left), before a float
+# that did not fit there, or before the end of the text carried over with the colophon, is
+# not left with a hole at its foot: that space is shared equally between the foot and the
+# gaps above the page's section headings (or, with none, above the sub-headings in its
+# columns), as a typesetter spreads a short page (LaTeX's \flushbottom). Made on the
+# laid-out boxes: no layout more.
 MAX_SPREAD_MM = 25.0  # the most a gap above a heading grows
 
 
 def spread_pages(pages: list, threshold_mm: float = 40.0) -> dict[int, list]:
-    """Spread each page (but the last) that ends before a section heading with
-    `threshold_mm` or more empty at its foot, when its gaps can take the space without
+    """Spread each page (but the last) that ends before a section heading (or a float)
+    with `threshold_mm` or more empty at its foot, when its gaps can take the space without
     a hole -> by page index (from 0), the boxes moved down (their backgrounds, which
     WeasyPrint placed, are to be placed again)."""
     from .holes import PX_PER_MM, foot_gaps, strips_of

@@ -93,7 +93,11 @@ def _pages_of(document) -> dict[str, list[int]]:
     return found
 
 
-@pytest.mark.parametrize(("name", "style"), FLOATED, ids=[f"{n}-{s}" for n, s in FLOATED])
+# ... and one whose section's floats go after its text, its portrait photo to the last page
+PLACED = [*FLOATED, ("kitchen-sink", "bloc-notes")]
+
+
+@pytest.mark.parametrize(("name", "style"), PLACED, ids=[f"{n}-{s}" for n, s in PLACED])
 def test_a_float_stays_within_a_page_of_its_place_with_its_caption(laid_out, name, style):
     """A float moved never goes before the paragraph that leads to it, nor more than one
     page after it, and keeps its caption."""
@@ -185,7 +189,7 @@ def test_names_and_headers_are_not_hyphenated_when_the_table_has_room(laid_out, 
 
 @pytest.mark.parametrize(("name", "style", "layouts"), [
     ("seed", "bloc-notes", (1,)), ("corpus/photo-large", "bloc-notes", (2, 3)),
-    ("corpus/visite-chantier", "observatoire", (2, 3))])
+    ("corpus/visite-chantier", "observatoire", (2, 3)), ("kitchen-sink", "bloc-notes", (3,))])
 def test_layouts_a_document_takes(monkeypatch, tmp_path: Path, name, style, layouts):
     """The seed (no float) is laid out once; a document whose floats are moved two or three
     times (the colophon's make-up left out: it is counted apart)."""
