@@ -501,7 +501,8 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
                 break
         if after is not None and key(after) is not None:
             moves.append(Move(float_key, key(after), last.page))
-    for more in (_unbalanced_columns(pages, order, found, parents),
+    for more in (_floats_beside_holes(pages, order, found, parents),
+                 _unbalanced_columns(pages, order, found, parents),
                  _photos_ending_columns(pages, order, found, default)):
         moved = {move.float_key for move in moves}
         moves += [move for move in more if move.float_key not in moved]
@@ -590,20 +591,19 @@ def _section_ends(pages: list, order: list, found: dict, parents: dict
 def _unbalanced_columns(pages: list, order: list, found: dict, parents: dict
                         ) -> Iterator[Move]:
     """The column photos that end the longest column of a section's text where it ends on a
-    page (not the last), the columns' feet more than BALANCE_MM apart: each to go after the
-    section's last block, which the layout then shares between the columns (in the text's
-    last section, before its last paragraph: the one the colophon takes the end of)."""
+    page (not the last), the columns' feet more than BALANCE_MM apart: each to go before the
+    section's last block, a paragraph (which the layout then shares between the columns: the
+    photo never ends its section, nor the text's last paragraph, whose end the colophon may
+    take)."""
     from .holes import PX_PER_MM
 
-    last_section = _section_of(order[-1], parents) if order else None
     for end in _section_ends(pages, order, found, parents):
         photo, blocks = end.longest, end.blocks
         if end.apart <= BALANCE_MM * PX_PER_MM or not _is_float(photo) or \
-                WIDE in (photo.get("class") or "").split() or len(found[photo]) > 1:
-            continue
-        if _section_of(photo, parents) is last_section and len(blocks) > 2:
-            blocks = blocks[:-1]
-        after = blocks[-1]
+                WIDE in (photo.get("class") or "").split() or len(found[photo]) > 1 or \
+                photo not in blocks[:-2] or blocks[-1].tag.rsplit("}", 1)[-1] != "p":
+            continue  # (a list, a table, code: the layout could not share it out)
+        after = blocks[-2]
         if after is photo or _is_float(after) or key(photo) is None or key(after) is None \
                 or after.tag.rsplit("}", 1)[-1] in HEADING_TAGS:
             continue
@@ -634,6 +634,48 @@ def _photos_ending_columns(pages: list, order: list, found: dict, default: objec
                 not _smaller_fits(box, element, 0.0, float("inf")):
             continue
         yield Move(float_key, None, fragment.page, smaller=True)
+
+
+def _floats_beside_holes(pages: list, order: list, found: dict, parents: dict
+                         ) -> Iterator[Move]:
+    """The column floats that end their section's text on a page (not the last) with a
+    hole beside them (none of their section's text left to stand in the other column: a
+    tall photo after a short paragraph) -> each to be moved after as many of the blocks
+    that follow it (those of the next sections) as fill the height it leaves: it goes to
+    the top of the next page, and the text that follows moves up beside and under what
+    stood before it."""
+    from .holes import HOLE_MM, PX_PER_MM, page_holes, strips_of
+
+    default = strips_of(pages)
+    for index, element in enumerate(order):
+        if not _is_float(element) or _spans(element) or len(found[element]) != 1:
+            continue
+        fragment = found[element][0]
+        section = _section_of(element, parents)
+        float_key = key(element)
+        if fragment.page >= len(pages) - 1 or float_key is None or any(
+                _section_of(block, parents) is section and found[block][0].page <=
+                fragment.page for block in order[index + 1:]):
+            continue  # its section's text goes on after it on its page
+        box = pages[fragment.page]._page_box
+        top = (fragment.top - box.content_box_y()) / PX_PER_MM
+        bottom = (fragment.bottom - box.content_box_y()) / PX_PER_MM
+        if not any(min(bottom, hole.top + hole.height) - max(top, hole.top) >= HOLE_MM
+                   for hole in page_holes(box, fragment.page + 1, default)):
+            continue  # (its own column is printed there: a hole beside it is in another)
+        filled, after = 0.0, None
+        for block in order[index + 1:]:
+            if found[block][0].page > fragment.page + 1:
+                break  # never more than a page from its place
+            filled += _height(found[block])
+            if BODY not in parents[id(block)].get("class", "").split() or \
+                    block.tag.rsplit("}", 1)[-1] in HEADING_TAGS or _is_float(block):
+                continue  # a float goes in a section's text, never after a heading
+            after = block
+            if filled >= fragment.bottom - fragment.top:
+                break
+        if after is not None and key(after) is not None:
+            yield Move(float_key, key(after), fragment.page)
 
 
 def _smaller_fits(page_box: object, figure: object, height: float, room: float) -> bool:
@@ -696,6 +738,7 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
     by_key = {element.get("data-bn"): element for element in root.iter()
               if isinstance(element.tag, str) and element.get("data-bn") is not None}
     changed = False
+    placed: dict[int, etree._Element] = {}  # by block: the last float put after it
     for move in moves:
         numbered, target = by_key.get(move.float_key), by_key.get(move.after or "")
         figure = _flow_ancestor(numbered)
@@ -712,7 +755,10 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
             tail = figure.tail
             figure.getparent().remove(figure)
             figure.tail = tail
-            block.addnext(figure)
+            # floats put after the same block keep their order (a table, then the photo
+            # that followed it)
+            placed.get(id(block), block).addnext(figure)
+            placed[id(block)] = figure
             changed = True
     spanners_out(root)
     return changed
@@ -774,18 +820,18 @@ def spanners_out(root: etree._Element) -> bool:
 
 
 # Spreading (issue 21): a page that ends before a section that did not fit at its foot (its
-# heading, speakers' box and first lines need more than the space left), or before the end
-# of the text carried over with the colophon, is not left with a
-# hole at its foot: that space is shared equally between the foot and the gaps above the
-# page's section headings (or, with none, above the sub-headings in its columns), as a
-# typesetter spreads a short page (LaTeX's \flushbottom). Made on the laid-out boxes: no
-# layout more.
+# heading, speakers' box and first lines need more than the space left), before a float
+# that did not fit there, or before the end of the text carried over with the colophon, is
+# not left with a hole at its foot: that space is shared equally between the foot and the
+# gaps above the page's section headings (or, with none, above the sub-headings in its
+# columns), as a typesetter spreads a short page (LaTeX's \flushbottom). Made on the
+# laid-out boxes: no layout more.
 MAX_SPREAD_MM = 25.0  # the most a gap above a heading grows
 
 
 def spread_pages(pages: list, threshold_mm: float = 40.0) -> dict[int, list]:
-    """Spread each page (but the last) that ends before a section heading with
-    `threshold_mm` or more empty at its foot, when its gaps can take the space without
+    """Spread each page (but the last) that ends before a section heading (or a float)
+    with `threshold_mm` or more empty at its foot, when its gaps can take the space without
     a hole -> by page index (from 0), the boxes moved down (their backgrounds, which
     WeasyPrint placed, are to be placed again)."""
     from .holes import PX_PER_MM, foot_gaps, strips_of
@@ -824,14 +870,20 @@ def spread_pages(pages: list, threshold_mm: float = 40.0) -> dict[int, list]:
 
 
 def _opens_with_section(page_box: object) -> bool:
-    """Whether the page's text begins with a section's heading, or with the end of the
-    text carried over with the colophon."""
+    """Whether the page's text begins with a section's heading, with the end of the text
+    carried over with the colophon, or with a float (it did not fit at the foot of the page
+    before)."""
     for chapter in _chapters(page_box):
         if NEW_PAGE in _classes(chapter):
             return True
         children = _blocks(chapter)
         first = next((child for child in children if child.margin_height() > 0), None)
-        return first is not None and HEAD in _classes(first)
+        if first is not None and BODY in _classes(first):  # its text's first block
+            columns = [box for box in _blocks(first) if BODY in _classes(box)] or [first]
+            first = next((block for column in columns for block in _blocks(column)
+                          if block.margin_height() > 0), None)
+        return first is not None and (HEAD in _classes(first) or
+                                      _is_float(getattr(first, "element", None)))
     return False
 
 

@@ -394,26 +394,33 @@ def _place_floats(html: str, document: weasyprint.Document, source: Path,
     """The floats that left a hole before them moved after the text that fills it
     (makeup.stuck_floats), in FLOAT_PASSES more layouts at most; a layout that is no
     better (more pages, or more of them left empty) is not kept: the moves of its first
-    page alone are tried instead."""
+    page alone are tried instead, or, with the moves of one page, the next placement goes
+    on from it when a float is still stuck in it (no more pages)."""
     tries = FLOAT_PASSES
-    while tries:
-        moves = makeup.stuck_floats(document.pages)
-        while moves and tries:
-            tries -= 1
-            corrected = render.amend_pdf_html(
-                html, lambda root: makeup.move_floats(root, moves))  # noqa: B023
-            if corrected is None:
-                return html, document
-            placed = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
-            if placed is not None and _emptiness(placed) < _emptiness(document):
-                html, document = corrected, placed
-                break
+    best = html, document
+    moves = makeup.stuck_floats(document.pages)
+    while moves and tries:
+        tries -= 1
+        corrected = render.amend_pdf_html(
+            html, lambda root: makeup.move_floats(root, moves))  # noqa: B023
+        if corrected is None:
+            break
+        placed = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
+        if placed is not None and _emptiness(placed) < _emptiness(best[1]):
+            html, document = best = corrected, placed
+            moves = makeup.stuck_floats(document.pages) if tries else []
+            continue
+        if len({move.page for move in moves}) > 1:  # the moves of the first page alone
             first = min(move.page for move in moves)
-            moves = [move for move in moves if move.page == first] if \
-                len({move.page for move in moves}) > 1 else []
-        else:
-            return html, document
-    return html, document
+            moves = [move for move in moves if move.page == first]
+            continue
+        # no better, but a float still stuck in it (a section's floats moved after its
+        # first lines leave a photo beside an empty column): the next placement goes on
+        # from it (no more pages), and the best layout is kept
+        moves = makeup.stuck_floats(placed.pages) if placed is not None and tries and \
+            len(placed.pages) <= len(best[1].pages) else []
+        html, document = corrected, placed
+    return best
 
 
 def _emptiness(document: weasyprint.Document) -> tuple[int, float, float]:
