@@ -476,6 +476,12 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
             continue  # right under the block before it
         if last.page >= len(pages) - 1:
             continue
+        if first.page == last.page:  # in the next column, beside the block before it
+            body = parents[id(order[start - 1])]
+            foot = max(fragment.bottom for block in order if parents.get(id(block)) is body
+                       for fragment in found[block] if fragment.page == last.page)
+            if foot - last.bottom < threshold_mm * PX_PER_MM:
+                continue  # the columns end together (balanced) under it: no hole before it
         gaps = foot_gaps(pages[last.page]._page_box, default)
         room = sum(gap for (left, _right), gap in gaps if left >= last.x - 1)
         float_key = key(element)
@@ -601,9 +607,14 @@ def _unbalanced_columns(pages: list, order: list, found: dict, parents: dict
         photo, blocks = end.longest, end.blocks
         if end.apart <= BALANCE_MM * PX_PER_MM or not _is_float(photo) or \
                 WIDE in (photo.get("class") or "").split() or len(found[photo]) > 1 or \
-                photo not in blocks[:-2] or blocks[-1].tag.rsplit("}", 1)[-1] != "p":
-            continue  # (a list, a table, code: the layout could not share it out)
-        after = blocks[-2]
+                photo not in blocks[:-1]:
+            continue
+        # before a last paragraph, which the layout shares out; after a list, a table or
+        # code, which it could not (the photo then ends the section, in the last column)
+        shared = blocks[-1].tag.rsplit("}", 1)[-1] == "p"
+        if shared and photo not in blocks[:-2]:
+            continue
+        after = blocks[-2] if shared else blocks[-1]
         if after is photo or _is_float(after) or key(photo) is None or key(after) is None \
                 or after.tag.rsplit("}", 1)[-1] in HEADING_TAGS:
             continue
