@@ -445,7 +445,10 @@ SMALLER_SCALE = 0.75
 def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
     """The floats that left a hole of `threshold_mm` or more before them (they did not fit
     at their place, and went to the next column or page) -> where to move each: after as
-    many of the blocks that follow it as fill the hole."""
+    many of the blocks that follow it as fill the hole (or set smaller, at its place); then
+    the column floats beside a hole (_floats_beside_holes), those that leave a section's
+    columns apart (_unbalanced_columns) and those that end a column beside a short one
+    (_photos_ending_columns), each float moved once."""
     from .holes import PX_PER_MM, foot_gaps, strips_of
 
     flow = _flow(pages)
@@ -476,7 +479,8 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
             continue  # right under the block before it
         if last.page >= len(pages) - 1:
             continue
-        if first.page == last.page:  # in the next column, beside the block before it
+        if first.page == last.page and _section_of(order[start - 1], parents) is section:
+            # in the next column of its section, beside the block before it
             body = parents[id(order[start - 1])]
             foot = max(fragment.bottom for block in order if parents.get(id(block)) is body
                        for fragment in found[block] if fragment.page == last.page)
@@ -538,7 +542,8 @@ BALANCE_MM = 10.0
 def unbalanced_sections(pages: list, threshold_mm: float = BALANCE_MM
                         ) -> list[tuple[int, float]]:
     """Where a section's text ends on a page (not the last) with its columns' feet more
-    than `threshold_mm` apart: (the page, from 1; millimetres apart), in order."""
+    than `threshold_mm` apart: (the page, from 1; millimetres apart), in order. (Only
+    columns with some of the section's text are seen: one left empty is not measured.)"""
     from .holes import PX_PER_MM
 
     flow = _flow(pages)
@@ -598,9 +603,10 @@ def _unbalanced_columns(pages: list, order: list, found: dict, parents: dict
                         ) -> Iterator[Move]:
     """The column photos that end the longest column of a section's text where it ends on a
     page (not the last), the columns' feet more than BALANCE_MM apart: each to go before the
-    section's last block, a paragraph (which the layout then shares between the columns: the
-    photo never ends its section, nor the text's last paragraph, whose end the colophon may
-    take)."""
+    section's last block when that is a paragraph, which the layout then shares between the
+    columns (the photo never ends the text's last paragraph, whose end the colophon may
+    take); after it when a list, a table or code, which the layout could not share (the
+    photo then ends the section, in its last column)."""
     from .holes import PX_PER_MM
 
     for end in _section_ends(pages, order, found, parents):
@@ -615,8 +621,8 @@ def _unbalanced_columns(pages: list, order: list, found: dict, parents: dict
         if shared and photo not in blocks[:-2]:
             continue
         after = blocks[-2] if shared else blocks[-1]
-        if after is photo or _is_float(after) or key(photo) is None or key(after) is None \
-                or after.tag.rsplit("}", 1)[-1] in HEADING_TAGS:
+        if _is_float(after) or key(photo) is None or key(after) is None or \
+                after.tag.rsplit("}", 1)[-1] in HEADING_TAGS:
             continue
         yield Move(key(photo), key(after), end.page)
 
@@ -749,7 +755,7 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
     by_key = {element.get("data-bn"): element for element in root.iter()
               if isinstance(element.tag, str) and element.get("data-bn") is not None}
     changed = False
-    placed: dict[int, etree._Element] = {}  # by block: the last float put after it
+    placed: dict[str, etree._Element] = {}  # by block's key: the last float put after it
     for move in moves:
         numbered, target = by_key.get(move.float_key), by_key.get(move.after or "")
         figure = _flow_ancestor(numbered)
@@ -768,8 +774,9 @@ def move_floats(root: etree._Element, moves: list[Move]) -> bool:
             figure.tail = tail
             # floats put after the same block keep their order (a table, then the photo
             # that followed it)
-            placed.get(id(block), block).addnext(figure)
-            placed[id(block)] = figure
+            # (by key: an lxml element's id() is not stable, its proxy may be made anew)
+            placed.get(move.after or "", block).addnext(figure)
+            placed[move.after or ""] = figure
             changed = True
     spanners_out(root)
     return changed

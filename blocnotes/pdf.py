@@ -392,8 +392,9 @@ def _place_floats(html: str, document: weasyprint.Document, source: Path,
                   roots: tuple[Path, ...], allow_remote: bool, plan: ImagePlan | None,
                   limits: Limits = DEFAULT) -> tuple[str, weasyprint.Document]:
     """The floats that left a hole before them moved after the text that fills it
-    (makeup.stuck_floats), in FLOAT_PASSES more layouts at most; a layout that is no
-    better (more pages, or more of them left empty) is not kept: the moves of its first
+    (makeup.stuck_floats), in FLOAT_PASSES more layouts at most; a layout no better than
+    the best so far (_emptiness: pages, then holes, then columns apart) is not kept: the
+    moves of its first
     page alone are tried instead, or, with the moves of one page, the next placement goes
     on from it when a float is still stuck in it (no more pages)."""
     tries = FLOAT_PASSES

@@ -48,7 +48,10 @@ def test_no_page_but_the_last_leaves_a_hole(laid_out, name, style):
     assert len(pages) <= holes.pages_needed(pages) + 1
 
 
-@pytest.mark.parametrize(("name", "style"), CASES, ids=[f"{n}-{s}" for n, s in CASES])
+COLUMNS = [(name, style) for name, style in CASES if style == "bloc-notes"]  # (two columns)
+
+
+@pytest.mark.parametrize(("name", "style"), COLUMNS, ids=[f"{n}-{s}" for n, s in COLUMNS])
 def test_a_section_s_columns_end_together(laid_out, name, style):
     """Where a section's text ends on a page (not the last), its columns end within two
     lines of each other (the seed's page 2 among them)."""
@@ -71,7 +74,7 @@ def test_the_balance_meter_sees_columns_apart(tmp_path: Path):
     from samples import make_images
 
     make_images(tmp_path)
-    found = makeup.unbalanced_sections(lay_out(source).pages)
+    found = makeup.unbalanced_sections(lay_out(source, made_up=False).pages)
     assert found and found[0][0] == 1 and found[0][1] > 10, found
 
 
