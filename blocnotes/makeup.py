@@ -108,9 +108,9 @@ COMPACT_GAIN = 0.4  # the least part of the colophon's height the compact one sa
 
 def colophon_may_save_page(pages: list) -> bool:
     """Whether the last page (the colophon and, perhaps, a few lines of text before it) may
-    fit in the space left at the foot of the page before it, with a compact colophon: what
-    it prints, less COMPACT_GAIN of the colophon, is no taller than that space (its columns'
-    together: the text before the colophon may fill both)."""
+    fit in the space left at the foot of the page before it, with a compact colophon: its
+    text shared between that page's columns, then the colophon (less COMPACT_GAIN of its
+    height) across them, under the longest, fit in the least space a column has left."""
     from .holes import foot_gaps, strips_of
 
     if len(pages) < 2:
@@ -120,9 +120,9 @@ def colophon_may_save_page(pages: list) -> bool:
     if colophon is None or COMPACT in _classes(colophon):
         return False
     height = colophon.margin_height()
-    printed = colophon.position_y + height - last.content_box_y()
-    room = sum(gap for _span, gap in foot_gaps(pages[-2]._page_box, strips_of(pages)))
-    return printed - COMPACT_GAIN * height <= room
+    text = colophon.position_y - last.content_box_y()  # the text's lines above it
+    gaps = [gap for _span, gap in foot_gaps(pages[-2]._page_box, strips_of(pages))]
+    return bool(gaps) and text / len(gaps) + (1 - COMPACT_GAIN) * height <= min(gaps)
 
 
 def compact_colophon(root: etree._Element) -> bool:
