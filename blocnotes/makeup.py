@@ -78,17 +78,13 @@ def colophon_alone(pages: list) -> bool:
     if len(pages) < 2:
         return False
     last = pages[-1]._page_box
-    return not any(True for _ in _chapters(last)) and _has_colophon(last)
+    return not any(True for _ in _chapters(last)) and _colophon_box(last) is not None
 
 
 def textless_pages(pages: list) -> int:
     """How many pages but the last hold none of the text's sections (a cover, a masthead
     alone)."""
     return sum(1 for page in pages[:-1] if not any(True for _ in _chapters(page._page_box)))
-
-
-def _has_colophon(box: object) -> bool:
-    return _colophon_box(box) is not None
 
 
 def _colophon_box(box: object) -> object | None:
@@ -498,20 +494,13 @@ def stuck_floats(pages: list, threshold_mm: float = 40.0) -> list[Move]:
             continue
         # the blocks after it, as many as fill the room (the last may break): those of its
         # section; when it ends its section, the beginning of the next one
-        filled, after = sum(_height(found[block]) for block in head), None
         followers = [block for block in order[index + 1:]
                      if _section_of(block, parents) is section] or order[index + 1:]
-        for block in followers:
-            filled += _height(found[block])
-            if BODY not in parents[id(block)].get("class", "").split() or \
-                    block.tag.rsplit("}", 1)[-1] in HEADING_TAGS or _is_float(block):
-                continue  # a float goes in a section's text, never after a heading
-            after = block
-            if filled >= room:
-                break
+        after = _fill_after(followers, found, parents,
+                            room - sum(_height(found[block]) for block in head))
         if after is not None and key(after) is not None:
             moves.append(Move(float_key, key(after), last.page))
-    for more in (_floats_beside_holes(pages, order, found, parents),
+    for more in (_floats_beside_holes(pages, order, found, parents, default),
                  _unbalanced_columns(pages, order, found, parents),
                  _photos_ending_columns(pages, order, found, default)):
         moved = {move.float_key for move in moves}
@@ -546,20 +535,22 @@ def unbalanced_sections(pages: list, threshold_mm: float = BALANCE_MM
     columns with some of the section's text are seen: one left empty is not measured.)"""
     from .holes import PX_PER_MM
 
-    flow = _flow(pages)
     return sorted((end.page + 1, round(end.apart / PX_PER_MM, 1))
-                  for end in _section_ends(pages, *flow)
-                  if end.apart > threshold_mm * PX_PER_MM) if flow else []
+                  for end in _apart(pages, threshold_mm))
 
 
 def imbalance(pages: list) -> float:
     """How far apart the columns' feet are, in all (CSS pixels), where sections' texts end
     on a page (not the last) more than BALANCE_MM apart."""
+    return sum(end.apart for end in _apart(pages, BALANCE_MM))
+
+
+def _apart(pages: list, threshold_mm: float) -> list[SectionEnd]:
     from .holes import PX_PER_MM
 
     flow = _flow(pages)
-    return sum(end.apart for end in _section_ends(pages, *flow)
-               if end.apart > BALANCE_MM * PX_PER_MM) if flow else 0.0
+    return [end for end in _section_ends(pages, *flow)
+            if end.apart > threshold_mm * PX_PER_MM] if flow else []
 
 
 @dataclass(frozen=True)
@@ -653,17 +644,35 @@ def _photos_ending_columns(pages: list, order: list, found: dict, default: objec
         yield Move(float_key, None, fragment.page, smaller=True)
 
 
-def _floats_beside_holes(pages: list, order: list, found: dict, parents: dict
-                         ) -> Iterator[Move]:
+def _fill_after(blocks: list, found: dict, parents: dict, room: float,
+                last_page: int | None = None) -> object | None:
+    """The block of `blocks` (in order) after which a float goes so that those before it
+    fill `room` (CSS pixels; the last of them may break): never a heading, a float or a
+    block outside a section's text, nor one laid out after `last_page`."""
+    filled, after = 0.0, None
+    for block in blocks:
+        if last_page is not None and found[block][0].page > last_page:
+            break  # never more than a page from its place
+        filled += _height(found[block])
+        if BODY not in parents[id(block)].get("class", "").split() or \
+                block.tag.rsplit("}", 1)[-1] in HEADING_TAGS or _is_float(block):
+            continue  # a float goes in a section's text, never after a heading
+        after = block
+        if filled >= room:
+            break
+    return after
+
+
+def _floats_beside_holes(pages: list, order: list, found: dict, parents: dict,
+                         default: object) -> Iterator[Move]:
     """The column floats that end their section's text on a page (not the last) with a
     hole beside them (none of their section's text left to stand in the other column: a
     tall photo after a short paragraph) -> each to be moved after as many of the blocks
     that follow it (those of the next sections) as fill the height it leaves: it goes to
     the top of the next page, and the text that follows moves up beside and under what
     stood before it."""
-    from .holes import HOLE_MM, PX_PER_MM, page_holes, strips_of
+    from .holes import HOLE_MM, PX_PER_MM, page_holes
 
-    default = strips_of(pages)
     for index, element in enumerate(order):
         if not _is_float(element) or _spans(element) or len(found[element]) != 1:
             continue
@@ -680,17 +689,8 @@ def _floats_beside_holes(pages: list, order: list, found: dict, parents: dict
         if not any(min(bottom, hole.top + hole.height) - max(top, hole.top) >= HOLE_MM
                    for hole in page_holes(box, fragment.page + 1, default)):
             continue  # (its own column is printed there: a hole beside it is in another)
-        filled, after = 0.0, None
-        for block in order[index + 1:]:
-            if found[block][0].page > fragment.page + 1:
-                break  # never more than a page from its place
-            filled += _height(found[block])
-            if BODY not in parents[id(block)].get("class", "").split() or \
-                    block.tag.rsplit("}", 1)[-1] in HEADING_TAGS or _is_float(block):
-                continue  # a float goes in a section's text, never after a heading
-            after = block
-            if filled >= fragment.bottom - fragment.top:
-                break
+        after = _fill_after(order[index + 1:], found, parents, fragment.bottom - fragment.top,
+                            fragment.page + 1)
         if after is not None and key(after) is not None:
             yield Move(float_key, key(after), fragment.page)
 

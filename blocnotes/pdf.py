@@ -329,36 +329,46 @@ def _render(html: str, source: Path, roots: tuple[Path, ...], allow_remote: bool
                                        limits)
     compacted = False
     for _ in range(MAKEUP_PASSES):
-        corrected, carried = None, False
+        corrected, kept, tried = None, _always, False
         stranded = makeup.stranded_sections(document.pages)
         if stranded:
             corrected = render.amend_pdf_html(
                 html, lambda root: makeup.start_pages_at(root, stranded))  # noqa: B023
         elif not compacted and makeup.colophon_may_save_page(document.pages):
-            # a compact colophon is kept only where it saves the last page
-            compacted = True
+            # a try: kept only where it saves the last page; else the carry below, next
+            compacted = tried = True
             corrected = render.amend_pdf_html(html, makeup.compact_colophon)
-            again = _lay_out_again(corrected, source, roots, allow_remote, plan, limits) \
-                if corrected else None
-            if again is not None and len(again.pages) < len(document.pages):
-                html, document = corrected, again
-            continue
+            kept = _fewer_pages
         elif makeup.colophon_alone(document.pages):
             last = makeup.last_lines(document.pages)
-            corrected, carried = render.amend_pdf_html(
+            corrected = render.amend_pdf_html(
                 html, (lambda root: makeup.carry_last_lines(root, *last)) if last  # noqa: B023
-                else makeup.carry_last_block), True
-        if corrected is None:  # nothing more to correct
-            break
-        again = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
-        if again is None or (carried and makeup.textless_pages(again.pages)
-                             > makeup.textless_pages(document.pages)):
-            # (the end of the text carried over emptied a page: a section of one long
+                else makeup.carry_last_block)
+            # (the end of the text carried over may empty a page: a section of one long
             # table moved whole leaves the masthead alone; the colophon alone is less)
+            kept = _no_page_emptied
+        if corrected is None and not tried:  # nothing more to correct
             break
-        html, document = corrected, again
+        again = None if corrected is None else \
+            _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
+        if again is not None and kept(again, document):
+            html, document = corrected, again
+        elif not tried:
+            break
     _spread_pages(document)
     return document
+
+
+def _always(_again: weasyprint.Document, _before: weasyprint.Document) -> bool:
+    return True
+
+
+def _fewer_pages(again: weasyprint.Document, before: weasyprint.Document) -> bool:
+    return len(again.pages) < len(before.pages)
+
+
+def _no_page_emptied(again: weasyprint.Document, before: weasyprint.Document) -> bool:
+    return makeup.textless_pages(again.pages) <= makeup.textless_pages(before.pages)
 
 
 def _spread_pages(document: weasyprint.Document) -> None:
@@ -394,12 +404,12 @@ def _place_floats(html: str, document: weasyprint.Document, source: Path,
     """The floats that left a hole before them moved after the text that fills it
     (makeup.stuck_floats), in FLOAT_PASSES more layouts at most; a layout no better than
     the best so far (_emptiness: pages, then holes, then columns apart) is not kept: the
-    moves of its first
-    page alone are tried instead, or, with the moves of one page, the next placement goes
-    on from it when a float is still stuck in it (no more pages)."""
+    moves of its first page alone are tried instead, or, with the moves of one page, the
+    next placement goes on from it when a float is still stuck in it (no more pages)."""
     tries = FLOAT_PASSES
     best = html, document
     moves = makeup.stuck_floats(document.pages)
+    least = _emptiness(document) if moves else None  # the best layout's
     while moves and tries:
         tries -= 1
         corrected = render.amend_pdf_html(
@@ -407,8 +417,10 @@ def _place_floats(html: str, document: weasyprint.Document, source: Path,
         if corrected is None:
             break
         placed = _lay_out_again(corrected, source, roots, allow_remote, plan, limits)
-        if placed is not None and _emptiness(placed) < _emptiness(best[1]):
+        emptiness = _emptiness(placed) if placed is not None else None
+        if emptiness is not None and least is not None and emptiness < least:
             html, document = best = corrected, placed
+            least = emptiness
             moves = makeup.stuck_floats(document.pages) if tries else []
             continue
         if len({move.page for move in moves}) > 1:  # the moves of the first page alone
@@ -574,17 +586,16 @@ def _one_packet(pdf: pydyf.PDF, ours: bytes) -> None:
     stream.stream = [xmp.one_packet(b"".join(stream.stream), ours)]
 
 
-LAYOUT_HYPHEN = render.LAYOUT_HYPHEN  # (render.for_pdf makes a typed U+2010 a "-")
 _CMAP_START = b"/CIDInit /ProcSet findresource begin"  # WeasyPrint's ToUnicode maps
 
 
 def _soft_layout_hyphens(pdf: pydyf.PDF) -> None:
     """The layout's hyphens read as soft hyphens (U+00AD) in the text layer: in each font's
-    ToUnicode map, the glyph of LAYOUT_HYPHEN (one line '<glyph> <2010>') is mapped to U+00AD,
+    ToUnicode map, the glyph of render.LAYOUT_HYPHEN (one line '<glyph> <2010>') is mapped to U+00AD,
     so that pypdf, pdfminer and pdftotext give "indivi\u00ad" at a line's end, which copying,
     searching and rejoining read as nothing, while a typed "-" stays a hyphen. (/ActualText
     on the broken word would say the same, but pypdf and pdfminer ignore it.)"""
-    layout = f" <{ord(LAYOUT_HYPHEN):04x}>".encode()
+    layout = f" <{ord(render.LAYOUT_HYPHEN):04x}>".encode()
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.stream[:1] == [_CMAP_START]:
             obj.stream = [line[:-len(layout)] + b" <00ad>"
